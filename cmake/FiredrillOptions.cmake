@@ -1,0 +1,17 @@
+# Warnings and sanitizers live on INTERFACE targets that our own targets link PRIVATE, so that
+# nothing leaks into dependencies or into CMAKE_CXX_FLAGS.
+add_library(firedrill_warnings INTERFACE)
+target_compile_options(firedrill_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(FIREDRILL_WERROR)
+  target_compile_options(firedrill_warnings INTERFACE -Werror)
+endif()
+
+add_library(firedrill_options INTERFACE)
+if(FIREDRILL_SANITIZE)
+  target_compile_options(firedrill_options INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(firedrill_options INTERFACE -fsanitize=address,undefined)
+endif()
