@@ -1,0 +1,44 @@
+// Ties the checks together; used by the CLI (validate.mjs) and the tests (test/*.test.mjs).
+import { schemaErrors } from "./schema.mjs";
+import { id, policyErrors } from "./policy.mjs";
+import { batchSyncAlertWindowSeconds, ruleErrors } from "./rules.mjs";
+
+/** Fields of Argo CD's Application that Firedrill uses; no npm package carries its schema. */
+export const ARGOCD_APPLICATION = {
+  apiVersion: "string",
+  kind: "string",
+  metadata: { name: "string", namespace: "string", labels: "map", annotations: "map", finalizers: "[string]" },
+  spec: {
+    project: "string",
+    source: {
+      repoURL: "string",
+      targetRevision: "string",
+      path: "string",
+      kustomize: { buildOptions: "string", images: "[string]", namespace: "string", commonLabels: "map" },
+    },
+    destination: { server: "string", name: "string", namespace: "string" },
+    syncPolicy: {
+      automated: { prune: "boolean", selfHeal: "boolean", allowEmpty: "boolean" },
+      syncOptions: "[string]",
+      retry: { limit: "number", backoff: { duration: "string", factor: "number", maxDuration: "string" } },
+    },
+    ignoreDifferences: [{ group: "string", kind: "string", name: "string", namespace: "string", jsonPointers: "[string]", jqPathExpressions: "[string]" }],
+    revisionHistoryLimit: "number",
+  },
+};
+
+const EXTRA_SCHEMAS = { "argoproj.io/v1alpha1/Application": ARGOCD_APPLICATION };
+
+/**
+ * All errors of a rendered overlay, as "Kind/namespace/name: message" strings.
+ * options: { sources (from loadSources), externalSecrets, forbidPlaceholderSecrets, allowNoRules,
+ * skipRules }.
+ */
+export async function validateObjects(objects, options = {}) {
+  const errors = [];
+  for (const o of objects) for (const e of await schemaErrors(o, EXTRA_SCHEMAS)) errors.push(`${id(o)}: ${e}`);
+  const alertWindowSeconds = options.sources ? batchSyncAlertWindowSeconds(options.sources) : 0;
+  for (const e of policyErrors(objects, { ...options, alertWindowSeconds })) errors.push(`${e.object}: ${e.message}`);
+  if (!options.skipRules) for (const e of ruleErrors(objects, options.sources, options)) errors.push(`${e.object}: ${e.message}`);
+  return errors;
+}

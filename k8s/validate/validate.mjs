@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Offline validation of a rendered kustomize overlay (see k8s/README.md).
+//
+//   node k8s/validate/validate.mjs --overlay standalone        renders with k8s/render, then checks
+//   node k8s/validate/validate.mjs --file rendered.yaml         checks a rendered file ("-" = stdin)
+// options:
+//   --rules-dir DIR                 alert-rules/ (default: the repository's)
+//   --external-secret NAME          a Secret provisioned outside the overlay (repeatable)
+//   --forbid-placeholder-secrets    fail on Secrets annotated firedrill.dev/placeholder
+//   --allow-no-rules                for kustomizations without a monitoring stack (base)
+//   --no-rules                      skip the alert-rules/ comparisons (the Argo CD manifest)
+// Exit status: 0 valid, 1 invalid, 2 usage or render error.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
+import { loadSources } from "./lib/rules.mjs";
+import { validateObjects } from "./lib/validate.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const k8sDir = path.resolve(here, "..");
+const usage = (msg) => {
+  console.error(`validate: ${msg}`);
+  process.exit(2);
+};
+
+const args = process.argv.slice(2);
+const opts = { externalSecrets: [], rulesDir: path.resolve(k8sDir, "../alert-rules") };
+let overlay;
+let file;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  const value = () => args[++i] ?? usage(`${a} needs a value`);
+  if (a === "--overlay") overlay = value();
+  else if (a === "--file") file = value();
+  else if (a === "--rules-dir") opts.rulesDir = path.resolve(value());
+  else if (a === "--external-secret") opts.externalSecrets.push(value());
+  else if (a === "--forbid-placeholder-secrets") opts.forbidPlaceholderSecrets = true;
+  else if (a === "--allow-no-rules") opts.allowNoRules = true;
+  else if (a === "--no-rules") opts.skipRules = true;
+  else usage(`unknown argument ${a}`);
+}
+if (!overlay === !file) usage("give exactly one of --overlay NAME and --file FILE");
+
+let text;
+try {
+  text = overlay
+    ? execFileSync(path.join(k8sDir, "render"), [overlay], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 })
+    : fs.readFileSync(file === "-" ? 0 : file, "utf8");
+} catch (e) {
+  usage(`cannot ${overlay ? `render overlay ${overlay}` : `read ${file}`}: ${e.message}`);
+}
+const objects = yaml.loadAll(text).filter((d) => d !== null && d !== undefined);
+if (!objects.length) usage("nothing to validate");
+
+if (!opts.skipRules) {
+  if (!fs.existsSync(opts.rulesDir)) usage(`rules directory ${opts.rulesDir} does not exist`);
+  opts.sources = loadSources(opts.rulesDir);
+}
+const errors = await validateObjects(objects, opts);
+const what = overlay ? `overlay ${overlay}` : file;
+if (errors.length) {
+  for (const e of errors) console.error(`  ${e}`);
+  console.error(`validate: ${what}: ${errors.length} error(s) in ${objects.length} objects`);
+  process.exit(1);
+}
+console.log(`validate: ${what}: ${objects.length} objects valid`);
