@@ -1,0 +1,121 @@
+// slo-rules: generates the SLO rules of alert-rules/ from alert-rules/slos.yaml and checks the
+// rule files against the runbooks. Exit status: 0 success, 1 check failed, 2 bad spec or usage.
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "slo_rules/generator.hpp"
+#include "slo_rules/lint.hpp"
+#include "slo_rules/spec.hpp"
+#include "slo_rules_version.hpp"
+
+namespace {
+
+constexpr int kCheckFailed = 1;
+constexpr int kBadInput = 2;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+int generate(const std::string& spec_path, int factor, bool check) {
+  const slo_rules::Spec spec = slo_rules::load_spec(spec_path);
+  const std::filesystem::path dir = std::filesystem::path(spec_path).parent_path();
+  const std::string config_dir = dir.empty() ? "." : dir.string();
+  const auto files =
+      slo_rules::generate_all(spec, config_dir, factor > 0 ? factor : spec.drill.factor);
+  int stale = 0;
+  for (const auto& file : files) {
+    const auto path = std::filesystem::path(config_dir) / file.relative_path;
+    if (check) {
+      if (!std::filesystem::exists(path)) {
+        std::cerr << "slo-rules: " << path.string() << " is missing; run slo-rules generate\n";
+        ++stale;
+      } else if (read_file(path) != file.content) {
+        std::cerr << "slo-rules: " << path.string()
+                  << " differs from what the spec generates; run slo-rules generate\n";
+        ++stale;
+      }
+      continue;
+    }
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << file.content;
+    out.close();
+    if (!out) {
+      std::cerr << "slo-rules: cannot write " << path.string() << "\n";
+      return kBadInput;
+    }
+    std::cout << "wrote " << path.string() << "\n";
+  }
+  if (check && stale == 0) std::cout << "slo-rules: " << files.size() << " files up to date\n";
+  return stale == 0 ? 0 : kCheckFailed;
+}
+
+int lint(const std::string& spec_path, const std::string& runbooks,
+         const std::vector<std::string>& rule_files) {
+  const slo_rules::Spec spec = slo_rules::load_spec(spec_path);
+  const std::vector<std::filesystem::path> paths(rule_files.begin(), rule_files.end());
+  const auto problems = slo_rules::lint(spec.runbook_base_url, paths, runbooks);
+  for (const auto& problem : problems) std::cerr << "slo-rules: " << problem << "\n";
+  if (problems.empty()) {
+    std::cout << "slo-rules: " << rule_files.size() << " rule files and " << runbooks
+              << " are consistent\n";
+  }
+  return problems.empty() ? 0 : kCheckFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Generates Firedrill's SLO recording rules and burn-rate alerts from slos.yaml."};
+  app.set_version_flag("--version", std::string(SLO_RULES_VERSION));
+  app.require_subcommand(1);
+
+  std::string spec_path = "alert-rules/slos.yaml";
+  int factor = 0;
+  bool check = false;
+  auto* generate_cmd = app.add_subcommand(
+      "generate",
+      "Write production rules beside the spec and drill-scale rules and configs into drill/.");
+  generate_cmd->add_option("--spec", spec_path, "SLO spec")->capture_default_str();
+  generate_cmd
+      ->add_option("--factor", factor,
+                   "Drill scale: divide the period and every window by this (default: the "
+                   "spec's drill.factor)")
+      ->check(CLI::PositiveNumber);
+  generate_cmd->add_flag("--check", check,
+                         "Write nothing; exit 1 if any generated file differs from the spec's");
+
+  std::string runbooks = "runbooks";
+  std::vector<std::string> rule_files;
+  auto* lint_cmd = app.add_subcommand(
+      "lint", "Check alerts' labels, annotations and runbook_url against runbooks/, both ways.");
+  lint_cmd->add_option("--spec", spec_path, "SLO spec (for runbook_base_url)")
+      ->capture_default_str();
+  lint_cmd->add_option("--runbooks", runbooks, "Runbook directory")->capture_default_str();
+  lint_cmd->add_option("rule_files", rule_files, "Prometheus rule files")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kBadInput;
+  }
+  try {
+    if (generate_cmd->parsed()) return generate(spec_path, factor, check);
+    return lint(spec_path, runbooks, rule_files);
+  } catch (const slo_rules::SpecError& e) {
+    std::cerr << "slo-rules: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "slo-rules: " << e.what() << "\n";
+    return kBadInput;
+  }
+}
