@@ -2,7 +2,7 @@
 // Offline validation of a rendered kustomize overlay (see k8s/README.md).
 //
 //   node k8s/validate/validate.mjs --overlay standalone        renders with k8s/render, then checks
-//   node k8s/validate/validate.mjs --file rendered.yaml         checks a rendered file ("-" = stdin)
+//   node k8s/validate/validate.mjs --file a.yaml [--file b.yaml] checks rendered files ("-" = stdin)
 // options:
 //   --rules-dir DIR                 alert-rules/ (default: the repository's)
 //   --external-secret NAME          a Secret provisioned outside the overlay (repeatable)
@@ -26,14 +26,14 @@ const usage = (msg) => {
 };
 
 const args = process.argv.slice(2);
-const opts = { externalSecrets: [], rulesDir: path.resolve(k8sDir, "../alert-rules") };
+const opts = { externalSecrets: [], rulesDir: path.resolve(k8sDir, "../alert-rules"), repoRoot: path.resolve(k8sDir, "..") };
 let overlay;
-let file;
+const files = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const value = () => args[++i] ?? usage(`${a} needs a value`);
   if (a === "--overlay") overlay = value();
-  else if (a === "--file") file = value();
+  else if (a === "--file") files.push(value());
   else if (a === "--rules-dir") opts.rulesDir = path.resolve(value());
   else if (a === "--external-secret") opts.externalSecrets.push(value());
   else if (a === "--forbid-placeholder-secrets") opts.forbidPlaceholderSecrets = true;
@@ -41,17 +41,24 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--no-rules") opts.skipRules = true;
   else usage(`unknown argument ${a}`);
 }
-if (!overlay === !file) usage("give exactly one of --overlay NAME and --file FILE");
+if (!overlay === !files.length) usage("give either --overlay NAME or one or more --file FILE");
 
-let text;
-try {
-  text = overlay
-    ? execFileSync(path.join(k8sDir, "render"), [overlay], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 })
-    : fs.readFileSync(file === "-" ? 0 : file, "utf8");
-} catch (e) {
-  usage(`cannot ${overlay ? `render overlay ${overlay}` : `read ${file}`}: ${e.message}`);
+const objects = [];
+for (const source of overlay ? [overlay] : files) {
+  let text;
+  try {
+    text = overlay
+      ? execFileSync(path.join(k8sDir, "render"), [overlay], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 })
+      : fs.readFileSync(source === "-" ? 0 : source, "utf8");
+  } catch (e) {
+    usage(`cannot ${overlay ? `render overlay ${overlay}` : `read ${source}`}: ${e.message.split("\n")[0]}`);
+  }
+  try {
+    objects.push(...yaml.loadAll(text).filter((d) => d !== null && d !== undefined));
+  } catch (e) {
+    usage(`${source}: not valid YAML: ${e.message.split("\n")[0]}`);
+  }
 }
-const objects = yaml.loadAll(text).filter((d) => d !== null && d !== undefined);
 if (!objects.length) usage("nothing to validate");
 
 if (!opts.skipRules) {
@@ -59,7 +66,7 @@ if (!opts.skipRules) {
   opts.sources = loadSources(opts.rulesDir);
 }
 const errors = await validateObjects(objects, opts);
-const what = overlay ? `overlay ${overlay}` : file;
+const what = overlay ? `overlay ${overlay}` : files.join(" ");
 if (errors.length) {
   for (const e of errors) console.error(`  ${e}`);
   console.error(`validate: ${what}: ${errors.length} error(s) in ${objects.length} objects`);

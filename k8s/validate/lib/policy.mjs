@@ -155,6 +155,7 @@ export function policyErrors(objects, options = {}) {
       if (replicas !== undefined && (replicas < o.spec?.minReplicas || replicas > o.spec?.maxReplicas))
         report(`target replicas ${replicas} outside [minReplicas, maxReplicas]`);
     }
+    if (o.kind === "AlertmanagerConfig") alertmanagerConfigChecks(objects, o, externalSecrets, report);
     if (o.kind === "Secret" && options.forbidPlaceholderSecrets && o.metadata?.annotations?.["firedrill.dev/placeholder"] === "true")
       report("is a development placeholder; this overlay must take it from the cluster's secret store");
   }
@@ -220,4 +221,25 @@ function cronJobChecks(o, options, report) {
     if (deadline && job.activeDeadlineSeconds && !(durationSeconds(deadline.value) < job.activeDeadlineSeconds))
       report(`container ${c.name}: ${deadline.name}=${deadline.value} is not below activeDeadlineSeconds`);
   }
+}
+
+/** Webhook receivers must reach a rendered Service port, with a token from a known Secret. */
+function alertmanagerConfigChecks(objects, amc, externalSecrets, report) {
+  for (const r of amc.spec?.receivers ?? [])
+    for (const w of r.webhookConfigs ?? []) {
+      let url;
+      try {
+        url = new URL(w.url);
+      } catch {
+        report(`receiver ${r.name}: webhook url "${w.url}" is not a URL`);
+        continue;
+      }
+      const [svcName, svcNs = amc.metadata?.namespace] = url.hostname.split(".");
+      const svc = find(objects, "Service", svcName, svcNs);
+      if (!svc || !(svc.spec?.ports ?? []).some((p) => p.port === Number(url.port || 80)))
+        report(`receiver ${r.name}: ${url.host} is not a rendered Service port`);
+      const cred = w.httpConfig?.authorization?.credentials;
+      if (!cred) report(`receiver ${r.name}: webhook has no authorization credentials`);
+      else checkSecretRef(objects, cred.name, cred.key, amc.metadata?.namespace, externalSecrets, `receiver ${r.name}`, report);
+    }
 }

@@ -7,24 +7,36 @@ import yaml from "js-yaml";
 import { durationSeconds } from "./units.mjs";
 import { id, podTemplateOf } from "./policy.mjs";
 
-const CONFIG_FILES = new Set(["alertmanager.yml", "prometheus.yml"]);
+/** A RegExp for a Prometheus rule_files glob (only `*` and `?` are used in practice). */
+const globRegExp = (glob) => new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]") + "$");
 
 /**
- * The source files of alert-rules/: { rules: Map(basename -> {text, parsed}), alertmanager, prometheus }.
- * A rule file is a top-level *.yml file (not alertmanager.yml or prometheus.yml) holding `groups`;
- * the same definition as the PrometheusRuleGenerator plugin.
+ * The source files of alert-rules/: { rules: Map(basename -> {text, parsed}), alertmanager,
+ * prometheus, problems }. The rule files are the rule_files of alert-rules/prometheus.yml
+ * (resolved against its directory, as Prometheus does): the same definition as the
+ * PrometheusRuleGenerator plugin.
  */
 export function loadSources(dir) {
   const rules = new Map();
+  const problems = [];
   const read = (f) => fs.readFileSync(path.join(dir, f), "utf8");
-  for (const f of fs.readdirSync(dir).sort()) {
-    if (!f.endsWith(".yml") || CONFIG_FILES.has(f) || !fs.statSync(path.join(dir, f)).isFile()) continue;
-    const text = read(f);
-    const parsed = yaml.load(text);
-    if (parsed && typeof parsed === "object" && Array.isArray(parsed.groups)) rules.set(f, { text, parsed });
-  }
   const optional = (f) => (fs.existsSync(path.join(dir, f)) ? { text: read(f), parsed: yaml.load(read(f)) } : undefined);
-  return { dir, rules, alertmanager: optional("alertmanager.yml"), prometheus: optional("prometheus.yml") };
+  const prometheus = optional("prometheus.yml");
+  if (!prometheus) problems.push("alert-rules/prometheus.yml does not exist");
+  for (const entry of prometheus?.parsed?.rule_files ?? []) {
+    const rel = path.relative(dir, path.resolve(dir, entry));
+    const subdir = path.dirname(rel);
+    const re = globRegExp(path.basename(rel));
+    const matched = fs.existsSync(path.join(dir, subdir)) ? fs.readdirSync(path.join(dir, subdir)).filter((f) => re.test(f)).sort() : [];
+    if (!matched.length) problems.push(`rule file ${entry} of alert-rules/prometheus.yml does not exist`);
+    for (const f of matched) {
+      const text = read(path.join(subdir, f));
+      const parsed = yaml.load(text);
+      if (!Array.isArray(parsed?.groups)) problems.push(`alert-rules/${f} has no rule groups`);
+      rules.set(f, { text, parsed });
+    }
+  }
+  return { dir, rules, problems, alertmanager: optional("alertmanager.yml"), prometheus };
 }
 
 /** Longest window (for + largest range selector) of the alerts that read batch_sync_* metrics. */
@@ -49,6 +61,7 @@ export function ruleErrors(objects, sources, options = {}) {
   const errors = [];
   const err = (object, message) => errors.push({ object, message });
   const ruleNames = new Set(sources.rules.keys());
+  for (const p of sources.problems) err(sources.dir, p);
   if (!ruleNames.size) err(sources.dir, "no rule files found");
 
   // Standalone stack: ConfigMaps generated from the files.
@@ -88,12 +101,13 @@ export function ruleErrors(objects, sources, options = {}) {
   if (!prometheus && !monitors.length && !options.allowNoRules) err("overlay", "deploys no Prometheus and no ServiceMonitor/PodMonitor: the alert rules go nowhere");
 
   const sourceJobs = jobNames(sources.prometheus?.parsed);
-  if (prometheus) standalonePrometheusChecks(objects, prometheus, rulesCms, sourceJobs, err);
+  for (const amc of objects.filter((o) => o.kind === "AlertmanagerConfig")) alertmanagerConfigChecks(amc, sources.alertmanager?.parsed, err);
+  if (prometheus) standalonePrometheusChecks(objects, prometheus, rulesCms, sourceJobs, sources, err);
   if (monitors.length) operatorMonitorChecks(objects, monitors, sourceJobs, err);
   return errors;
 }
 
-function standalonePrometheusChecks(objects, prometheus, rulesCms, sourceJobs, err) {
+function standalonePrometheusChecks(objects, prometheus, rulesCms, sourceJobs, sources, err) {
   const spec = podTemplateOf(prometheus).spec;
   const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
   const container = spec.containers.find((c) => c.name === "prometheus") ?? spec.containers[0];
@@ -105,6 +119,8 @@ function standalonePrometheusChecks(objects, prometheus, rulesCms, sourceJobs, e
   const text = configCm?.data?.["prometheus.yml"];
   if (!text) return err(id(prometheus), "has no prometheus.yml from a prometheus-config ConfigMap");
   const config = yaml.load(text);
+  if (!isDeepStrictEqual(config.global, sources.prometheus?.parsed?.global))
+    err(id(configCm), "global differs from the global section of alert-rules/prometheus.yml");
   const ruleGlobs = config.rule_files ?? [];
   if (!ruleGlobs.some((g) => path.posix.dirname(g) === rulesMount.mountPath))
     err(id(configCm), `rule_files ${JSON.stringify(ruleGlobs)} do not read the rules mounted at ${rulesMount.mountPath}`);
@@ -159,4 +175,31 @@ function operatorMonitorChecks(objects, monitors, sourceJobs, err) {
   // Prometheus and Alertmanager scrape themselves in kube-prometheus-stack.
   for (const j of setDiff(sourceJobs, new Set([...produced, "prometheus", "alertmanager"]))) err("ServiceMonitor/PodMonitor", `nothing produces scrape job ${j} of alert-rules/prometheus.yml`);
   for (const j of produced) if (sourceJobs.size && !sourceJobs.has(j)) err("ServiceMonitor/PodMonitor", `job ${j} is not in alert-rules/prometheus.yml`);
+}
+
+/**
+ * The operator's AlertmanagerConfig re-expresses alert-rules/alertmanager.yml's routing tree in the
+ * CRD's schema: grouping, timings, the child routes' receivers and matchers, and the inhibit rules
+ * must agree.
+ */
+function alertmanagerConfigChecks(amc, source, err) {
+  if (!source) return err(id(amc), "alert-rules/alertmanager.yml does not exist");
+  const route = amc.spec?.route ?? {};
+  const src = source.route ?? {};
+  const same = (a, b) => isDeepStrictEqual(a ?? null, b ?? null);
+  if (!same(route.groupBy, src.group_by)) err(id(amc), `route.groupBy ${JSON.stringify(route.groupBy)} differs from group_by ${JSON.stringify(src.group_by)}`);
+  for (const [mine, theirs] of [["groupWait", "group_wait"], ["groupInterval", "group_interval"], ["repeatInterval", "repeat_interval"]])
+    if (!same(route[mine], src[theirs])) err(id(amc), `route.${mine} ${route[mine]} differs from ${theirs} ${src[theirs]}`);
+  if (route.receiver !== src.receiver) err(id(amc), `route.receiver ${route.receiver} differs from ${src.receiver}`);
+  const matcherText = (m) => `${m.name}${m.matchType ?? "="}${JSON.stringify(m.value)}`;
+  const normalise = (m) => String(m).replace(/\s+/g, "");
+  const mineRoutes = (route.routes ?? []).map((r) => `${r.receiver}:${(r.matchers ?? []).map(matcherText).join(",")}`);
+  const srcRoutes = (src.routes ?? []).map((r) => `${r.receiver}:${(r.matchers ?? []).map(normalise).join(",")}`);
+  if (!same(mineRoutes, srcRoutes)) err(id(amc), `child routes ${JSON.stringify(mineRoutes)} differ from ${JSON.stringify(srcRoutes)}`);
+  const srcReceivers = new Set((source.receivers ?? []).map((r) => r.name));
+  const mineReceivers = new Set((amc.spec?.receivers ?? []).map((r) => r.name));
+  if (!same([...mineReceivers].sort(), [...srcReceivers].sort())) err(id(amc), `receivers ${[...mineReceivers]} differ from ${[...srcReceivers]}`);
+  const inhibit = (amc.spec?.inhibitRules ?? []).map((r) => ({ source: (r.sourceMatch ?? []).map(matcherText), target: (r.targetMatch ?? []).map(matcherText), equal: r.equal ?? [] }));
+  const srcInhibit = (source.inhibit_rules ?? []).map((r) => ({ source: (r.source_matchers ?? []).map(normalise), target: (r.target_matchers ?? []).map(normalise), equal: r.equal ?? [] }));
+  if (!same(inhibit, srcInhibit)) err(id(amc), `inhibitRules ${JSON.stringify(inhibit)} differ from inhibit_rules ${JSON.stringify(srcInhibit)}`);
 }

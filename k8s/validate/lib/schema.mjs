@@ -85,17 +85,23 @@ function walk(value, type, where, errors) {
   }
 }
 
-/** Records the properties a validator reads; see the file comment. */
+/**
+ * Records the properties a validator reads; see the file comment. `touched` tells a subtree the
+ * schema describes (its validator looks up at least one property, present or not) from a
+ * free-form one (x-kubernetes-preserve-unknown-fields), which no validator looks into.
+ */
 function tracked(value, where, registry) {
   if (value === null || typeof value !== "object") return value;
-  const read = new Set();
-  registry.push({ value, where, read });
+  const entry = { value, where, read: new Set(), touched: false };
+  registry.push(entry);
   const children = new Map();
   return new Proxy(value, {
     get(target, key, receiver) {
       const v = Reflect.get(target, key, receiver);
-      if (typeof key !== "string" || !Object.hasOwn(target, key)) return v;
-      read.add(key);
+      if (typeof key !== "string") return v;
+      entry.touched = true;
+      if (!Object.hasOwn(target, key)) return v;
+      entry.read.add(key);
       if (v === null || typeof v !== "object") return v;
       if (!children.has(key)) {
         const sub = Array.isArray(target) ? `${where}[${key}]` : where ? `${where}.${key}` : key;
@@ -144,14 +150,7 @@ export async function schemaErrors(object, extraSchemas = {}) {
   if (apiVersion.startsWith(OPERATOR_GROUP + "/")) {
     const validate = await operatorValidator(apiVersion, kind);
     if (!validate) return [`(object): no Prometheus Operator schema for ${apiVersion} ${kind}`];
-    const registry = [];
-    if (!validate(tracked(object, "", registry))) errors.push(...validate.errors.map(ajvMessage));
-    for (const { value, where, read } of registry) {
-      if (Array.isArray(value)) continue;
-      for (const key of Object.keys(value))
-        if (!read.has(key)) errors.push(`${where ? where + "." : ""}${key}: unknown field (not in the ${kind} CRD schema)`);
-    }
-    return errors;
+    return operatorErrors(validate, object, kind, "");
   }
 
   const extra = extraSchemas[`${apiVersion}/${kind}`];
@@ -166,6 +165,30 @@ export async function schemaErrors(object, extraSchemas = {}) {
   } catch (e) {
     if (Array.isArray(e.errors)) errors.push(...e.errors.map(ajvMessage));
     else errors.push(`(object): ${e.message}`);
+  }
+  return errors;
+}
+
+function operatorErrors(validate, object, kind, prefix) {
+  const errors = [];
+  const registry = [];
+  const at = (p) => (prefix && p.startsWith("spec.route") ? prefix + p.slice("spec.route".length) : p);
+  if (!validate(tracked(object, "", registry)))
+    errors.push(...validate.errors.map((e) => at(ajvMessage(e))));
+  for (const { value, where, read, touched } of registry) {
+    if (Array.isArray(value) || !touched) continue;
+    for (const key of Object.keys(value))
+      if (!read.has(key)) errors.push(`${at(where ? where + "." : "")}${key}: unknown field (not in the ${kind} CRD schema)`);
+  }
+  // The CRD leaves child routes free-form (they are recursive): check each one as a route.
+  if (kind === "AlertmanagerConfig") {
+    const walkRoutes = (route, where) =>
+      (Array.isArray(route?.routes) ? route.routes : []).forEach((child, i) => {
+        const path = `${where}.routes[${i}]`;
+        const probe = { apiVersion: object.apiVersion, kind, metadata: { name: "route" }, spec: { route: child } };
+        errors.push(...operatorErrors(validate, probe, "AlertmanagerConfig", path).filter((e) => !/\.routes\[/.test(e) || e.startsWith(path)));
+      });
+    if (!prefix) walkRoutes(object.spec?.route, "spec.route");
   }
   return errors;
 }

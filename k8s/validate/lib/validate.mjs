@@ -1,4 +1,6 @@
 // Ties the checks together; used by the CLI (validate.mjs) and the tests (test/*.test.mjs).
+import fs from "node:fs";
+import path from "node:path";
 import { schemaErrors } from "./schema.mjs";
 import { id, policyErrors } from "./policy.mjs";
 import { batchSyncAlertWindowSeconds, ruleErrors } from "./rules.mjs";
@@ -14,7 +16,7 @@ export const ARGOCD_APPLICATION = {
       repoURL: "string",
       targetRevision: "string",
       path: "string",
-      kustomize: { buildOptions: "string", images: "[string]", namespace: "string", commonLabels: "map" },
+      plugin: { name: "string", env: [{ name: "string", value: "string" }] },
     },
     destination: { server: "string", name: "string", namespace: "string" },
     syncPolicy: {
@@ -39,6 +41,15 @@ export async function validateObjects(objects, options = {}) {
   for (const o of objects) for (const e of await schemaErrors(o, EXTRA_SCHEMAS)) errors.push(`${id(o)}: ${e}`);
   const alertWindowSeconds = options.sources ? batchSyncAlertWindowSeconds(options.sources) : 0;
   for (const e of policyErrors(objects, { ...options, alertWindowSeconds })) errors.push(`${e.object}: ${e.message}`);
+  if (options.repoRoot)
+    for (const app of objects.filter((o) => o.kind === "Application")) {
+      const source = app.spec?.source ?? {};
+      const dir = path.join(options.repoRoot, source.path ?? "");
+      if (!fs.existsSync(path.join(dir, "render"))) errors.push(`${id(app)}: source.path ${source.path} has no render script`);
+      const overlay = source.plugin?.env?.find((e) => e.name === "OVERLAY")?.value;
+      if (!overlay || !fs.existsSync(path.join(dir, "overlays", overlay, "kustomization.yaml")))
+        errors.push(`${id(app)}: plugin env OVERLAY "${overlay}" is not an overlay of ${source.path}/overlays`);
+    }
   if (!options.skipRules) for (const e of ruleErrors(objects, options.sources, options)) errors.push(`${e.object}: ${e.message}`);
   return errors;
 }
