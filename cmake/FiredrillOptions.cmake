@@ -3,7 +3,7 @@
 add_library(firedrill_warnings INTERFACE)
 target_compile_options(firedrill_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+  -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion
   -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 if(FIREDRILL_WERROR)
   target_compile_options(firedrill_warnings INTERFACE -Werror)

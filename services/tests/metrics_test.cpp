@@ -1,0 +1,87 @@
+#include "firedrill/metrics.hpp"
+
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "firedrill/testing.hpp"
+
+using firedrill::Service;
+using firedrill::testing::RunningService;
+using firedrill::testing::test_settings;
+
+namespace {
+
+// The value of one sample line, or -1 when the line is absent.
+double sample(const std::string& text, const std::string& series) {
+  auto pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos) return -1;
+  pos += series.size() + 2;
+  return std::stod(text.substr(pos, text.find('\n', pos) - pos));
+}
+
+}  // namespace
+
+TEST_CASE("requests are counted by route template, method and code", "[metrics]") {
+  Service svc("test", test_settings());
+  svc.api().get("/items/{id}", [](const firedrill::http::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  RunningService running(svc);
+  auto client = running.api();
+  for (int i = 0; i < 3; ++i) REQUIRE(client.Get("/items/" + std::to_string(i)));
+  REQUIRE(client.Post("/items/1", "", "text/plain"));
+
+  SECTION("by template, never by raw path") {
+    auto text = svc.metrics().serialize();
+    CHECK(sample(text, R"(http_requests_total{code="200",handler="/items/{id}",method="GET"})") ==
+          3);
+    CHECK(sample(text, R"(http_requests_total{code="405",handler="/items/{id}",method="POST"})") ==
+          1);
+    CHECK(text.find("/items/1\"") == std::string::npos);
+    CHECK(sample(text,
+                 R"(http_request_duration_seconds_count{handler="/items/{id}",method="GET"})") ==
+          3);
+    for (const char* le : {"0.05", "0.1", "0.25", "0.5", "1"}) {
+      INFO(le);
+      CHECK(
+          text.find(
+              std::string(
+                  R"(http_request_duration_seconds_bucket{handler="/items/{id}",method="GET",le=")") +
+              le + "\"}") != std::string::npos);
+    }
+  }
+  SECTION("unknown paths fold into one handler value") {
+    for (int i = 0; i < 50; ++i) REQUIRE(client.Get("/random/" + std::to_string(i)));
+    auto text = svc.metrics().serialize();
+    CHECK(sample(text, R"(http_requests_total{code="404",handler="unmatched",method="GET"})") ==
+          50);
+    CHECK(text.find("/random/") == std::string::npos);
+  }
+  SECTION("process and build metrics are present") {
+    auto text = svc.metrics().serialize();
+    for (const char* name :
+         {"process_start_time_seconds", "process_resident_memory_bytes",
+          "process_cpu_seconds_total", "process_open_fds", "firedrill_build_info{"}) {
+      INFO(name);
+      CHECK(text.find(std::string("\n") + name) != std::string::npos);
+    }
+    CHECK(sample(text, "process_resident_memory_bytes") > 1e6);
+    CHECK(sample(text, "process_open_fds") > 2);
+  }
+}
+
+TEST_CASE("/metrics passes promtool check metrics", "[metrics][promtool]") {
+  Service svc("test", test_settings());
+  RunningService running(svc);
+  auto client = running.api();
+  REQUIRE(client.Get("/healthz"));
+  REQUIRE(client.Get("/nope"));
+  auto res = client.Get("/metrics");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == firedrill::kMetricsContentType);
+  auto [status, output] = firedrill::testing::promtool_check_metrics(PROMTOOL, res->body);
+  INFO(output);
+  CHECK(status == 0);
+  CHECK(output.empty());
+}
