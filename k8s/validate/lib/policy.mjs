@@ -132,7 +132,10 @@ export function policyErrors(objects, options = {}) {
       for (const v of spec.volumes ?? []) {
         if (v.configMap && !v.configMap.optional && !find(objects, "ConfigMap", v.configMap.name, ns))
           report(`volume ${v.name}: ConfigMap ${v.configMap.name} is not rendered`);
-        if (v.secret && !v.secret.optional) checkSecretRef(objects, v.secret.secretName, undefined, ns, externalSecrets, `volume ${v.name}`, report);
+        if (v.secret && !v.secret.optional) {
+          const keys = (v.secret.items ?? []).map((i) => i.key);
+          for (const key of keys.length ? keys : [undefined]) checkSecretRef(objects, v.secret.secretName, key, ns, externalSecrets, `volume ${v.name}`, report);
+        }
         if (v.persistentVolumeClaim && !find(objects, "PersistentVolumeClaim", v.persistentVolumeClaim.claimName, ns))
           report(`volume ${v.name}: PersistentVolumeClaim ${v.persistentVolumeClaim.claimName} is not rendered`);
       }
