@@ -16,7 +16,7 @@ port_of() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 run() { # label args...
   local label=$1; shift
   local port; port=$(port_of)
-  "$bin/firedrill-hello" --listen "127.0.0.1:$port" --log-level warn "$@" &
+  "$bin/firedrill-hello" --listen "127.0.0.1:$port" "$@" 2>/dev/null &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
   local out; out=$(wrk -t2 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/" 2>&1)
@@ -30,9 +30,9 @@ run() { # label args...
 }
 
 echo "wrk -t2 -c$connections -d$duration, hello-world on loopback ($(nproc) cores)"
-run kit
-run kit-access-log --access-log=true
-run kit-8-workers --threads 8
-run httplib-defaults --httplib-defaults
+run kit --log-level warn
+run kit-access-log --access-log=true --log-level info
+run kit-8-workers --threads 8 --log-level warn
+run httplib-defaults --httplib-defaults --log-level warn
 awk -v a="$(cat /tmp/kit-bench-kit)" -v b="$(cat /tmp/kit-bench-httplib-defaults)" \
   'BEGIN { printf "kit / httplib defaults: %.1fx\n", a / b }'
