@@ -7,8 +7,9 @@
 //   --rules-dir DIR                 alert-rules/ (default: the repository's)
 //   --external-secret NAME          a Secret provisioned outside the overlay (repeatable)
 //   --forbid-placeholder-secrets    fail on Secrets annotated firedrill.dev/placeholder
-//   --allow-no-rules                for kustomizations without a monitoring stack (base)
-//   --no-rules                      skip the alert-rules/ comparisons (the Argo CD manifest)
+//   --no-rules                      skip the alert-rules/ comparisons (base, the Argo CD manifest)
+//   --partial                       overlays complete this rendering (base): Services it does not
+//                                   render may be referenced
 // Exit status: 0 valid, 1 invalid, 2 usage or render error.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -37,8 +38,8 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--rules-dir") opts.rulesDir = path.resolve(value());
   else if (a === "--external-secret") opts.externalSecrets.push(value());
   else if (a === "--forbid-placeholder-secrets") opts.forbidPlaceholderSecrets = true;
-  else if (a === "--allow-no-rules") opts.allowNoRules = true;
   else if (a === "--no-rules") opts.skipRules = true;
+  else if (a === "--partial") opts.partial = true;
   else usage(`unknown argument ${a}`);
 }
 if (!overlay === !files.length) usage("give either --overlay NAME or one or more --file FILE");

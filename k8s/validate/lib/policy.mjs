@@ -95,7 +95,8 @@ function containerChecks(o, pod, c, isInit, report) {
 /**
  * Policy errors as { object, message }. options.externalSecrets: Secret names provisioned outside
  * the overlay; options.forbidPlaceholderSecrets: fail on Secrets annotated firedrill.dev/placeholder;
- * options.alertWindowSeconds: the longest batch-sync alert window (finished Jobs must outlive it).
+ * options.alertWindowSeconds: the longest batch-sync alert window (finished Jobs must outlive it);
+ * options.partial: the rendering is completed by overlays (base), Services it lacks are not errors.
  */
 export function policyErrors(objects, options = {}) {
   const errors = [];
@@ -120,6 +121,13 @@ export function policyErrors(objects, options = {}) {
           for (const e of env) {
             const s = e.valueFrom?.secretKeyRef;
             if (s && !s.optional) checkSecretRef(objects, s.name, s.key, ns, externalSecrets, `env ${e.name}`, report);
+            const target = serviceUrlTarget(e.value, ns);
+            if (target && objects.some((x) => x.metadata?.namespace === target.namespace)) {
+              const svc = find(objects, "Service", target.name, target.namespace);
+              // A partial kustomization (base) leaves some Services to its overlays.
+              if (svc ? !(svc.spec?.ports ?? []).some((p) => p.port === target.port) : !options.partial)
+                report(`env ${e.name}: ${e.value} is not a rendered Service port`);
+            }
             const cm = e.valueFrom?.configMapKeyRef;
             if (cm && !cm.optional && !find(objects, "ConfigMap", cm.name, ns)) report(`env ${e.name}: ConfigMap ${cm.name} is not rendered`);
           }
@@ -174,6 +182,15 @@ export function policyErrors(objects, options = {}) {
     if (!denyAll) errors.push({ object: `Namespace/${ns}`, message: "no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)" });
   }
   return errors;
+}
+
+/**
+ * { name, namespace, port } of an in-cluster Service URL ("http://svc:port",
+ * "http://svc.ns.svc:port"...), or undefined for anything else (external hosts, no port).
+ */
+function serviceUrlTarget(value, namespace) {
+  const m = /^https?:\/\/([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?:(\d+)(?:\/.*)?$/.exec(value ?? "");
+  return m ? { name: m[1], namespace: m[2] ?? namespace, port: Number(m[3]) } : undefined;
 }
 
 function checkSecretRef(objects, name, key, ns, externalSecrets, where, report) {

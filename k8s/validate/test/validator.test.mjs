@@ -22,7 +22,7 @@ const base = yaml.loadAll(execFileSync(kubectl, ["kustomize", path.join(k8s, "ba
 const clone = (x) => structuredClone(x);
 const get = (objects, kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const portalContainer = (objects) => get(objects, "Deployment", "portal").spec.template.spec.containers[0];
-const baseErrors = (objects) => validateObjects(objects, { skipRules: true });
+const baseErrors = (objects) => validateObjects(objects, { skipRules: true, partial: true });
 
 async function assertRejected(objects, expected) {
   const errors = await baseErrors(objects);
@@ -104,13 +104,29 @@ test("a CronJob whose deadline reaches the next run is rejected", async () => {
 test("a token mount of a Secret that is not rendered is rejected", async () => {
   const objects = clone(base).filter((o) => !(o.kind === "Secret" && o.metadata.name === "mock-slack-webhook-token"));
   await assertRejected(objects, "StatefulSet/firedrill/mock-slack: volume webhook-token: Secret mock-slack-webhook-token is not rendered");
-  assert.deepEqual(await validateObjects(objects, { skipRules: true, externalSecrets: ["mock-slack-webhook-token"] }), []);
+  assert.deepEqual(await validateObjects(objects, { skipRules: true, partial: true, externalSecrets: ["mock-slack-webhook-token"] }), []);
 });
 
 test("a Service whose targetPort no pod declares is rejected", async () => {
   const objects = clone(base);
   get(objects, "Service", "portal").spec.ports[0].targetPort = "api";
   await assertRejected(objects, "Service/firedrill/portal: port http: targetPort api is not a container port of the selected pods");
+});
+
+test("a URL to a Service that is not rendered is rejected", async () => {
+  const objects = clone(base);
+  const env = get(objects, "CronJob", "batch-sync").spec.jobTemplate.spec.template.spec.containers[0].env;
+  env.find((e) => e.name === "BATCHSYNC_MOCK_SLACK_URL").value = "http://mock-slack:8080";
+  await assertRejected(objects, "CronJob/firedrill/batch-sync: env BATCHSYNC_MOCK_SLACK_URL: http://mock-slack:8080 is not a rendered Service port");
+});
+
+test("outside a partial rendering, a URL to a missing Service is rejected", async () => {
+  // base leaves the Alertmanager and the Pushgateway to its overlays.
+  const errors = await validateObjects(base, { skipRules: true });
+  assert.deepEqual(errors, [
+    "CronJob/firedrill/batch-sync: env BATCHSYNC_ALERTMANAGER_URL: http://alertmanager:9093 is not a rendered Service port",
+    "CronJob/firedrill/batch-sync: env BATCHSYNC_PUSHGATEWAY_URL: http://pushgateway:9091 is not a rendered Service port",
+  ]);
 });
 
 test("a namespace without a default-deny NetworkPolicy is rejected", async () => {
@@ -186,9 +202,9 @@ test("a misspelt field in a free-form child route of an AlertmanagerConfig is re
   const amc = yaml.load(fs.readFileSync(path.join(k8s, "overlays/operator/alertmanager-config.yaml"), "utf8"));
   amc.metadata.namespace = "firedrill";
   amc.metadata.labels["app.kubernetes.io/part-of"] = "firedrill";
-  assert.deepEqual(await validateObjects([...base, amc], { skipRules: true }), []);
+  assert.deepEqual(await validateObjects([...base, amc], { skipRules: true, partial: true }), []);
   amc.spec.route.routes[1].recevier = "pages";
-  assert.deepEqual(await validateObjects([...base, amc], { skipRules: true }), [
+  assert.deepEqual(await validateObjects([...base, amc], { skipRules: true, partial: true }), [
     "AlertmanagerConfig/firedrill/firedrill: spec.route.routes[1].recevier: unknown field (not in the AlertmanagerConfig CRD schema)",
   ]);
 });
