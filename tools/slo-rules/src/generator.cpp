@@ -232,28 +232,34 @@ void render_freshness_slo(RuleWriter& writer, const Spec& spec, const ServiceSpe
   const std::string rule_text = max_age_text + " (" +
                                 std::to_string(slo.max_periods_without_success) + " x the " +
                                 format_duration(slo.schedule_period) + " schedule)";
-  const std::vector<Label> labels{
-      {"severity", slo.stale_alert.severity}, {"service", service.service}, {"slo", slo.slo}};
   const std::string runbook = spec.runbook_base_url + "/" + slo.stale_alert.name;
-
+  auto stale_labels = [&](const char* reason) {
+    return std::vector<Label>{{"severity", slo.stale_alert.severity},
+                              {"service", service.service},
+                              {"slo", slo.slo},
+                              {"reason", reason}};
+  };
   writer.group("slo-" + service.service + "-" + slo.slo);
   writer.alert(slo.stale_alert.name,
                "time() - max by (job) (" + slo.last_success_metric + ") > " + seconds(max_age),
-               Duration(0), labels,
+               Duration(0), stale_labels("last-success-too-old"),
                {{"summary", service.service + " has not succeeded for more than " + max_age_text},
                 {"description", "The last successful " + service.service +
                                     " run was {{ $value | humanizeDuration }} ago; the " + slo.slo +
                                     " SLO asks for " + slo.description + ", that is one every " +
                                     rule_text + "."},
                 {"runbook_url", runbook}});
-  // A Pushgateway restart or a job that never succeeded leaves no timestamp at all.
-  writer.alert(
-      slo.stale_alert.name, "absent(" + slo.last_success_metric + ")", max_age, labels,
-      {{"summary", service.service + " has not succeeded for more than " + max_age_text},
-       {"description",
-        "No " + service.service + " success timestamp has been pushed to the Pushgateway for " +
-            max_age_text + "; the " + slo.slo + " SLO asks for one every " + rule_text + "."},
-       {"runbook_url", runbook}});
+  // A Pushgateway restart or a job that never succeeded leaves no timestamp at all. `for`, not
+  // absent_over_time: a freshly started Prometheus has no history and must not page at once.
+  // The `reason` label keeps the two rules of one alert apart.
+  writer.alert(slo.stale_alert.name, "absent(" + slo.last_success_metric + ")", max_age,
+               stale_labels("no-success-timestamp"),
+               {{"summary", service.service + " has not succeeded for more than " + max_age_text},
+                {"description", "No " + service.service +
+                                    " success timestamp has been pushed to the Pushgateway for " +
+                                    max_age_text + "; the " + slo.slo + " SLO asks for " +
+                                    slo.description + ", that is one every " + rule_text + "."},
+                {"runbook_url", runbook}});
   writer.alert(
       slo.failed_alert.name, "min by (job) (" + slo.last_run_success_metric + ") == 0", Duration(0),
       {{"severity", slo.failed_alert.severity}, {"service", service.service}, {"slo", slo.slo}},

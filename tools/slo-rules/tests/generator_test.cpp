@@ -124,10 +124,16 @@ TEST_CASE("drill rules divide the period and every window", "[generator]") {
 
   SECTION("freshness is not scaled") {
     const auto batch = YAML::Load(render_service_rules(spec, spec.services[1], Scale{60}));
-    CHECK(find_rule(batch, "alert", "BatchSyncStale", 0)["expr"].as<std::string>() ==
+    const auto stale = find_rule(batch, "alert", "BatchSyncStale", 0);
+    CHECK(stale["expr"].as<std::string>() ==
           "time() - max by (job) (batch_sync_last_success_timestamp_seconds{job=\"batch-sync\"}) "
           "> 600");
-    CHECK(find_rule(batch, "alert", "BatchSyncStale", 1)["for"].as<std::string>() == "10m");
+    CHECK(stale["labels"]["reason"].as<std::string>() == "last-success-too-old");
+    const auto absent = find_rule(batch, "alert", "BatchSyncStale", 1);
+    CHECK(absent["expr"].as<std::string>() ==
+          "absent(batch_sync_last_success_timestamp_seconds{job=\"batch-sync\"})");
+    CHECK(absent["for"].as<std::string>() == "10m");
+    CHECK(absent["labels"]["reason"].as<std::string>() == "no-success-timestamp");
   }
   SECTION("a factor that does not divide a window is an error") {
     CHECK_THROWS_WITH(render_service_rules(spec, spec.services[0], Scale{7}),
