@@ -8,7 +8,7 @@ PROFILE ?= drill
 SCENARIO ?= errors
 export PROFILE SCENARIO
 
-.PHONY: help deps build build-asan test test-unit test-asan up down status logs break heal drill \
+.PHONY: help deps build build-asan test test-unit up down status logs break heal drill images \
         bench images fmt fmt-check rules clean
 
 help: ## Show the targets
@@ -68,3 +68,10 @@ fmt-check: ## Fail if a C++ source is not formatted
 
 clean: ## Remove build folders
 	@rm -rf build
+
+IMAGE_REGISTRY ?= ghcr.io/firedrill
+IMAGE_TAG ?= 0.1.0
+images: ## Build the container images (needs a Docker engine; none runs on the dev machines)
+	@for s in portal mock-slack batch-sync; do \
+	  docker build --build-arg FIREDRILL_REVISION=$$(git rev-parse --short=12 HEAD) \
+	    -f $$s/Dockerfile -t $(IMAGE_REGISTRY)/$$s:$(IMAGE_TAG) . || exit 1; done
