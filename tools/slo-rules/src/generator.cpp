@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view kHeader =
     "# GENERATED FILE - DO NOT EDIT.\n"
     "# Generated from slos.yaml by slo-rules (tools/slo-rules). Change the spec and run\n"
-    "#   build/bin/slo-rules generate --spec alert-rules/slos.yaml\n"
+    "#   make rules    (build/bin/slo-rules --spec alert-rules/slos.yaml --out alert-rules)\n"
     "# The test alert-rules.generated-up-to-date fails when this file differs from the spec.\n";
 
 // Numbers as PromQL and people write them: 12 significant digits drop the binary noise of
@@ -225,13 +225,17 @@ void render_sli_absent(RuleWriter& writer, const Spec& spec, const ServiceSpec& 
 }
 
 void render_freshness_slo(RuleWriter& writer, const Spec& spec, const ServiceSpec& service,
-                          const FreshnessSlo& slo) {
-  // Not scaled: the job runs on the wall clock whatever the scale of the SLO windows.
-  const Duration max_age = slo.schedule_period * slo.max_periods_without_success;
+                          const FreshnessSlo& slo, const Scale& scale) {
+  // Not divided by the factor: the job runs on the wall clock whatever the scale of the SLO
+  // windows, at the period the drill profile gives it.
+  const Duration schedule_period = scale.is_drill() && slo.drill_schedule_period
+                                       ? *slo.drill_schedule_period
+                                       : slo.schedule_period;
+  const Duration max_age = schedule_period * slo.max_periods_without_success;
   const std::string max_age_text = format_duration(max_age);
   const std::string rule_text = max_age_text + " (" +
                                 std::to_string(slo.max_periods_without_success) + " x the " +
-                                format_duration(slo.schedule_period) + " schedule)";
+                                format_duration(schedule_period) + " schedule)";
   const std::string runbook = spec.runbook_base_url + "/" + slo.stale_alert.name;
   auto stale_labels = [&](const char* reason) {
     return std::vector<Label>{{"severity", slo.stale_alert.severity},
@@ -348,7 +352,7 @@ std::string render_service_rules(const Spec& spec, const ServiceSpec& service, c
                  << window_name(example) << " holds a "
                  << format_duration(scale.apply(example, "window")) << " window) so dashboards "
                  << "work at both scales.\n"
-                    "# Freshness SLOs are not scaled: scheduled jobs run on the wall clock.\n";
+                    "# Freshness SLOs are not divided: they use the job's drill_schedule_period.\n";
   } else {
     writer.raw() << "# Scale: production (" << format_duration(spec.period)
                  << " SLO period, SRE Workbook table 5-8 windows).\n";
@@ -358,7 +362,7 @@ std::string render_service_rules(const Spec& spec, const ServiceSpec& service, c
   for (const RatioSlo& slo : service.slos) render_ratio_slo(writer, spec, service, slo, scale);
   if (service.sli_absent_alert) render_sli_absent(writer, spec, service, scale);
   for (const FreshnessSlo& slo : service.freshness_slos) {
-    render_freshness_slo(writer, spec, service, slo);
+    render_freshness_slo(writer, spec, service, slo, scale);
   }
   return writer.str();
 }

@@ -24,10 +24,10 @@ std::string read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-int generate(const std::string& spec_path, int factor, bool check) {
+int generate(const std::string& spec_path, std::string out_dir, int factor, bool check) {
   const slo_rules::Spec spec = slo_rules::load_spec(spec_path);
-  const std::filesystem::path dir = std::filesystem::path(spec_path).parent_path();
-  const std::string config_dir = dir.empty() ? "." : dir.string();
+  if (out_dir.empty()) out_dir = std::filesystem::path(spec_path).parent_path().string();
+  const std::string config_dir = out_dir.empty() ? "." : out_dir;
   const auto files =
       slo_rules::generate_all(spec, config_dir, factor > 0 ? factor : spec.drill.factor);
   int stale = 0;
@@ -35,11 +35,11 @@ int generate(const std::string& spec_path, int factor, bool check) {
     const auto path = std::filesystem::path(config_dir) / file.relative_path;
     if (check) {
       if (!std::filesystem::exists(path)) {
-        std::cerr << "slo-rules: " << path.string() << " is missing; run slo-rules generate\n";
+        std::cerr << "slo-rules: " << path.string() << " is missing; run make rules\n";
         ++stale;
       } else if (read_file(path) != file.content) {
         std::cerr << "slo-rules: " << path.string()
-                  << " differs from what the spec generates; run slo-rules generate\n";
+                  << " differs from what the spec generates; run make rules\n";
         ++stale;
       }
       continue;
@@ -74,30 +74,34 @@ int lint(const std::string& spec_path, const std::string& runbooks,
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Generates Firedrill's SLO recording rules and burn-rate alerts from slos.yaml."};
+  CLI::App app{
+      "Generates Firedrill's SLO recording rules and burn-rate alerts from slos.yaml: production "
+      "rules beside prometheus.yml, drill-scale rules and configurations in drill/."};
   app.set_version_flag("--version", std::string(SLO_RULES_VERSION));
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
 
+  // Without a subcommand the tool generates (or, with --check, compares).
   std::string spec_path = "alert-rules/slos.yaml";
+  std::string out_dir;
   int factor = 0;
   bool check = false;
-  auto* generate_cmd = app.add_subcommand(
-      "generate",
-      "Write production rules beside the spec and drill-scale rules and configs into drill/.");
-  generate_cmd->add_option("--spec", spec_path, "SLO spec")->capture_default_str();
-  generate_cmd
-      ->add_option("--factor", factor,
-                   "Drill scale: divide the period and every window by this (default: the "
-                   "spec's drill.factor)")
+  app.add_option("--spec", spec_path, "SLO spec")->capture_default_str();
+  app.add_option("--out", out_dir,
+                 "Directory holding prometheus.yml and alertmanager.yml, where production rules "
+                 "are written and drill ones into drill/ (default: the spec's directory)");
+  app.add_option("--factor", factor,
+                 "Drill scale: divide the period and every window by this (default: the spec's "
+                 "drill.factor)")
       ->check(CLI::PositiveNumber);
-  generate_cmd->add_flag("--check", check,
-                         "Write nothing; exit 1 if any generated file differs from the spec's");
+  app.add_flag("--check", check,
+               "Write nothing; exit 1 if any generated file differs from what the spec generates");
 
   std::string runbooks = "runbooks";
   std::vector<std::string> rule_files;
   auto* lint_cmd = app.add_subcommand(
       "lint", "Check alerts' labels, annotations and runbook_url against runbooks/, both ways.");
-  lint_cmd->add_option("--spec", spec_path, "SLO spec (for runbook_base_url)")
+  std::string lint_spec_path = "alert-rules/slos.yaml";
+  lint_cmd->add_option("--spec", lint_spec_path, "SLO spec (for runbook_base_url)")
       ->capture_default_str();
   lint_cmd->add_option("--runbooks", runbooks, "Runbook directory")->capture_default_str();
   lint_cmd->add_option("rule_files", rule_files, "Prometheus rule files")->required();
@@ -109,8 +113,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kBadInput;
   }
   try {
-    if (generate_cmd->parsed()) return generate(spec_path, factor, check);
-    return lint(spec_path, runbooks, rule_files);
+    if (lint_cmd->parsed()) return lint(lint_spec_path, runbooks, rule_files);
+    return generate(spec_path, out_dir, factor, check);
   } catch (const slo_rules::SpecError& e) {
     std::cerr << "slo-rules: " << e.what() << "\n";
     return kBadInput;

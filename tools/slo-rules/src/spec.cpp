@@ -170,13 +170,16 @@ RatioSlo ratio_slo(const Field& field) {
 }
 
 FreshnessSlo freshness_slo(const Field& field) {
-  field.reject_unknown_keys({"slo", "description", "schedule_period", "max_periods_without_success",
-                             "last_success_metric", "last_run_success_metric", "stale_alert",
-                             "failed_alert"});
+  field.reject_unknown_keys({"slo", "description", "schedule_period", "drill_schedule_period",
+                             "max_periods_without_success", "last_success_metric",
+                             "last_run_success_metric", "stale_alert", "failed_alert"});
   FreshnessSlo slo;
   slo.slo = label_value(field.required("slo"));
   slo.description = field.required("description").text();
   slo.schedule_period = field.required("schedule_period").duration();
+  if (field.child("drill_schedule_period").present()) {
+    slo.drill_schedule_period = field.child("drill_schedule_period").duration();
+  }
   const Field periods = field.required("max_periods_without_success");
   slo.max_periods_without_success = periods.integer();
   if (slo.max_periods_without_success < 1) periods.fail("must be at least 1");

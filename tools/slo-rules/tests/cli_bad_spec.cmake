@@ -1,5 +1,5 @@
 # Runs slo-rules on a bad spec: it must exit 2 with exactly one line naming the setting.
-execute_process(COMMAND ${SLO_RULES} generate --check --spec ${SPEC}
+execute_process(COMMAND ${SLO_RULES} --check --spec ${SPEC}
   RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(expected "slo-rules: ${SPEC}: services[0].slos[0].objective: must be between 0 and 1 (exclusive), got 99.9\n")
 if(NOT result EQUAL 2)

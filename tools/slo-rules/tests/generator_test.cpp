@@ -122,8 +122,13 @@ TEST_CASE("drill rules divide the period and every window", "[generator]") {
   CHECK(page["labels"]["long_window"].as<std::string>() == "1m");
   CHECK(find_rule(rules, "alert", "PortalSLIAbsent")["for"].as<std::string>() == "10s");
 
-  SECTION("freshness is not scaled") {
-    const auto batch = YAML::Load(render_service_rules(spec, spec.services[1], Scale{60}));
+  SECTION("freshness uses the job's schedule, not a divided one") {
+    const auto drill_batch = YAML::Load(render_service_rules(spec, spec.services[1], Scale{60}));
+    CHECK(find_rule(drill_batch, "alert", "BatchSyncStale", 0)["expr"].as<std::string>() ==
+          "time() - max by (job) (batch_sync_last_success_timestamp_seconds{job=\"batch-sync\"}) "
+          "> 120");
+    CHECK(find_rule(drill_batch, "alert", "BatchSyncStale", 1)["for"].as<std::string>() == "2m");
+    const auto batch = YAML::Load(render_service_rules(spec, spec.services[1], Scale{1}));
     const auto stale = find_rule(batch, "alert", "BatchSyncStale", 0);
     CHECK(stale["expr"].as<std::string>() ==
           "time() - max by (job) (batch_sync_last_success_timestamp_seconds{job=\"batch-sync\"}) "

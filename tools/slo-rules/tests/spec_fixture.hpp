@@ -41,6 +41,7 @@ services:
       - slo: freshness
         description: a successful run at least every 2 schedule periods
         schedule_period: 5m
+        drill_schedule_period: 1m
         max_periods_without_success: 2
         last_success_metric: batch_sync_last_success_timestamp_seconds{job="batch-sync"}
         last_run_success_metric: batch_sync_last_run_success{job="batch-sync"}

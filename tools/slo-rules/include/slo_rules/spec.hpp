@@ -58,6 +58,9 @@ struct FreshnessSlo {
   std::string slo;
   std::string description;
   Duration schedule_period{0};
+  /// The job's schedule period in the drill profile of the local stack. Not derived from the
+  /// factor: the job runs on the wall clock. Unset: the drill uses `schedule_period`.
+  std::optional<Duration> drill_schedule_period;
   int max_periods_without_success = 0;
   std::string last_success_metric;
   std::string last_run_success_metric;
