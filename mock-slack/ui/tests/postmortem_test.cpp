@@ -1,0 +1,264 @@
+#include "mock_slack_ui/postmortem.hpp"
+
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "fixtures.hpp"
+
+using namespace mock_slack::ui;
+using mock_slack::ui::testing::kMinute;
+using mock_slack::ui::testing::kT0;
+using mock_slack::ui::testing::seeded_incident;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  }
+  return out;
+}
+
+BudgetFigures seeded_budget() {
+  BudgetFigures b;
+  b.prometheus_url = "http://127.0.0.1:9090";
+  b.slos = {{"portal", "availability", 14.4, 0.0236}, {"portal", "latency", 0.8, 0.0011}};
+  b.queries = {PrometheusBudgetQuery::peak_burn_rate("portal", "", std::chrono::seconds(2100)),
+               PrometheusBudgetQuery::budget_consumed("portal", "", std::chrono::seconds(2100))};
+  return b;
+}
+
+/// Serves canned Prometheus answers on an ephemeral port until the scope ends.
+class FakePrometheus {
+ public:
+  explicit FakePrometheus(httplib::Server::Handler handler) {
+    server_.Get("/prom/api/v1/query", std::move(handler));
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // Bound sockets already queue connections; wait for the accept loop so stop() reaches it.
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~FakePrometheus() {
+    server_.stop();
+    thread_.join();
+  }
+  FakePrometheus(const FakePrometheus&) = delete;
+  FakePrometheus& operator=(const FakePrometheus&) = delete;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/prom/"; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("postmortem draft matches the golden file", "[postmortem]") {
+  // Regenerate after an intended change: UPDATE_GOLDEN=1 build-ui/bin/mock_slack_ui_tests
+  // "postmortem draft matches the golden file", then review the diff of tests/golden/.
+  const std::string golden_path = std::string(MOCK_SLACK_UI_GOLDEN_DIR) + "/postmortem.md";
+  const std::string draft =
+      render_postmortem(seeded_incident(), seeded_budget(), kT0 + 90 * kMinute);
+  if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && *update == '1') {
+    std::ofstream(golden_path, std::ios::binary) << draft;
+    WARN("rewrote " << golden_path);
+  }
+  const std::string golden = read_file(golden_path);
+  REQUIRE_FALSE(golden.empty());
+  CHECK(draft == golden);
+}
+
+TEST_CASE("postmortem draft follows postmortems/TEMPLATE.md", "[postmortem]") {
+  const std::string draft = render_postmortem(seeded_incident(), std::nullopt, kT0 + 90 * kMinute);
+  const std::string tmpl = read_file(FIREDRILL_POSTMORTEM_TEMPLATE);
+  const auto headings = lines_starting(tmpl, "## ");
+  const auto subheadings = lines_starting(tmpl, "### ");
+  REQUIRE(headings.size() == 10);
+  REQUIRE(subheadings.size() == 3);
+  std::size_t pos = 0;
+  for (const std::string& h : lines_starting(tmpl, "#")) {
+    if (h.rfind("# ", 0) == 0) continue;  // the title line is filled in
+    const auto found = draft.find("\n" + h + "\n", pos);
+    INFO(h);
+    REQUIRE(found != std::string::npos);
+    pos = found + 1;
+  }
+  for (const char* field :
+       {"- **Date:** ", "- **Authors:** ", "- **Status:** ", "- **Incident window (UTC):** "}) {
+    CHECK(draft.find(field) != std::string::npos);
+  }
+}
+
+TEST_CASE("postmortem draft content", "[postmortem]") {
+  const IncidentView inc = seeded_incident();
+  const std::string draft = render_postmortem(inc, std::nullopt, kT0 + 90 * kMinute);
+  SECTION("without Prometheus the budget figures are said to be unavailable") {
+    CHECK(draft.find("- **Error budget:** not available: no Prometheus was configured") !=
+          std::string::npos);
+    CHECK(draft.find("Peak burn rate") == std::string::npos);
+  }
+  SECTION("human-only parts are marked prompts") {
+    for (const char* section :
+         {"## Root Causes\n\n> TODO(author):", "## Trigger\n\n> TODO(author):",
+          "### What went well\n\n> TODO(author)", "### Where we got lucky\n\n> TODO(author)"}) {
+      INFO(section);
+      CHECK(draft.find(section) != std::string::npos);
+    }
+  }
+  SECTION("the timeline is sorted and complete") {
+    const auto rows = lines_starting(draft, "| 2026-");
+    // 2 firing + 2 resolved + 4 notifications + incident resolved.
+    REQUIRE(rows.size() == 9);
+    for (std::size_t i = 1; i < rows.size(); ++i)
+      CHECK(rows[i - 1].substr(0, 23) <= rows[i].substr(0, 23));
+    CHECK(rows.front() ==
+          "| 2026-11-21 22:00:00Z | **Firing:** PortalAvailabilityBudgetBurn on "
+          "10.0.0.1:8080 (severity page) |");
+    CHECK(rows[1] ==
+          "| 2026-11-21 22:01:00Z | **Detected:** first notification (firing) "
+          "delivered to receiver sre-pager |");
+    CHECK(rows.back() ==
+          "| 2026-11-21 22:35:10Z | Notification (resolved) delivered to receiver "
+          "sre-pager |");
+  }
+  SECTION("an incident still firing is drafted up to now") {
+    IncidentView open = inc;
+    open.status = AlertStatus::firing;
+    open.resolved_at_ms.reset();
+    open.occurrences[1].ends_at_ms.reset();
+    const std::string d = render_postmortem(open, std::nullopt, kT0 + 90 * kMinute);
+    CHECK(d.find("- **Incident window (UTC):** 2026-11-21 22:00:00Z to ongoing at "
+                 "2026-11-21 23:30:00Z (1h 30m 0s so far)") != std::string::npos);
+    CHECK(d.find("The incident was still firing when this draft was generated") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("postmortem values cannot break the Markdown structure", "[postmortem][security]") {
+  IncidentView inc = seeded_incident();
+  OccurrenceView& o = inc.occurrences[0];
+  o.alertname = "Evil | Alert\n## Injected heading";
+  o.labels["instance"] = "a|b\nc";
+  o.labels["note"] = "x`y``z | w";
+  o.annotations["summary"] = "*bold* [link](javascript:alert(1)) <script>alert(1)</script>";
+  o.annotations["runbook_url"] = "javascript:alert(1)";
+  o.generator_url = "http://ok.example/graph?x=<y>";
+  const std::string draft = render_postmortem(inc, std::nullopt, kT0 + 90 * kMinute);
+  CHECK(draft.find("\n## Injected heading") == std::string::npos);
+  CHECK(draft.find("<script>") == std::string::npos);
+  CHECK(draft.find("\\[link\\](javascript") != std::string::npos);  // escaped: not a link
+  for (std::size_t at = draft.find("](javascript"); at != std::string::npos;
+       at = draft.find("](javascript", at + 1)) {
+    CHECK(draft[at - 1] == '\\');
+  }
+  CHECK(draft.find("(<javascript") == std::string::npos);
+  CHECK(draft.find("[Graph](<http://ok.example/graph?x=%3Cy%3E>)") != std::string::npos);
+  // Every timeline row keeps exactly two columns: three unescaped pipes.
+  for (const std::string& row : lines_starting(draft, "| 2026-")) {
+    int pipes = 0;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (row[i] == '|' && (i == 0 || row[i - 1] != '\\')) ++pipes;
+    }
+    INFO(row);
+    CHECK(pipes == 3);
+  }
+  CHECK(markdown_escape("a|b\nc*d_e[f]<g>`h`\\") == "a\\|b c\\*d\\_e\\[f\\]\\<g\\>\\`h\\`\\\\");
+  CHECK(draft.find("`` note=\"x`y``z | w\" ``") == std::string::npos);  // 3-tick fence needed
+  CHECK(draft.find("``` note=\"x`y``z | w\" ```") == std::string::npos);
+  CHECK(draft.find("```note=\"x`y``z | w\"```") != std::string::npos);
+}
+
+TEST_CASE("PromQL for the error-budget figures", "[postmortem][prometheus]") {
+  CHECK(
+      PrometheusBudgetQuery::peak_burn_rate("portal", "availability", std::chrono::seconds(2100)) ==
+      "max_over_time(slo:burn_rate:ratio_rate5m{service=\"portal\",slo=\"availability\"}[2100s])");
+  CHECK(PrometheusBudgetQuery::peak_burn_rate("a\"b", "", std::chrono::seconds(60)) ==
+        "max_over_time(slo:burn_rate:ratio_rate5m{service=\"a\\\"b\"}[60s])");
+  CHECK(PrometheusBudgetQuery::budget_consumed("portal", "", std::chrono::seconds(3600)) ==
+        "avg_over_time(slo:burn_rate:ratio_rate5m{service=\"portal\"}[3600s]) * 3600 / 2592000");
+  CHECK(PrometheusBudgetQuery::budget_consumed("portal", "latency", std::chrono::seconds(60),
+                                               std::chrono::hours(12)) ==
+        "avg_over_time(slo:burn_rate:ratio_rate5m{service=\"portal\",slo=\"latency\"}[60s]) * 60 "
+        "/ 43200");
+}
+
+TEST_CASE("fetching the error-budget figures from Prometheus", "[postmortem][prometheus]") {
+  const IncidentView inc = seeded_incident();  // 22:00 to 22:35: a 2100 s window
+  const UnixMillis now = kT0 + 90 * kMinute;
+  SECTION("figures per SLO, queried at the end of the window") {
+    std::vector<std::string> queries;
+    std::vector<std::string> times;
+    std::mutex mu;
+    FakePrometheus prom([&](const httplib::Request& req, httplib::Response& res) {
+      const std::string q = req.get_param_value("query");
+      {
+        std::lock_guard lock(mu);
+        queries.push_back(q);
+        times.push_back(req.get_param_value("time"));
+      }
+      const bool peak = q.rfind("max_over_time", 0) == 0;
+      res.set_content(
+          std::string(R"x({"status":"success","data":{"resultType":"vector","result":[)x") +
+              R"x({"metric":{"service":"portal","slo":"availability"},"value":[1,")x" +
+              (peak ? "14.4" : "0.0236") + R"x("]},)x" +
+              R"x({"metric":{"service":"portal","slo":"latency"},"value":[1,")x" +
+              (peak ? "0.8" : "0.0011") + R"x("]}]}})x",
+          "application/json");
+    });
+    const auto figures = fetch_budget_figures(prom.url(), inc, now);
+    REQUIRE(figures);
+    REQUIRE(figures->slos.size() == 2);
+    CHECK(figures->slos[0].slo == "availability");
+    CHECK(figures->slos[0].peak_burn_rate == Approx(14.4));
+    CHECK(figures->slos[0].budget_consumed_ratio == Approx(0.0236));
+    CHECK(figures->slos[1].slo == "latency");
+    CHECK(figures->slos[1].peak_burn_rate == Approx(0.8));
+    CHECK(queries ==
+          std::vector<std::string>{
+              PrometheusBudgetQuery::peak_burn_rate("portal", "", std::chrono::seconds(2100)),
+              PrometheusBudgetQuery::budget_consumed("portal", "", std::chrono::seconds(2100))});
+    CHECK(times == std::vector<std::string>{"1795300500.000", "1795300500.000"});
+    const std::string draft = render_postmortem(inc, figures, now);
+    CHECK(draft.find("| portal | availability | 14.40x | 2.36% of the 30d budget |") !=
+          std::string::npos);
+  }
+  SECTION("any error gives nullopt") {
+    FakePrometheus prom([](const httplib::Request&, httplib::Response& res) {
+      res.status = 503;
+      res.set_content("unavailable", "text/plain");
+    });
+    CHECK_FALSE(fetch_budget_figures(prom.url(), inc, now));
+    FakePrometheus bad_json([](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"x({"status":"error","error":"parse error"})x", "application/json");
+    });
+    CHECK_FALSE(fetch_budget_figures(bad_json.url(), inc, now));
+    CHECK_FALSE(fetch_budget_figures("javascript:alert(1)", inc, now));
+  }
+  SECTION("an unreachable Prometheus times out into nullopt") {
+    int port = 0;
+    {
+      FakePrometheus gone([](const httplib::Request&, httplib::Response&) {});
+      port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
+    }
+    BudgetFetchOptions options;
+    options.timeout = std::chrono::milliseconds(500);
+    CHECK_FALSE(
+        fetch_budget_figures("http://127.0.0.1:" + std::to_string(port), inc, now, options));
+  }
+}
