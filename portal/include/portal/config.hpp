@@ -1,0 +1,23 @@
+#pragma once
+// The portal's command line: the common service settings plus faults at start.
+
+#include <CLI/CLI.hpp>
+
+#include "firedrill/service.hpp"
+#include "portal/portal.hpp"
+
+namespace portal {
+
+/// The portal's defaults for the common settings: API on 127.0.0.1:8080, ops on 127.0.0.1:8081,
+/// and a shutdown timeout longer than the largest injected delay.
+firedrill::CommonSettings default_settings();
+
+/// Registers the portal's own flags on `app` (faults at start, --seed, --fault-file,
+/// --work-cap-ms) with their environment variables. PORTAL_ADMIN_TOKEN is read from the
+/// environment only (a flag would show the token in the process list): see admin_token_from_env().
+void add_portal_options(CLI::App& app, PortalConfig& config);
+
+/// The value of PORTAL_ADMIN_TOKEN, or empty.
+std::string admin_token_from_env();
+
+}  // namespace portal
