@@ -192,8 +192,7 @@ void render_ratio_slo(RuleWriter& writer, const Spec& spec, const ServiceSpec& s
                  {{"summary", summary},
                   {"description", description},
                   {"runbook_url", spec.runbook_base_url + "/" + slo.alert},
-                  {"dashboard_url", spec.dashboard_base_url + "?var-service=" + service.service +
-                                        "&var-slo=" + slo.slo}});
+                  {"dashboard_url", spec.dashboard_base_url + "?var-service=" + service.service}});
   }
 }
 
