@@ -447,13 +447,8 @@ std::string render_timeline(const TimelinePage& page, const TimelineQuery& query
   // The incident table is "incidents" in the counts line too; name the list distinctly.
   mus::data& rows = add_list(d, "incident_rows");
   for (const IncidentView& incident : page.incidents) {
-    std::string severity = incident.highest_severity;
-    if (severity.empty()) {
-      for (const OccurrenceView& o : incident.occurrences) {
-        const std::string s = severity_of(o);
-        if (severity_rank(s) > severity_rank(severity)) severity = s;
-      }
-    }
+    const detail::IncidentFacts facts = detail::incident_facts(incident);
+    const std::string& severity = facts.highest_severity;
     mus::data& r = append_object(rows);
     r.set("id", std::to_string(incident.id));
     r.set("href", incident_href(incident.id));
@@ -461,10 +456,10 @@ std::string render_timeline(const TimelinePage& page, const TimelineQuery& query
     r.set("severity", display_severity(severity));
     r.set("severity_rank", std::to_string(severity_rank(severity)));
     r.set("title", incident_title(incident));
-    r.set("services", join(incident.services, ", "));
-    r.set("started", detail::format_utc(incident.started_at_ms));
-    r.set("duration", detail::format_duration(incident.resolved_at_ms.value_or(now_ms) -
-                                              incident.started_at_ms));
+    r.set("services", join(facts.services, ", "));
+    r.set("started", detail::format_utc(facts.started_at_ms));
+    r.set("duration",
+          detail::format_duration(incident.resolved_at_ms.value_or(now_ms) - facts.started_at_ms));
   }
   d.set("has_incidents", !page.incidents.empty());
 

@@ -5,10 +5,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mock_slack_ui/view.hpp"
 
 namespace mock_slack::ui::detail {
+
+/// The facts complete_from_occurrences() fills, derived without copying the incident.
+struct IncidentFacts {
+  UnixMillis started_at_ms = 0;
+  UnixMillis first_notified_at_ms = 0;
+  std::string highest_severity;
+  std::vector<std::string> services;
+  std::vector<std::string> instances;
+};
+IncidentFacts incident_facts(const IncidentView& incident);
 
 /// "2026-11-21 22:46:32Z" (seconds precision, UTC).
 std::string format_utc(UnixMillis ms);

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "text.hpp"
+
 namespace mock_slack::ui {
 
 const char* to_string(AlertStatus status) {
@@ -21,42 +23,67 @@ int severity_rank(const std::string& severity) {
   return 1;
 }
 
-void complete_from_occurrences(IncidentView& incident) {
-  const bool fill_started = incident.started_at_ms == 0;
-  const bool fill_detected = incident.first_notified_at_ms == 0;
-  const bool fill_severity = incident.highest_severity.empty();
+namespace detail {
+
+IncidentFacts incident_facts(const IncidentView& incident) {
+  IncidentFacts f;
+  f.started_at_ms = incident.started_at_ms;
+  f.first_notified_at_ms = incident.first_notified_at_ms;
+  f.highest_severity = incident.highest_severity;
+  const bool fill_started = f.started_at_ms == 0;
+  const bool fill_detected = f.first_notified_at_ms == 0;
+  const bool fill_severity = f.highest_severity.empty();
   std::set<std::string> services, instances;
   bool first = true;
   for (const OccurrenceView& o : incident.occurrences) {
-    if (fill_started && (first || o.starts_at_ms < incident.started_at_ms)) {
-      incident.started_at_ms = o.starts_at_ms;
-    }
+    if (fill_started && (first || o.starts_at_ms < f.started_at_ms))
+      f.started_at_ms = o.starts_at_ms;
     if (fill_detected && o.first_notified_at_ms != 0 &&
-        (incident.first_notified_at_ms == 0 ||
-         o.first_notified_at_ms < incident.first_notified_at_ms)) {
-      incident.first_notified_at_ms = o.first_notified_at_ms;
+        (f.first_notified_at_ms == 0 || o.first_notified_at_ms < f.first_notified_at_ms)) {
+      f.first_notified_at_ms = o.first_notified_at_ms;
     }
-    const std::string& severity = o.severity.empty() && o.labels.count("severity") != 0
-                                      ? o.labels.at("severity")
-                                      : o.severity;
-    if (fill_severity && severity_rank(severity) > severity_rank(incident.highest_severity)) {
-      incident.highest_severity = severity;
+    const auto sev_label = o.labels.find("severity");
+    const std::string& severity =
+        o.severity.empty() && sev_label != o.labels.end() ? sev_label->second : o.severity;
+    if (fill_severity && severity_rank(severity) > severity_rank(f.highest_severity)) {
+      f.highest_severity = severity;
     }
-    if (const auto it = o.labels.find("service"); it != o.labels.end()) services.insert(it->second);
-    if (const auto it = o.labels.find("instance"); it != o.labels.end()) {
-      instances.insert(it->second);
+    if (incident.services.empty()) {
+      if (const auto it = o.labels.find("service"); it != o.labels.end())
+        services.insert(it->second);
+    }
+    if (incident.instances.empty()) {
+      if (const auto it = o.labels.find("instance"); it != o.labels.end()) {
+        instances.insert(it->second);
+      }
     }
     first = false;
   }
   if (fill_detected) {
     for (const NotificationView& n : incident.notifications) {
-      if (incident.first_notified_at_ms == 0 || n.received_at_ms < incident.first_notified_at_ms) {
-        incident.first_notified_at_ms = n.received_at_ms;
+      if (f.first_notified_at_ms == 0 || n.received_at_ms < f.first_notified_at_ms) {
+        f.first_notified_at_ms = n.received_at_ms;
       }
     }
   }
-  if (incident.services.empty()) incident.services.assign(services.begin(), services.end());
-  if (incident.instances.empty()) incident.instances.assign(instances.begin(), instances.end());
+  f.services = incident.services.empty()
+                   ? std::vector<std::string>(services.begin(), services.end())
+                   : incident.services;
+  f.instances = incident.instances.empty()
+                    ? std::vector<std::string>(instances.begin(), instances.end())
+                    : incident.instances;
+  return f;
+}
+
+}  // namespace detail
+
+void complete_from_occurrences(IncidentView& incident) {
+  detail::IncidentFacts f = detail::incident_facts(incident);
+  incident.started_at_ms = f.started_at_ms;
+  incident.first_notified_at_ms = f.first_notified_at_ms;
+  incident.highest_severity = std::move(f.highest_severity);
+  incident.services = std::move(f.services);
+  incident.instances = std::move(f.instances);
 }
 
 }  // namespace mock_slack::ui

@@ -202,6 +202,8 @@ TEST_CASE("timeline page", "[html][chart]") {
   }
   SECTION("incident list and counts") {
     CHECK(contains(html, "<a href=\"/incidents/42\">#42</a>"));
+    // Started, services and severity are derived from the occurrences when the glue leaves them.
+    CHECK(contains(html, "<td>portal</td><td>2026-11-21 22:00:00Z</td><td>35m 0s</td></tr>"));
     CHECK(contains(html, "<strong>1</strong> incidents"));
     CHECK(contains(html, "<strong>2</strong> alert occurrences (1 firing)"));
   }
