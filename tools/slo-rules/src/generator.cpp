@@ -209,8 +209,11 @@ void render_sli_absent(RuleWriter& writer, const Spec& spec, const ServiceSpec& 
   }
   std::string expr;
   for (const std::string& selector : selectors) {
-    expr += (expr.empty() ? "" : "\nor\n") + ("absent(" + selector + ")");
+    expr += (expr.empty() ? "  " : "\n  or\n  ") + ("absent(" + selector + ")");
   }
+  // absent() copies the selectors' equality matchers into its labels (le="+Inf" from one, not
+  // the other): max() makes it one alert with the rule's labels only.
+  expr = "max(\n" + expr + "\n)";
   const Duration for_duration = scale.apply(alert.for_duration, alert.name + " for");
   writer.group("slo-" + service.service + "-sli");
   writer.alert(alert.name, expr, for_duration,

@@ -61,10 +61,11 @@ TEST_CASE("production rules are request-weighted and NaN-free", "[generator]") {
     const auto expr = group["rules"][2]["expr"].as<std::string>();
     CHECK(group["rules"][2]["record"].as<std::string>() == "slo:sli_error:ratio_rate5m");
     CHECK(expr ==
-          "(clamp_min(sum(increase(http_request_duration_seconds_count{job=\"portal\"}[5m])) - "
+          "(clamp_min(sum(increase(http_request_duration_seconds_bucket{job=\"portal\",le=\"+Inf\"}"
+          "[5m])) - "
           "sum(increase(http_request_duration_seconds_bucket{job=\"portal\",le=\"0.5\"}[5m])), 0) "
-          "or vector(0))\n/\nclamp_min(sum(increase(http_request_duration_seconds_count{job="
-          "\"portal\"}[5m])), 1)");
+          "or vector(0))\n/\nclamp_min(sum(increase(http_request_duration_seconds_bucket{job="
+          "\"portal\",le=\"+Inf\"}[5m])), 1)");
   }
   SECTION("every window of the alerts and the period has ratio and burn-rate rules") {
     for (const char* window : {"5m", "6h", "1h", "3d", "30d"}) {
@@ -101,8 +102,8 @@ TEST_CASE("production rules are request-weighted and NaN-free", "[generator]") {
   SECTION("SLI-absent watches every distinct total selector") {
     const auto absent = find_rule(rules, "alert", "PortalSLIAbsent");
     CHECK(absent["expr"].as<std::string>() ==
-          "absent(http_requests_total{job=\"portal\"})\nor\n"
-          "absent(http_request_duration_seconds_count{job=\"portal\"})");
+          "max(\n  absent(http_requests_total{job=\"portal\"})\n  or\n"
+          "  absent(http_request_duration_seconds_bucket{job=\"portal\",le=\"+Inf\"})\n)");
     CHECK(absent["for"].as<std::string>() == "10m");
   }
   SECTION("generation is deterministic") {

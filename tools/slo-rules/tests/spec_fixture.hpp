@@ -35,7 +35,7 @@ services:
         alert: PortalLatencyBudgetBurn
         sli:
           good: http_request_duration_seconds_bucket{job="portal",le="0.5"}
-          total: http_request_duration_seconds_count{job="portal"}
+          total: http_request_duration_seconds_bucket{job="portal",le="+Inf"}
   - service: batch-sync
     freshness_slos:
       - slo: freshness
