@@ -1,0 +1,133 @@
+// mock_slack_bench: helpers for bench/receiver.sh.
+//   mock_slack_bench populate --db FILE --occurrences N
+//       fills a database with a synthetic 90-day history ending now (resolved incidents of 100
+//       alerts each over 10 services, 50 alert names, 2,000 instances), through the Store.
+//   mock_slack_bench payload --alerts N --prefix P
+//       prints one webhook notification with N new firing alerts (the alert storm).
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "firedrill/alerting/payload.hpp"
+#include "mock_slack/store.hpp"
+
+namespace alerting = firedrill::alerting;
+using nlohmann::json;
+
+namespace {
+
+std::atomic<std::int64_t> g_now{0};
+alerting::TimePoint bench_now() { return alerting::from_unix_ns(g_now.load()); }
+
+int usage() {
+  std::cerr << "usage: mock_slack_bench populate --db FILE --occurrences N\n"
+               "       mock_slack_bench payload --alerts N --prefix P\n";
+  return 2;
+}
+
+const char* arg(int argc, char** argv, const char* name) {
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == name) return argv[i + 1];
+  }
+  return nullptr;
+}
+
+int populate(const std::string& db, std::int64_t total) {
+  mock_slack::StoreOptions o;
+  o.path = db;
+  o.retention = std::chrono::hours(24 * 365);
+  mock_slack::Store store(o, bench_now);
+  const std::int64_t end = alerting::to_unix_ns(alerting::system_now());
+  const std::int64_t span = std::int64_t{90} * 24 * 3600 * 1'000'000'000;
+  const std::int64_t start = end - span;
+  constexpr std::int64_t kPerNotification = 100;
+  const std::int64_t notifications = (total + kPerNotification - 1) / kPerNotification;
+  static constexpr std::array<const char*, 3> kSeverity{"page", "ticket", "warning"};
+  std::atomic<std::int64_t> next{0};
+  auto worker = [&] {
+    for (std::int64_t n = next++; n < notifications; n = next++) {
+      alerting::WebhookNotification note;
+      note.group_key = "{}/{}:{bench=\"" + std::to_string(n) + "\"}";
+      note.status = alerting::AlertStatus::resolved;
+      note.receiver = "team-" + std::to_string(n % 5);
+      note.group_labels = {{"bench", std::to_string(n)}};
+      note.external_url = "http://alertmanager:9093";
+      const std::int64_t t0 = start + span * n / notifications;
+      for (std::int64_t i = 0; i < kPerNotification && n * kPerNotification + i < total; ++i) {
+        const std::int64_t k = n * kPerNotification + i;
+        alerting::WebhookAlert a;
+        a.status = alerting::AlertStatus::resolved;
+        a.labels = {{"alertname", "Alert" + std::to_string(k % 50)},
+                    {"service", "svc" + std::to_string(k % 10)},
+                    {"severity", kSeverity[static_cast<std::size_t>(k % 3)]},
+                    {"instance", "10." + std::to_string(k % 7) + "." + std::to_string(k % 251) +
+                                     "." + std::to_string(k % 2000 % 256)},
+                    {"job", "job" + std::to_string(k % 20)}};
+        a.annotations = {{"summary", "synthetic alert " + std::to_string(k)}};
+        a.starts_at = alerting::from_unix_ns(t0 + i * 1'000'000'000);
+        a.ends_at = alerting::from_unix_ns(t0 + i * 1'000'000'000 +
+                                           (1 + k % 60) * 60 * std::int64_t{1'000'000'000});
+        a.fingerprint = alerting::fingerprint(a.labels);
+        note.alerts.push_back(std::move(a));
+      }
+      g_now = t0 + 3600LL * 1'000'000'000;
+      store.ingest(note, "bench");
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  std::cout << "populated " << db << " with " << total << " occurrences in " << notifications
+            << " incidents; " << store.size_bytes() / (1024 * 1024) << " MiB\n";
+  return 0;
+}
+
+int payload(std::int64_t count, const std::string& prefix) {
+  alerting::WebhookNotification n;
+  n.group_key = "{}/{}:{storm=\"" + prefix + "\"}";
+  n.receiver = "storm";
+  n.external_url = "http://alertmanager:9093";
+  const auto now = alerting::system_now();
+  for (std::int64_t i = 0; i < count; ++i) {
+    alerting::WebhookAlert a;
+    a.labels = {{"alertname", "Storm"},
+                {"service", "svc" + std::to_string(i % 10)},
+                {"severity", "page"},
+                {"instance", prefix + "-" + std::to_string(i)}};
+    a.annotations = {{"summary", "storm alert"}};
+    a.starts_at = now;
+    a.fingerprint = alerting::fingerprint(a.labels);
+    n.alerts.push_back(std::move(a));
+  }
+  std::cout << alerting::to_json(n).dump() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string mode = argv[1];
+  try {
+    if (mode == "populate") {
+      const char* db = arg(argc, argv, "--db");
+      const char* n = arg(argc, argv, "--occurrences");
+      if (db == nullptr || n == nullptr) return usage();
+      return populate(db, std::atoll(n));
+    }
+    if (mode == "payload") {
+      const char* n = arg(argc, argv, "--alerts");
+      const char* prefix = arg(argc, argv, "--prefix");
+      if (n == nullptr) return usage();
+      return payload(std::atoll(n), prefix != nullptr ? prefix : "storm");
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "mock_slack_bench: " << e.what() << "\n";
+    return 1;
+  }
+  return usage();
+}

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <string>
+
+#include "firedrill/service.hpp"
+#include "mock_slack/receiver.hpp"
+#include "mock_slack/store.hpp"
+
+namespace mock_slack {
+
+/// Command-line settings of mock-slack, each with a MOCKSLACK_* environment variable.
+struct Settings {
+  firedrill::CommonSettings common;
+  std::string db;         ///< empty: <state-dir>/mock-slack.db
+  std::string state_dir;  ///< empty: $XDG_STATE_HOME/mock-slack, else ./.state/mock-slack
+  std::chrono::milliseconds retention{std::chrono::hours(24 * 90)};
+  std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+  std::string webhook_token;
+  std::string webhook_token_file;
+  std::string webhook_basic_auth;  ///< "user:pass"
+  std::string durability = "normal";
+  std::string runbooks_dir = "runbooks";
+
+  Settings() { common.listen = "127.0.0.1:8090"; }
+};
+
+/// Registers mock-slack's own settings (the common ones come from add_common_options).
+void add_options(CLI::App& app, Settings& settings);
+
+struct Resolved {
+  StoreOptions store;
+  ReceiverOptions receiver;
+  std::chrono::milliseconds retention_interval{};
+};
+
+/// Turns parsed settings into options: picks the database path (creating its directory) and
+/// reads the token file (trailing whitespace trimmed). Throws std::invalid_argument with one
+/// line naming the setting, e.g. `--webhook-token-file: cannot read /x: No such file`.
+Resolved resolve(const Settings& settings);
+
+}  // namespace mock_slack

@@ -1,0 +1,268 @@
+#pragma once
+// The durable history of mock-slack: notifications, alert occurrences, incidents and Slack
+// messages in one SQLite database (WAL). Writes go through one writer thread that commits
+// concurrent requests together (group commit); reads use a pool of read-only connections and
+// never wait for the writer.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "firedrill/alerting/matcher.hpp"
+#include "firedrill/alerting/payload.hpp"
+#include "firedrill/alerting/time.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace mock_slack {
+
+using firedrill::alerting::TimePoint;
+
+/// The store could not write for a reason that may pass (database locked by another process,
+/// disk full, I/O error). Callers answer 503 so that Alertmanager retries.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class Durability {
+  normal,  ///< synchronous=NORMAL in WAL: survives a crash of the process, not of the machine
+  full,    ///< synchronous=FULL: every commit is fsynced; survives power loss
+};
+
+struct StoreOptions {
+  std::string path;  ///< database file; created with its directory's existing permissions
+  Durability durability = Durability::normal;
+  /// Resolved occurrences whose end is older than this are pruned by apply_retention().
+  std::chrono::milliseconds retention = std::chrono::hours(24 * 90);
+  std::size_t max_jobs_per_commit = 512;  ///< notifications committed together at most
+  std::size_t read_connections = 8;
+  /// How long a statement waits for a lock held by another process before failing (503).
+  int busy_timeout_ms = 5000;
+};
+
+// ---- What is stored -------------------------------------------------------------------------
+
+/// One firing of one alert, identified by (fingerprint, startsAt).
+struct Occurrence {
+  std::int64_t id = 0;
+  std::string fingerprint;
+  std::string status;  ///< "firing" or "resolved"
+  TimePoint starts_at{};
+  std::optional<TimePoint> ends_at;  ///< set once resolved
+  nlohmann::json labels;             ///< object of strings
+  nlohmann::json annotations;        ///< object of strings
+  std::string generator_url;
+  std::string receiver;  ///< the first receiver that reported it
+  /// Times it was delivered by webhook; unset/0 for an occurrence only ever seen by a sync.
+  std::optional<TimePoint> first_notified_at;
+  std::optional<TimePoint> last_notified_at;
+  std::int64_t times_notified = 0;
+  std::optional<TimePoint> last_synced_at;
+  std::string suppressed_state;  ///< "active", "suppressed" or "unprocessed" (from a sync)
+  nlohmann::json silenced_by;    ///< array of silence ids
+  nlohmann::json inhibited_by;   ///< array of fingerprints
+  std::string source;            ///< "webhook" or "sync": how it was first recorded
+};
+
+/// Occurrences of one Alertmanager group (groupKey) that overlap in time.
+struct Incident {
+  std::int64_t id = 0;
+  std::string group_key;
+  std::string receiver;
+  std::string status;             ///< "firing" or "resolved"
+  TimePoint started_at{};         ///< earliest startsAt of its occurrences
+  TimePoint first_notified_at{};  ///< detection: the first notification received
+  TimePoint last_notified_at{};
+  std::optional<TimePoint> resolved_at;  ///< latest endsAt, once the group resolved
+  nlohmann::json group_labels;
+  nlohmann::json common_labels;  ///< as of the last notification
+  nlohmann::json common_annotations;
+  std::string external_url;
+  std::int64_t notification_count = 0;
+  // Derived from its occurrences when read:
+  std::int64_t alert_count = 0;
+  std::int64_t firing_count = 0;
+  std::string severity;  ///< the highest: critical > page > error > warning > ticket > info
+  std::vector<std::string> alertnames;
+  std::vector<std::string> services;
+};
+
+/// One delivery, as received.
+struct Notification {
+  std::int64_t id = 0;
+  TimePoint received_at{};
+  std::string receiver;
+  std::string status;
+  std::string group_key;
+  nlohmann::json group_labels;
+  nlohmann::json common_labels;
+  std::int64_t alert_count = 0;
+  std::int64_t truncated_alerts = 0;
+  std::string body_sha256;
+  std::optional<std::int64_t> incident_id;
+};
+
+/// One entry of an incident's timeline, oldest first.
+struct TimelineEvent {
+  TimePoint time{};
+  std::string type;  ///< "firing", "resolved" (an occurrence) or "notification"
+  std::optional<std::int64_t> occurrence_id;
+  std::optional<std::int64_t> notification_id;
+  std::string summary;  ///< "PortalHighErrorRate firing", "notification firing to team-portal"
+};
+
+struct IncidentDetail {
+  Incident incident;
+  std::vector<Occurrence> occurrences;      ///< by startsAt
+  std::vector<Notification> notifications;  ///< by received time
+  std::vector<TimelineEvent> timeline;
+};
+
+/// A Slack incoming-webhook message.
+struct Message {
+  std::int64_t id = 0;
+  TimePoint received_at{};
+  std::string channel;
+  std::string username;
+  std::string text;
+  std::string icon_emoji;
+  std::string icon_url;
+  nlohmann::json attachments;  ///< array, as sent
+  nlohmann::json blocks;       ///< array, as sent
+};
+
+struct Channel {
+  std::string name;
+  std::int64_t messages = 0;
+  TimePoint last_message_at{};
+};
+
+// ---- Queries ----------------------------------------------------------------------------------
+
+/// Keyset position: the last row of the previous page. Opaque text in the API.
+struct Cursor {
+  std::int64_t time_ns = 0;
+  std::int64_t id = 0;
+  std::string to_string() const;
+  /// nullopt for text that is not a cursor.
+  static std::optional<Cursor> parse(std::string_view text);
+};
+
+/// Filters shared by occurrences and incidents. Empty fields do not filter. A time range selects
+/// what overlaps it: started before `until` and not resolved before `since`.
+struct AlertFilter {
+  std::string status;  ///< "firing" or "resolved"
+  std::string alertname;
+  std::string severity;
+  std::string receiver;
+  std::optional<TimePoint> since;
+  std::optional<TimePoint> until;
+  std::vector<firedrill::alerting::Matcher> matchers;
+  std::size_t limit = 100;
+  std::optional<Cursor> cursor;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;        ///< newest first
+  std::optional<Cursor> next;  ///< set when there may be more
+};
+
+struct MessageFilter {
+  std::string channel;  ///< empty: every channel
+  std::size_t limit = 100;
+  std::optional<Cursor> cursor;
+};
+
+// ---- Results of writes --------------------------------------------------------------------------
+
+struct IngestResult {
+  std::int64_t notification_id = 0;
+  std::int64_t incident_id = 0;
+  std::int64_t new_occurrences = 0;
+  std::int64_t updated_occurrences = 0;    ///< state changed (resolved, annotations, silence)
+  std::int64_t duplicate_occurrences = 0;  ///< redelivered unchanged
+};
+
+struct SyncResult {
+  std::int64_t received = 0;
+  std::int64_t new_occurrences = 0;
+  std::int64_t updated_occurrences = 0;
+  std::int64_t unchanged_occurrences = 0;
+};
+
+struct RetentionResult {
+  std::int64_t occurrences = 0;
+  std::int64_t incidents = 0;
+  std::int64_t notifications = 0;
+  std::int64_t messages = 0;
+};
+
+/// The store. Thread-safe: writes from any thread are queued to the writer thread and return
+/// once committed; reads run concurrently on read-only connections.
+class Store {
+ public:
+  using Clock = firedrill::alerting::Clock;
+
+  /// Opens (creating and migrating) the database. Throws std::runtime_error naming the path on
+  /// failure, or when the database was written by a newer version of mock-slack. `registry`, when
+  /// given, receives the mockslack_* store metrics.
+  explicit Store(StoreOptions options, Clock clock = firedrill::alerting::system_now,
+                 prometheus::Registry* registry = nullptr);
+  ~Store();  ///< commits what is queued, then closes
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Records a webhook notification and its alerts in one atomic unit. Throws StoreUnavailable.
+  IngestResult ingest(const firedrill::alerting::WebhookNotification& notification,
+                      const std::string& body_sha256);
+  /// Records alerts read from Alertmanager's API, idempotently. Throws StoreUnavailable.
+  SyncResult sync(const std::vector<firedrill::alerting::GettableAlert>& alerts);
+  /// Stores a Slack message; returns its id. Throws StoreUnavailable.
+  std::int64_t add_message(const Message& message);
+  /// Prunes what is older than the retention now. Throws StoreUnavailable.
+  RetentionResult apply_retention();
+
+  Page<Occurrence> alerts(const AlertFilter& filter) const;
+  Page<Incident> incidents(const AlertFilter& filter) const;
+  std::optional<IncidentDetail> incident(std::int64_t id) const;
+  /// Occurrences by (fingerprint, startsAt), or nullopt.
+  std::optional<Occurrence> occurrence(const std::string& fingerprint, TimePoint starts_at) const;
+  Page<Message> messages(const MessageFilter& filter) const;
+  std::vector<Channel> channels() const;
+
+  /// The database's size in bytes (pages in use times page size).
+  std::int64_t size_bytes() const;
+  /// The schema version (PRAGMA user_version) the database is at.
+  int schema_version() const;
+  const StoreOptions& options() const { return options_; }
+  TimePoint now() const { return clock_(); }
+
+  class Impl;
+
+ private:
+  StoreOptions options_;
+  Clock clock_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The schema version this build migrates to.
+inline constexpr int kSchemaVersion = 1;
+
+nlohmann::json to_json(const Occurrence& o);
+nlohmann::json to_json(const Incident& i);
+nlohmann::json to_json(const Notification& n);
+nlohmann::json to_json(const TimelineEvent& e);
+nlohmann::json to_json(const IncidentDetail& d);
+nlohmann::json to_json(const Message& m);
+nlohmann::json to_json(const Channel& c);
+
+}  // namespace mock_slack

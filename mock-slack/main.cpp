@@ -1,0 +1,96 @@
+// mock-slack: the Alertmanager webhook receiver and Slack mock with a durable history.
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "firedrill/log.hpp"
+#include "firedrill/service.hpp"
+#include "mock_slack/receiver.hpp"
+#include "mock_slack/settings.hpp"
+#include "mock_slack/store.hpp"
+
+namespace {
+
+/// Applies retention every `interval` on its own thread until destroyed.
+class RetentionLoop {
+ public:
+  RetentionLoop(mock_slack::Store& store, std::chrono::milliseconds interval) {
+    if (interval.count() == 0) return;
+    thread_ = std::thread([this, &store, interval] {
+      std::unique_lock lock(mutex_);
+      while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+        lock.unlock();
+        try {
+          auto r = store.apply_retention();
+          firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
+                                                     {"incidents", r.incidents},
+                                                     {"notifications", r.notifications},
+                                                     {"messages", r.messages}});
+        } catch (const std::exception& e) {
+          firedrill::log::warn("retention failed; will retry", {{"error", e.what()}});
+        }
+        lock.lock();
+      }
+    });
+  }
+  ~RetentionLoop() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  RetentionLoop(const RetentionLoop&) = delete;
+  RetentionLoop& operator=(const RetentionLoop&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  firedrill::prepare_process();
+  mock_slack::Settings settings;
+  CLI::App app{"mock-slack: Alertmanager webhook receiver and Slack mock with a durable history",
+               "mock-slack"};
+  firedrill::add_common_options(app, settings.common, "MOCKSLACK");
+  mock_slack::add_options(app, settings);
+  if (auto code = firedrill::parse_command_line(app, argc, argv)) return *code;
+
+  firedrill::log::Level level{};
+  firedrill::log::parse_level(settings.common.log_level, level);
+  firedrill::log::init("mock-slack", level, true);
+
+  mock_slack::Resolved resolved;
+  try {
+    resolved = mock_slack::resolve(settings);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "mock-slack: " << e.what() << "\n";
+    firedrill::log::shutdown();
+    return 2;
+  }
+
+  int code = 1;
+  try {
+    firedrill::Service service("mock-slack", settings.common);
+    mock_slack::Store store(resolved.store, firedrill::alerting::system_now,
+                            &service.metrics().registry());
+    mock_slack::Receiver receiver(service, store, resolved.receiver);
+    RetentionLoop retention(store, resolved.retention_interval);
+    firedrill::log::info("store open", {{"db", resolved.store.path},
+                                        {"schema_version", store.schema_version()},
+                                        {"auth", resolved.receiver.credentials.configured()}});
+    code = service.run();
+  } catch (const std::exception& e) {
+    firedrill::log::error("cannot run", {{"error", e.what()}});
+    code = 1;
+  }
+  firedrill::log::shutdown();
+  return code;
+}

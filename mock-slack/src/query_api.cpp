@@ -1,0 +1,167 @@
+// GET /api/v1/alerts, /api/v1/incidents, /api/v1/incidents/{id}, /api/v1/messages and
+// /api/v1/channels: the history, newest first, paged with an opaque cursor.
+#include <stdexcept>
+
+#include "firedrill/duration.hpp"
+#include "mock_slack/receiver.hpp"
+
+namespace mock_slack {
+
+namespace alerting = firedrill::alerting;
+using firedrill::http::error_response;
+using firedrill::http::json_response;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxLimit = 1000;
+
+[[noreturn]] void bad(const char* param, const std::string& what) {
+  throw std::invalid_argument(std::string(param) + ": " + what);
+}
+
+std::string cut(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
+
+std::optional<TimePoint> time_param(const firedrill::http::Request& req, const char* name,
+                                    TimePoint now) {
+  auto v = req.query(name);
+  if (!v) return std::nullopt;
+  if (auto t = alerting::parse_time(*v); t && *t != alerting::kZeroTime) return *t;
+  if (auto d = firedrill::parse_duration(*v)) {
+    return now - std::chrono::duration_cast<std::chrono::nanoseconds>(*d);
+  }
+  bad(name,
+      "expected an RFC 3339 time or a duration before now such as 1h, got \"" + cut(*v) + "\"");
+}
+
+std::size_t limit_param(const firedrill::http::Request& req) {
+  auto v = req.query("limit");
+  if (!v) return 100;
+  std::size_t n = 0;
+  bool ok = !v->empty() && v->size() <= 4;
+  for (char c : *v) {
+    ok = ok && c >= '0' && c <= '9';
+    if (ok) n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (!ok || n < 1 || n > kMaxLimit) {
+    bad("limit",
+        "expected an integer from 1 to " + std::to_string(kMaxLimit) + ", got \"" + cut(*v) + "\"");
+  }
+  return n;
+}
+
+std::optional<Cursor> cursor_param(const firedrill::http::Request& req) {
+  auto v = req.query("cursor");
+  if (!v) return std::nullopt;
+  auto c = Cursor::parse(*v);
+  if (!c) bad("cursor", "not a cursor returned by this API: \"" + cut(*v) + "\"");
+  return c;
+}
+
+json page_json(const auto& page) {
+  json data = json::array();
+  for (const auto& item : page.items) data.push_back(to_json(item));
+  return json{{"data", std::move(data)},
+              {"nextCursor", page.next ? json(page.next->to_string()) : json(nullptr)}};
+}
+
+}  // namespace
+
+AlertFilter parse_alert_filter(const firedrill::http::Request& req, TimePoint now) {
+  AlertFilter f;
+  if (auto s = req.query("status")) {
+    if (*s != "firing" && *s != "resolved") {
+      bad("status", "expected \"firing\" or \"resolved\", got \"" + cut(*s) + "\"");
+    }
+    f.status = *s;
+  }
+  f.alertname = req.query("alertname").value_or("");
+  f.severity = req.query("severity").value_or("");
+  f.receiver = req.query("receiver").value_or("");
+  if (auto s = req.query("service"); s && !s->empty()) {
+    f.matchers.emplace_back("service", alerting::MatchType::equal, *s);
+  }
+  const std::size_t n = req.http.get_param_value_count("matcher");
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string text = req.http.get_param_value("matcher", i);
+    try {
+      auto m = alerting::parse_matcher(text);
+      if (m.name().find('"') != std::string::npos || m.name().find('\\') != std::string::npos) {
+        bad("matcher", "label names containing '\"' or '\\' are not supported");
+      }
+      f.matchers.push_back(std::move(m));
+    } catch (const alerting::MatcherError& e) {
+      bad("matcher", e.what());
+    }
+  }
+  f.since = time_param(req, "since", now);
+  f.until = time_param(req, "until", now);
+  if (f.since && f.until && *f.since > *f.until) bad("since", "is after until");
+  f.limit = limit_param(req);
+  f.cursor = cursor_param(req);
+  return f;
+}
+
+void Receiver::list_alerts(const Request& req, Response& res) {
+  AlertFilter f;
+  try {
+    f = parse_alert_filter(req, store_.now());
+  } catch (const std::invalid_argument& e) {
+    error_response(res, 400, e.what());
+    return;
+  }
+  json_response(res, 200, page_json(store_.alerts(f)));
+}
+
+void Receiver::list_incidents(const Request& req, Response& res) {
+  AlertFilter f;
+  try {
+    f = parse_alert_filter(req, store_.now());
+  } catch (const std::invalid_argument& e) {
+    error_response(res, 400, e.what());
+    return;
+  }
+  json_response(res, 200, page_json(store_.incidents(f)));
+}
+
+void Receiver::get_incident(const Request& req, Response& res) {
+  const std::string& text = req.params.at(0);
+  std::int64_t id = 0;
+  bool ok = !text.empty() && text.size() <= 18;
+  for (char c : text) {
+    ok = ok && c >= '0' && c <= '9';
+    if (ok) id = id * 10 + (c - '0');
+  }
+  if (!ok) {
+    error_response(res, 400, "id: expected a positive integer, got \"" + cut(text) + "\"");
+    return;
+  }
+  auto d = store_.incident(id);
+  if (!d) {
+    error_response(res, 404, "no incident " + text);
+    return;
+  }
+  json_response(res, 200, to_json(*d));
+}
+
+void Receiver::list_messages(const Request& req, Response& res) {
+  MessageFilter f;
+  try {
+    f.channel = req.query("channel").value_or("");
+    if (!f.channel.empty() && f.channel.front() == '#') f.channel.erase(0, 1);
+    f.limit = limit_param(req);
+    f.cursor = cursor_param(req);
+  } catch (const std::invalid_argument& e) {
+    error_response(res, 400, e.what());
+    return;
+  }
+  json_response(res, 200, page_json(store_.messages(f)));
+}
+
+void Receiver::list_channels(const Request&, Response& res) {
+  json data = json::array();
+  for (const auto& c : store_.channels()) data.push_back(to_json(c));
+  json_response(res, 200, {{"data", std::move(data)}});
+}
+
+}  // namespace mock_slack

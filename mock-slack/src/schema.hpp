@@ -1,0 +1,103 @@
+#pragma once
+// Versioned migrations of the mock-slack database. Migration N brings PRAGMA user_version from
+// N-1 to N; each runs in its own transaction. Never edit a released migration: add one.
+
+#include <array>
+#include <string_view>
+
+namespace mock_slack::schema {
+
+// Times are Unix nanoseconds (INTEGER); label sets are JSON objects (TEXT). A time range query
+// needs both "started before X" and "not ended before Y"; the *_until expression indexes serve
+// the second half with firing rows (NULL end) sorting last.
+inline constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE incidents (
+  id                 INTEGER PRIMARY KEY,
+  group_key          TEXT    NOT NULL,
+  receiver           TEXT    NOT NULL,
+  started_at         INTEGER NOT NULL,
+  first_notified_at  INTEGER NOT NULL,
+  last_notified_at   INTEGER NOT NULL,
+  resolved_at        INTEGER,
+  group_labels       TEXT    NOT NULL,
+  common_labels      TEXT    NOT NULL,
+  common_annotations TEXT    NOT NULL,
+  external_url       TEXT    NOT NULL,
+  notification_count INTEGER NOT NULL
+);
+CREATE INDEX incidents_open ON incidents (group_key) WHERE resolved_at IS NULL;
+CREATE INDEX incidents_started ON incidents (started_at, id);
+CREATE INDEX incidents_until ON incidents (coalesce(resolved_at, 9223372036854775807), started_at);
+
+CREATE TABLE notifications (
+  id                 INTEGER PRIMARY KEY,
+  received_at        INTEGER NOT NULL,
+  receiver           TEXT    NOT NULL,
+  status             TEXT    NOT NULL CHECK (status IN ('firing', 'resolved')),
+  group_key          TEXT    NOT NULL,
+  group_labels       TEXT    NOT NULL,
+  common_labels      TEXT    NOT NULL,
+  common_annotations TEXT    NOT NULL,
+  external_url       TEXT    NOT NULL,
+  alert_count        INTEGER NOT NULL,
+  truncated_alerts   INTEGER NOT NULL,
+  body_sha256        TEXT    NOT NULL,
+  incident_id        INTEGER
+);
+CREATE INDEX notifications_incident ON notifications (incident_id, received_at);
+CREATE INDEX notifications_received ON notifications (received_at);
+
+CREATE TABLE occurrences (
+  id                INTEGER PRIMARY KEY,
+  fingerprint       TEXT    NOT NULL,
+  starts_at         INTEGER NOT NULL,
+  ends_at           INTEGER,
+  status            TEXT    NOT NULL CHECK (status IN ('firing', 'resolved')),
+  alertname         TEXT    NOT NULL,
+  severity          TEXT    NOT NULL,
+  service           TEXT    NOT NULL,
+  labels            TEXT    NOT NULL,
+  annotations       TEXT    NOT NULL,
+  generator_url     TEXT    NOT NULL,
+  receiver          TEXT    NOT NULL,
+  first_notified_at INTEGER,
+  last_notified_at  INTEGER,
+  times_notified    INTEGER NOT NULL,
+  last_synced_at    INTEGER,
+  suppressed_state  TEXT    NOT NULL,
+  silenced_by       TEXT    NOT NULL,
+  inhibited_by      TEXT    NOT NULL,
+  source            TEXT    NOT NULL,
+  UNIQUE (fingerprint, starts_at)
+);
+CREATE INDEX occurrences_started ON occurrences (starts_at, id);
+CREATE INDEX occurrences_until ON occurrences (coalesce(ends_at, 9223372036854775807), starts_at);
+CREATE INDEX occurrences_alertname ON occurrences (alertname, starts_at);
+CREATE INDEX occurrences_severity ON occurrences (severity, starts_at);
+CREATE INDEX occurrences_service ON occurrences (service, starts_at);
+
+CREATE TABLE incident_occurrences (
+  incident_id   INTEGER NOT NULL,
+  occurrence_id INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, occurrence_id)
+) WITHOUT ROWID;
+CREATE INDEX incident_occurrences_occurrence ON incident_occurrences (occurrence_id);
+
+CREATE TABLE messages (
+  id          INTEGER PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  channel     TEXT    NOT NULL,
+  username    TEXT    NOT NULL,
+  text        TEXT    NOT NULL,
+  icon_emoji  TEXT    NOT NULL,
+  icon_url    TEXT    NOT NULL,
+  attachments TEXT    NOT NULL,
+  blocks      TEXT    NOT NULL
+);
+CREATE INDEX messages_channel ON messages (channel, id);
+CREATE INDEX messages_received ON messages (received_at);
+)sql";
+
+inline constexpr std::array<std::string_view, 1> kMigrations{kMigration1};
+
+}  // namespace mock_slack::schema

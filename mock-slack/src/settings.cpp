@@ -1,0 +1,110 @@
+#include "mock_slack/settings.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace mock_slack {
+
+void add_options(CLI::App& app, Settings& s) {
+  app.add_option("--db", s.db, "SQLite database file (default: <state-dir>/mock-slack.db)")
+      ->envname("MOCKSLACK_DB");
+  app.add_option("--state-dir", s.state_dir,
+                 "Directory for state when --db is not given (default: "
+                 "$XDG_STATE_HOME/mock-slack, else ./.state/mock-slack)")
+      ->envname("MOCKSLACK_STATE_DIR");
+  app.add_option_function<std::string>(
+         "--retention", [&s](const std::string& v) { s.retention = firedrill::duration_value(v); },
+         "Resolved occurrences, incidents, notifications and messages older than this are pruned")
+      ->envname("MOCKSLACK_RETENTION")
+      ->default_str("90d")
+      ->check(firedrill::duration_validator());
+  app.add_option_function<std::string>(
+         "--retention-interval",
+         [&s](const std::string& v) { s.retention_interval = firedrill::duration_value(v); },
+         "How often retention runs (0: only through POST /api/v1/retention)")
+      ->envname("MOCKSLACK_RETENTION_INTERVAL")
+      ->default_str("1h")
+      ->check(firedrill::duration_validator());
+  auto* token = app.add_option("--webhook-token", s.webhook_token,
+                               "Bearer token required on /webhook, /api/v1/sync and "
+                               "/api/v1/retention")
+                    ->envname("MOCKSLACK_WEBHOOK_TOKEN");
+  auto* token_file = app.add_option("--webhook-token-file", s.webhook_token_file,
+                                    "File holding the bearer token (trailing newline ignored)")
+                         ->envname("MOCKSLACK_WEBHOOK_TOKEN_FILE");
+  token->excludes(token_file);
+  app.add_option("--webhook-basic-auth", s.webhook_basic_auth,
+                 "user:pass accepted as HTTP basic auth on the same endpoints")
+      ->envname("MOCKSLACK_WEBHOOK_BASIC_AUTH")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            auto colon = v.find(':');
+            return colon == std::string::npos || colon == 0 ? std::string("expected user:pass")
+                                                            : std::string();
+          },
+          "USER:PASS"));
+  app.add_option("--durability", s.durability,
+                 "normal: commits survive a crash of the process (synchronous=NORMAL, WAL); "
+                 "full: every commit is fsynced and survives power loss")
+      ->envname("MOCKSLACK_DURABILITY")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"normal", "full"}));
+  app.add_option("--runbooks-dir", s.runbooks_dir, "Directory served as /runbooks/{name}")
+      ->envname("MOCKSLACK_RUNBOOKS_DIR")
+      ->capture_default_str();
+}
+
+Resolved resolve(const Settings& s) {
+  Resolved r;
+  std::string db = s.db;
+  if (db.empty()) {
+    std::filesystem::path dir = s.state_dir;
+    if (dir.empty()) {
+      const char* xdg = std::getenv("XDG_STATE_HOME");
+      dir = xdg != nullptr && *xdg != '\0' ? std::filesystem::path(xdg) / "mock-slack"
+                                           : std::filesystem::path(".state") / "mock-slack";
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      throw std::invalid_argument("--state-dir: cannot create " + dir.string() + ": " +
+                                  ec.message());
+    }
+    db = (dir / "mock-slack.db").string();
+  }
+  r.store.path = db;
+  r.store.durability = s.durability == "full" ? Durability::full : Durability::normal;
+  r.store.retention = s.retention;
+  if (s.retention.count() == 0) throw std::invalid_argument("--retention: must be more than 0");
+  r.retention_interval = s.retention_interval;
+
+  r.receiver.credentials.bearer_token = s.webhook_token;
+  if (!s.webhook_token_file.empty()) {
+    std::ifstream in(s.webhook_token_file, std::ios::binary);
+    if (!in) {
+      throw std::invalid_argument("--webhook-token-file: cannot read " + s.webhook_token_file +
+                                  ": " + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string token = text.str();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
+                              token.back() == '\t')) {
+      token.pop_back();
+    }
+    if (token.empty()) {
+      throw std::invalid_argument("--webhook-token-file: " + s.webhook_token_file + " is empty");
+    }
+    r.receiver.credentials.bearer_token = token;
+  }
+  r.receiver.credentials.basic_user_pass = s.webhook_basic_auth;
+  r.receiver.runbooks_dir = s.runbooks_dir;
+  r.receiver.limits.max_alerts = 100000;
+  return r;
+}
+
+}  // namespace mock_slack

@@ -1,0 +1,88 @@
+#include "mock_slack/settings.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "helpers.hpp"
+
+using namespace mock_slack;
+using namespace mock_slack::test;
+
+namespace {
+
+struct Parsed {
+  std::optional<int> code;
+  std::string err;
+  Settings settings;
+};
+
+Parsed parse(std::vector<std::string> args) {
+  Parsed p;
+  CLI::App app{"mock-slack", "mock-slack"};
+  firedrill::add_common_options(app, p.settings.common, "MOCKSLACK");
+  add_options(app, p.settings);
+  args.insert(args.begin(), "mock-slack");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream captured;
+  auto* old = std::cerr.rdbuf(captured.rdbuf());
+  p.code = firedrill::parse_command_line(app, static_cast<int>(argv.size()), argv.data());
+  std::cerr.rdbuf(old);
+  p.err = captured.str();
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("settings have the documented defaults and resolve", "[settings]") {
+  TempDir dir;
+  auto p = parse({"--state-dir", dir.path().string()});
+  REQUIRE_FALSE(p.code);
+  CHECK(p.settings.common.listen == "127.0.0.1:8090");
+  CHECK(p.settings.retention == std::chrono::hours(24 * 90));
+  auto r = resolve(p.settings);
+  CHECK(r.store.path == (dir.path() / "mock-slack.db").string());
+  CHECK(r.store.durability == Durability::normal);
+  CHECK_FALSE(r.receiver.credentials.configured());
+}
+
+TEST_CASE("the token file is read and its trailing newline dropped", "[settings]") {
+  TempDir dir;
+  const auto file = dir.path() / "token";
+  std::ofstream(file) << "s3cret\n";
+  auto p = parse({"--db", (dir.path() / "x.db").string(), "--webhook-token-file", file.string(),
+                  "--durability", "full", "--retention", "7d"});
+  REQUIRE_FALSE(p.code);
+  auto r = resolve(p.settings);
+  CHECK(r.receiver.credentials.bearer_token == "s3cret");
+  CHECK(r.store.durability == Durability::full);
+  CHECK(r.store.retention == std::chrono::hours(24 * 7));
+
+  SECTION("a missing file is one clear line") {
+    auto q = parse({"--webhook-token-file", (dir.path() / "nope").string()});
+    REQUIRE_FALSE(q.code);
+    try {
+      (void)resolve(q.settings);
+      FAIL("no error");
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()) == "--webhook-token-file: cannot read " +
+                                         (dir.path() / "nope").string() +
+                                         ": No such file or directory");
+    }
+  }
+}
+
+TEST_CASE("bad settings exit 2 naming the setting", "[settings]") {
+  auto a = parse({"--durability", "sometimes"});
+  CHECK(a.code == 2);
+  CHECK(a.err.find("--durability") != std::string::npos);
+  auto b = parse({"--retention", "forever"});
+  CHECK(b.code == 2);
+  CHECK(b.err.find("--retention") != std::string::npos);
+  auto c = parse({"--webhook-basic-auth", "nopassword"});
+  CHECK(c.code == 2);
+  CHECK(c.err.find("expected user:pass") != std::string::npos);
+  auto d = parse({"--webhook-token", "a", "--webhook-token-file", "/x"});
+  CHECK(d.code == 2);
+  CHECK(d.err.find("excludes") != std::string::npos);
+}
