@@ -78,9 +78,13 @@ std::string layout(std::string_view title, int refresh_seconds, Page body_page,
 // copies every leaf once per level. These insert an empty child first and hand back a reference
 // to fill in place (the element is a non-const object owned by `parent`, so the const_cast is
 // sound), keeping the work linear with one copy per value.
-mus::data& add_list(mus::data& parent, const std::string& key) {
+// `capacity` matters: basic_data's move constructor is not noexcept, so a growing vector would
+// deep-copy every element it already holds.
+mus::data& add_list(mus::data& parent, const std::string& key, std::size_t capacity) {
   parent.set(key, mus::data{mus::data::type::list});
-  return const_cast<mus::data&>(*parent.get(key));
+  auto& list = const_cast<mus::data&>(*parent.get(key));
+  const_cast<mus::list&>(list.list_value()).reserve(capacity);
+  return list;
 }
 
 mus::data& append_object(mus::data& list) {
@@ -199,7 +203,7 @@ bool add_chart(mus::data& d, const TimelinePage& page, TimeWindow window, UnixMi
     return a->incident_id > b->incident_id;
   });
 
-  mus::data& row_list = add_list(d, "rows");
+  mus::data& row_list = add_list(d, "rows", rows.size());
   std::size_t row_index = 0;
   std::vector<std::pair<const OccurrenceView*, ChartBar>> visible;
   for (const Row* row : rows) {
@@ -213,7 +217,7 @@ bool add_chart(mus::data& d, const TimelinePage& page, TimeWindow window, UnixMi
     const double y = kChartTop + static_cast<double>(row_index) * kRowHeight;
     const std::string href = row->incident_id ? incident_href(*row->incident_id) : std::string("/");
     mus::data& r = append_object(row_list);
-    mus::data& bars = add_list(r, "bars");
+    mus::data& bars = add_list(r, "bars", visible.size());
     for (const auto& [o, geometry] : visible) {
       const ChartBar* bar = &geometry;
       const bool firing = o->status == AlertStatus::firing;
@@ -317,14 +321,14 @@ std::string render_channel(std::string_view name, const std::vector<SlackMessage
                      return a->received_at_ms > b->received_at_ms;
                    });
   mus::data d;
-  mus::data& list = add_list(d, "messages");
+  mus::data& list = add_list(d, "messages", sorted.size());
   for (const SlackMessageView* m : sorted) {
     mus::data& md = append_object(list);
     md.set("msg_username", m->username.empty() ? std::string("incoming-webhook") : m->username);
     md.set("msg_received", detail::format_utc(m->received_at_ms));
     if (m->channel != name) set_if(md, "msg_channel", m->channel);
     set_if(md, "msg_text", m->text);
-    mus::data& attachments = add_list(md, "attachments");
+    mus::data& attachments = add_list(md, "attachments", m->attachments.size());
     for (const SlackAttachment& a : m->attachments) {
       mus::data& ad = append_object(attachments);
       const std::string color = slack_color(a.color);
@@ -334,7 +338,7 @@ std::string render_channel(std::string_view name, const std::vector<SlackMessage
       set_if(ad, "att_title_link", safe_url(a.title_link));
       set_if(ad, "att_text", a.text);
       set_if(ad, "att_footer", a.footer);
-      mus::data& fields = add_list(ad, "att_fields");
+      mus::data& fields = add_list(ad, "att_fields", a.fields.size());
       for (const SlackField& f : a.fields) {
         mus::data& fd = append_object(fields);
         fd.set("field_title", f.title);
@@ -342,10 +346,10 @@ std::string render_channel(std::string_view name, const std::vector<SlackMessage
         fd.set("field_short", f.short_field);
       }
     }
-    mus::data& texts = add_list(md, "block_texts");
-    if (!m->blocks_json.empty()) {
-      for (const std::string& t : block_texts(m->blocks_json)) texts.push_back(t);
-    }
+    const std::vector<std::string> shown =
+        m->blocks_json.empty() ? std::vector<std::string>{} : block_texts(m->blocks_json);
+    mus::data& texts = add_list(md, "block_texts", shown.size());
+    for (const std::string& t : shown) texts.push_back(t);
     set_if(md, "msg_blocks_json", m->blocks_json);
   }
   d.set("name", std::string(name));
@@ -445,7 +449,7 @@ std::string render_timeline(const TimelinePage& page, const TimelineQuery& query
   d.set("legend", legend);
 
   // The incident table is "incidents" in the counts line too; name the list distinctly.
-  mus::data& rows = add_list(d, "incident_rows");
+  mus::data& rows = add_list(d, "incident_rows", page.incidents.size());
   for (const IncidentView& incident : page.incidents) {
     const detail::IncidentFacts facts = detail::incident_facts(incident);
     const std::string& severity = facts.highest_severity;
@@ -518,7 +522,12 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
                        return a->starts_at_ms < b->starts_at_ms;
                      return a->alertname < b->alertname;
                    });
-  mus::data& occ_list = add_list(d, "occurrences");
+  if (occurrences.size() > kIncidentPageMaxAlerts) {
+    d.set("has_hidden", true);
+    d.set("hidden_count", std::to_string(occurrences.size() - kIncidentPageMaxAlerts));
+    occurrences.resize(kIncidentPageMaxAlerts);
+  }
+  mus::data& occ_list = add_list(d, "occurrences", occurrences.size());
   for (const OccurrenceView* o : occurrences) {
     const std::string severity = severity_of(*o);
     mus::data& od = append_object(occ_list);
@@ -541,13 +550,13 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
       set_if(od, "runbook_url", safe_url(it->second));
     }
     set_if(od, "silence_url", silence_url(incident.external_url, o->labels));
-    mus::data& labels = add_list(od, "labels");
+    mus::data& labels = add_list(od, "labels", o->labels.size());
     for (const auto& [name, value] : o->labels) {
       mus::data& kv = append_object(labels);
       kv.set("name", name);
       kv.set("value", value);
     }
-    mus::data& annotations = add_list(od, "annotations");
+    mus::data& annotations = add_list(od, "annotations", o->annotations.size());
     for (const auto& [name, value] : o->annotations) {
       mus::data& kv = append_object(annotations);
       kv.set("name", name);
@@ -564,7 +573,7 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
                    [](const NotificationView* a, const NotificationView* b) {
                      return a->received_at_ms < b->received_at_ms;
                    });
-  mus::data& log = add_list(d, "notifications");
+  mus::data& log = add_list(d, "notifications", notifications.size());
   for (const NotificationView* n : notifications) {
     mus::data& nd = append_object(log);
     nd.set("received", detail::format_utc(n->received_at_ms));

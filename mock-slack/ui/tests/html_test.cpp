@@ -231,7 +231,7 @@ TEST_CASE("pages need no script and no inline style", "[html][security]") {
 }
 
 TEST_CASE("rendering 500 incidents stays cheap", "[html][perf]") {
-  // A guard against quadratic work, not a benchmark: generous for shared, sanitized CI machines.
+  // A guard against quadratic work, not a benchmark: generous for loaded, sanitized CI machines.
   const IncidentView seed = seeded_incident();
   TimelinePage page;
   for (int i = 0; i < 500; ++i) {
@@ -259,6 +259,6 @@ TEST_CASE("rendering 500 incidents stays cheap", "[html][perf]") {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(best).count();
   INFO("render_timeline of 500 incidents, 1000 bars: " << ms << " ms, " << html.size() << " bytes");
   CHECK(contains(html, "/incidents/1499"));
-  CHECK(ms < 1000);
+  CHECK(ms < 2000);
   WARN("render_timeline, 500 incidents and 1000 bars: " << ms << " ms");
 }

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "fixtures.hpp"
+#include "mock_slack_ui/html.hpp"
 
 using namespace mock_slack::ui;
 using mock_slack::ui::testing::kMinute;
@@ -261,4 +263,38 @@ TEST_CASE("fetching the error-budget figures from Prometheus", "[postmortem][pro
     CHECK_FALSE(
         fetch_budget_figures("http://127.0.0.1:" + std::to_string(port), inc, now, options));
   }
+}
+
+TEST_CASE("an alert storm's postmortem and incident page stay cheap", "[postmortem][perf]") {
+  // 5,000 alerts in one incident (the issue's alert storm). Not a benchmark: a guard against
+  // quadratic work (which would take minutes here), with bounds generous enough for loaded,
+  // sanitized CI machines. The figures are printed; unloaded they are a few tens of ms.
+  IncidentView inc = seeded_incident();
+  const OccurrenceView seed = inc.occurrences.front();
+  inc.occurrences.clear();
+  for (int i = 0; i < 5000; ++i) {
+    OccurrenceView o = seed;
+    o.fingerprint = std::to_string(i);
+    o.labels["instance"] = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    o.starts_at_ms += (i % 600) * 1000;
+    inc.occurrences.push_back(o);
+  }
+  const auto time_ms = [](auto&& fn) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
+        .count();
+  };
+  std::string draft;
+  const auto postmortem_ms =
+      time_ms([&] { draft = render_postmortem(inc, std::nullopt, kT0 + 90 * kMinute); });
+  CHECK(lines_starting(draft, "| 2026-").size() == 2 * 5000 + 4 + 1);
+  std::string page;
+  const auto incident_ms = time_ms([&] { page = render_incident(inc, kT0 + 90 * kMinute); });
+  CHECK(page.find("4700 more alerts are not shown here.") != std::string::npos);
+  WARN("5,000 alerts: postmortem " << postmortem_ms << " ms, incident page " << incident_ms
+                                   << " ms");
+  CHECK(postmortem_ms < 5000);
+  CHECK(incident_ms < 5000);
 }

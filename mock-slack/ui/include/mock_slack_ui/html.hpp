@@ -5,6 +5,7 @@
 /// emitted only for http(s) URLs (safe_url). The pages contain no script and no inline style, so
 /// they work with JavaScript off and under kContentSecurityPolicy. Thread-safe.
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -92,6 +93,10 @@ std::optional<ChartBar> chart_bar(UnixMillis starts_at_ms, std::optional<UnixMil
 /// `/`: filters, counts, the chart and the incident list with paging links.
 std::string render_timeline(const TimelinePage& page, const TimelineQuery& query,
                             UnixMillis now_ms);
+
+/// The incident page details at most this many alerts (earliest first) and says how many more
+/// there are, so an alert storm's page stays small; the postmortem draft lists every alert.
+inline constexpr std::size_t kIncidentPageMaxAlerts = 300;
 
 /// `/incidents/{id}`.
 std::string render_incident(const IncidentView& incident, UnixMillis now_ms);
