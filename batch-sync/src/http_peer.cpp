@@ -11,6 +11,7 @@ constexpr std::size_t kMaxBodyInError = 200;
 std::string body_excerpt(const std::string& body) {
   std::string text = body.substr(0, kMaxBodyInError);
   std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
   if (body.size() > kMaxBodyInError) text += "...";
   return text;
 }

@@ -32,7 +32,7 @@ TEST_CASE("classify: what is retried", "[http_peer]") {
   CHECK(classify({httplib::Error::Connection, 0, ""}, "GET http://p:1/x").error ==
         "GET http://p:1/x: connection failed");
   CHECK(classify({httplib::Error::Success, 400, "{\"error\":\"bad\"}\n"}, "POST http://p:1/s")
-            .error == "POST http://p:1/s: answered 400: {\"error\":\"bad\"} ");
+            .error == "POST http://p:1/s: answered 400: {\"error\":\"bad\"}");
   CHECK(classify({httplib::Error::Success, 502, std::string(300, 'x')}, "G").error ==
         "G: answered 502: " + std::string(200, 'x') + "...");
 }

@@ -100,10 +100,12 @@ gauge() { # metric -> its value in the group {job="batch-sync"}, or empty
     .data[] | select(.labels == {"job":"batch-sync"}) | .[$m].metrics[0].value // empty'
 }
 history() { # alertname -> mock-slack's records of it, as JSON
-  curl -fsS --max-time 5 -G "$MS/api/v1/alerts" --data-urlencode "alertname=$1" | jq -c '(.alerts // .items)'
+  curl -fsS --max-time 5 -G "$MS/api/v1/alerts" --data-urlencode "alertname=$1" | jq -c '(.data // .alerts // .items)'
 }
-total_records() { curl -fsS --max-time 5 "$MS/api/v1/alerts" | jq '(.alerts // .items) | length'; }
-log_has() { grep -q -- "$2" "$WORK/$1.log"; }
+total_records() { curl -fsS --max-time 5 "$MS/api/v1/alerts" | jq '(.data // .alerts // .items) | length'; }
+log_has() { # name jq-condition -> some JSON log line of that run satisfies it
+  jq -R -e -n "[inputs | fromjson? | select($2)] | length > 0" "$WORK/$1.log" >/dev/null
+}
 
 # --- a successful run --------------------------------------------------------------------------
 check "no history of the silenced alert before the run" test "$(history BatchSyncItSilenced | jq length)" -eq 0
@@ -147,8 +149,9 @@ check "forced failure moves the last run timestamp" \
   python3 -c "import sys; sys.exit(0 if float('$(gauge batch_sync_last_run_timestamp_seconds)') > float('$LAST_RUN') else 1)"
 check "forced failure counts an error" test "$(gauge batch_sync_errors)" = 1
 
-run legacy_env_failure
+run no_env
 check "without BATCH_FAILURE_RATE the run succeeds" test "$RC" -eq 0
+LAST_SUCCESS=$(gauge batch_sync_last_success_timestamp_seconds)
 export BATCH_FAILURE_RATE=1
 run legacy_env_failure
 unset BATCH_FAILURE_RATE
@@ -160,7 +163,7 @@ run hang --fail-rate 1 --fail-mode hang --deadline 2s
 T1=$(date +%s%N)
 check "hang exits 1" test "$RC" -eq 1
 check "hang is cut near the 2s deadline (not by the test's 60s timeout)" test $(( (T1 - T0) / 1000000 )) -lt 15000
-check "hang logs the deadline" log_has hang '"error":"deadline exceeded (2s) while injected hang"'
+check "hang logs the deadline" log_has hang '.msg == "run failed" and .error == "deadline exceeded (2s) while injected hang"'
 check "hang reports last_run_success 0" test "$(gauge batch_sync_last_run_success)" = 0
 check "hang keeps the previous last success timestamp" \
   test "$(gauge batch_sync_last_success_timestamp_seconds)" = "$LAST_SUCCESS"
@@ -180,7 +183,7 @@ RC=$?
 set -e
 check "unreachable Pushgateway exits 1" test "$RC" -eq 1
 check "unreachable Pushgateway is logged with its address" \
-  log_has unreachable "\"msg\":\"report not pushed\",\"pushgateway\":\"http://127.0.0.1:$CLOSED_PORT\""
+  log_has unreachable ".msg == \"report not pushed\" and .pushgateway == \"http://127.0.0.1:$CLOSED_PORT\""
 
 # --- mock-slack's token is required ---------------------------------------------------------------
 set +e
@@ -189,7 +192,7 @@ timeout 60 "$BATCH_SYNC" --alertmanager-url "$AM" --mock-slack-url "$MS" --pushg
 RC=$?
 set -e
 check "a wrong mock-slack token fails the run at once (401, not retried)" test "$RC" -eq 1
-check "...and says so" log_has wrong_token 'api/v1/sync: answered 401'
+check "...and says so" log_has wrong_token '.msg == "run failed" and (.error | test("/api/v1/sync: answered 401"))'
 check "...without retrying" test "$(grep -c '"msg":"call failed"' "$WORK/wrong_token.log")" -eq 1
 
 # --- bad configuration exits 2 with one line ------------------------------------------------------
@@ -225,6 +228,13 @@ check "a missing URL exits 2 naming it" \
 check "a URL with a path for the Pushgateway exits 2 naming it" \
   bad_config "^batch-sync: --pushgateway-url" "$BATCH_SYNC" --alertmanager-url "$AM" \
   --mock-slack-url "$MS" --pushgateway-url "$PG/prefix"
+
+# --- control: the check above can fail -------------------------------------------------------------
+# A PUT (what prometheus-cpp 1.0's PushAdd() sends) replaces the whole group, so a failed run pushed
+# that way would have erased the last success timestamp. Shown here against this Pushgateway.
+printf 'batch_sync_last_run_success 0\n' |
+  curl -fsS --max-time 5 -X PUT --data-binary @- "$PG/metrics/job/batch-sync" >/dev/null
+check "control: a PUT erases the last success timestamp" test -z "$(gauge batch_sync_last_success_timestamp_seconds)"
 
 echo "$passed passed, $failed failed"
 (( failed == 0 ))
