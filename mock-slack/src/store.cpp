@@ -152,7 +152,7 @@ struct Job {
 class Writer {
  public:
   Writer(const std::string& path, Durability durability, int busy_timeout_ms)
-      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+      : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
             busy_timeout_ms) {
     configure(db_);
     db_.exec("PRAGMA journal_mode = WAL");
@@ -588,7 +588,7 @@ class MatchersInScope {
 class Reader {
  public:
   Reader(const std::string& path, int busy_timeout_ms)
-      : db_(path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX, busy_timeout_ms) {
+      : db_(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, busy_timeout_ms) {
     configure(db_);
     db_.exec("PRAGMA query_only = ON");
     db_.exec("PRAGMA mmap_size = 268435456");

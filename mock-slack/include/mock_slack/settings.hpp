@@ -23,7 +23,11 @@ struct Settings {
   std::string durability = "normal";
   std::string runbooks_dir = "runbooks";
 
-  Settings() { common.listen = "127.0.0.1:8090"; }
+  Settings() {
+    common.listen = "127.0.0.1:8090";
+    // A notification of 5,000 alerts is about 1.4 MB; Alertmanager sends them whole.
+    common.max_body_bytes = std::size_t{16} << 20U;
+  }
 };
 
 /// Registers mock-slack's own settings (the common ones come from add_common_options).
