@@ -70,7 +70,8 @@ std::string format_duration(std::chrono::milliseconds d) {
   } units[] = {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
   for (const auto& u : units) {
     if (ms >= u.ms) {
-      out += std::to_string(ms / u.ms) + u.unit;
+      out += std::to_string(ms / u.ms);
+      out += u.unit;
       ms %= u.ms;
     }
   }
