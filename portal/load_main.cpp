@@ -6,6 +6,7 @@
 
 #include "firedrill/duration.hpp"
 #include "firedrill/service.hpp"
+#include "firedrill/version.hpp"
 #include "portal/load.hpp"
 
 int main(int argc, char** argv) {
@@ -52,7 +53,10 @@ int main(int argc, char** argv) {
       ->envname("PORTAL_LOAD_TIMEOUT")
       ->capture_default_str()
       ->check(firedrill::duration_validator());
-  app.set_version_flag("--version", "portal-load", "Print the version, then exit");
+  app.set_version_flag("--version",
+                       "portal-load " + std::string(firedrill::version()) + " (revision " +
+                           std::string(firedrill::revision()) + ")",
+                       "Print the version and revision, then exit");
   if (auto code = firedrill::parse_command_line(app, argc, argv)) return *code;
   options.target = *portal::load::parse_target(target);
   options.duration = firedrill::duration_value(duration);

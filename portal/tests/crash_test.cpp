@@ -46,7 +46,7 @@ TEST_CASE("with a token, an unauthenticated crash request is refused", "[crash][
   CHECK(portal.wait() == portal::kCrashExitCode);
 }
 
-TEST_CASE("--crash-after exits 3 on its own", "[crash]") {
+TEST_CASE("crash-after at start exits 3 on its own", "[crash]") {
   ChildProcess portal(portal_args({"--crash-after", "50ms"}));
   CHECK(portal.wait() == portal::kCrashExitCode);
   CHECK(portal.stderr_text().find("crash_after_ms elapsed") != std::string::npos);
@@ -81,10 +81,17 @@ TEST_CASE("the crash loop: a fault file makes every restart crash again", "[cras
   std::remove(path.c_str());
 }
 
-TEST_CASE("SIGTERM is a clean exit 0", "[crash]") {
-  ChildProcess portal(portal_args({"--failure-rate", "0.5"}));
+TEST_CASE("faults at start from the environment, and SIGTERM is a clean exit 0",
+          "[crash][config]") {
+  ChildProcess portal(portal_args({"--seed", "9"}),
+                      {"FAILURE_RATE=0.5", "LATENCY_MS=3", "PORTAL_FAULT_ROUTES=/api/work"});
   auto [api_port, ops_port] = portal.ports();
   REQUIRE(client(ops_port).Get("/readyz")->status == 200);
+  auto faults = json::parse(client(ops_port).Get("/admin/faults")->body);
+  CHECK(faults["error_rate"] == 0.5);
+  CHECK(faults["latency_ms"] == 3);
+  CHECK(faults["routes"] == json{"/api/work"});
+  CHECK(client(api_port).Get("/api/items")->status == 200);  // not a faulted route
   portal.signal(SIGTERM);
   CHECK(portal.wait() == 0);
 }

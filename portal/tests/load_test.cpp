@@ -88,7 +88,10 @@ TEST_CASE("latency quantiles come from the histogram", "[load]") {
 }
 
 TEST_CASE("portal-load sends the planned mix to a portal started in the test", "[load]") {
-  Service service("portal", test_settings(true));
+  // A keep-alive connection holds a portal worker while it lives: one worker per load worker.
+  auto settings = test_settings(true);
+  settings.threads = 64;
+  Service service("portal", settings);
   portal::testing::RecordingSleeper sleeper;
   portal::PortalConfig config;
   config.seed = 1;
@@ -183,7 +186,9 @@ TEST_CASE("portal-load stays open-loop: requests beyond the concurrency are drop
 }
 
 TEST_CASE("the portal-load binary runs for --duration and prints a summary", "[load]") {
-  Service service("portal", test_settings(true));
+  auto settings = test_settings(true);
+  settings.threads = 64;  // portal-load's default concurrency is 32
+  Service service("portal", settings);
   portal::testing::RecordingSleeper sleeper;
   portal::PortalConfig config;
   config.seed = 1;
