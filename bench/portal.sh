@@ -131,7 +131,7 @@ print(f"ratio portal/nginx {ratio:.2f} (target >= 0.40); portal p99 {p99:.2f} ms
 print("PASS" if ok else "MISS")
 PY
 )
-echo "injected errors during the error_rate 0.1 run: ${injected:-0}"
+echo "portal_faults_injected_total{kind=\"error\"} after that run (and its 1 s warm-up): ${injected:-0}"
 echo "${verdict%$'\n'*}"
 status=${verdict##*$'\n'}
 echo "verdict: $status"
