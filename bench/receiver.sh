@@ -6,7 +6,8 @@
 #   bench/receiver.sh [BUILD_DIR]      (default: build; needs mock-slack and mock_slack_bench)
 #
 # Environment: DURATION (wrk seconds, default 20), OCCURRENCES (default 1000000),
-# CONNECTIONS (default 16), SKIP_HISTORY=1 to skip the 1M history part.
+# CONNECTIONS (default 16), SKIP_INGEST=1 / SKIP_HISTORY=1 to skip the ingest and storm part /
+# the history part.
 set -euo pipefail
 
 build=${1:-build}
@@ -83,6 +84,7 @@ count_alerts() {  # occurrences stored, from the metrics
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^mockslack_alert_occurrences_total\{result="new"\}/ {print $2}'
 }
 
+if [[ "${SKIP_INGEST:-0}" != 1 ]]; then
 echo "== ingest: wrk -t2 -c$connections -d${duration}s, 10 new alerts per notification"
 for durability in normal full; do
   start "$work/ingest-$durability.db" --durability "$durability"
@@ -102,6 +104,7 @@ for run in 1 2 3 4 5; do
     "http://127.0.0.1:$port/webhook"
 done
 stop
+fi
 
 if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   echo "== history: $occurrences occurrences over 90 days"

@@ -56,7 +56,7 @@ int populate(const std::string& db, std::int64_t total) {
       note.receiver = "team-" + std::to_string(n % 5);
       note.group_labels = {{"bench", std::to_string(n)}};
       note.external_url = "http://alertmanager:9093";
-      const std::int64_t t0 = start + span * n / notifications;
+      const std::int64_t t0 = start + span / notifications * n;  // no overflow
       for (std::int64_t i = 0; i < kPerNotification && n * kPerNotification + i < total; ++i) {
         const std::int64_t k = n * kPerNotification + i;
         alerting::WebhookAlert a;

@@ -714,16 +714,19 @@ Incident read_incident(SQLite::Statement& s) {
 /// How one table is paged by time: newest first on (start, id), with a time range that selects
 /// rows overlapping it.
 struct TimeTable {
-  const char* from;        ///< "occurrences o"
-  const char* start;       ///< "o.starts_at"
-  const char* id;          ///< "o.id"
-  const char* end_or_max;  ///< "coalesce(o.ends_at, 9223372036854775807)"
+  const char* from;         ///< "occurrences o"
+  const char* start;        ///< "o.starts_at"
+  const char* id;           ///< "o.id"
+  const char* end_or_max;   ///< "coalesce(o.ends_at, 9223372036854775807)"
+  const char* from_by_end;  ///< `from` forced onto the end-time index (phase 2)
 };
 
 constexpr TimeTable kOccurrenceTable{"occurrences o", "o.starts_at", "o.id",
-                                     "coalesce(o.ends_at, 9223372036854775807)"};
+                                     "coalesce(o.ends_at, 9223372036854775807)",
+                                     "occurrences o INDEXED BY occurrences_until"};
 constexpr TimeTable kIncidentTable{"incidents i", "i.started_at", "i.id",
-                                   "coalesce(i.resolved_at, 9223372036854775807)"};
+                                   "coalesce(i.resolved_at, 9223372036854775807)",
+                                   "incidents i INDEXED BY incidents_until"};
 
 /// Runs a keyset-paged, time-ranged query in (at most) two index range scans: rows that started
 /// inside [since, until], then rows that started before `since` and were still open at `since`
@@ -733,8 +736,8 @@ Page<T> paged(Reader& reader, const TimeTable& t, const char* columns, const Whe
               const AlertFilter& f, T (*read)(SQLite::Statement&)) {
   Page<T> page;
   const std::size_t want = f.limit + 1;  // one more tells whether there is a next page
-  auto run = [&](const Where& w) {
-    std::string sql = std::string("SELECT ") + columns + " FROM " + t.from + " WHERE 1" + w.sql +
+  auto run = [&](const Where& w, const char* from) {
+    std::string sql = std::string("SELECT ") + columns + " FROM " + from + " WHERE 1" + w.sql +
                       " ORDER BY " + t.start + " DESC, " + t.id + " DESC LIMIT " +
                       std::to_string(want - page.items.size());
     auto& s = reader.statement(sql);
@@ -756,14 +759,15 @@ Page<T> paged(Reader& reader, const TimeTable& t, const char* columns, const Whe
     Where w = filters;
     if (f.until) w.add(std::string(t.start) + " <= ?", ns(*f.until));
     if (f.since) w.add(std::string(t.start) + " >= ?", since);
-    run(with_cursor(w));
+    run(with_cursor(w), t.from);
   }
   // Phase 2: started before the range and still open when it began.
   if (f.since && page.items.size() < want) {
     Where w = filters;
     w.add(std::string(t.end_or_max) + " >= ?", since);
     w.add(std::string(t.start) + " < ?", since);
-    run(with_cursor(w));
+    // Bounded by the rows that ended after `since`, not by the whole older history.
+    run(with_cursor(w), t.from_by_end);
   }
   if (page.items.size() > f.limit) {
     page.items.resize(f.limit);
