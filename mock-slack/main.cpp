@@ -6,6 +6,7 @@
 
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
+#include "mock_slack/pages.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/settings.hpp"
 #include "mock_slack/store.hpp"
@@ -61,15 +62,27 @@ int main(int argc, char** argv) {
                "mock-slack"};
   firedrill::add_common_options(app, settings.common, "MOCKSLACK");
   mock_slack::add_options(app, settings);
+  mock_slack::PagesSettings pages_settings;
+  mock_slack::add_page_options(app, pages_settings);
+  mock_slack::PostmortemCommand postmortem;
+  CLI::App* postmortem_command = mock_slack::add_postmortem_command(app, postmortem);
   if (auto code = firedrill::parse_command_line(app, argc, argv)) return *code;
 
   firedrill::log::Level level{};
   firedrill::log::parse_level(settings.common.log_level, level);
   firedrill::log::init("mock-slack", level, true);
 
+  if (postmortem_command->parsed()) {
+    const int pm = mock_slack::run_postmortem_command(postmortem);
+    firedrill::log::shutdown();
+    return pm;
+  }
+
   mock_slack::Resolved resolved;
+  mock_slack::PagesOptions pages;
   try {
     resolved = mock_slack::resolve(settings);
+    pages = mock_slack::resolve(pages_settings);
   } catch (const std::invalid_argument& e) {
     std::cerr << "mock-slack: " << e.what() << "\n";
     firedrill::log::shutdown();
@@ -82,6 +95,7 @@ int main(int argc, char** argv) {
     mock_slack::Store store(resolved.store, firedrill::alerting::system_now,
                             &service.metrics().registry());
     mock_slack::Receiver receiver(service, store, resolved.receiver);
+    mock_slack::register_pages(service, store, pages);
     RetentionLoop retention(store, resolved.retention_interval);
     firedrill::log::info("store open", {{"db", resolved.store.path},
                                         {"schema_version", store.schema_version()},

@@ -1,0 +1,59 @@
+#pragma once
+// mock-slack's web UI on the API listener: the timeline (/), incidents, postmortem drafts, the
+// Slack channels and the stylesheet. The rendering is mock_slack::ui's; this is the route glue.
+// Every response of these routes carries ui::kContentSecurityPolicy.
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "firedrill/service.hpp"
+#include "mock_slack/store.hpp"
+#include "mock_slack_ui/postmortem.hpp"
+
+namespace mock_slack {
+
+struct PagesOptions {
+  /// Prometheus for the postmortem's error-budget figures; empty: not configured, and the draft
+  /// says the figures were not available.
+  std::string prometheus_url;
+  ui::BudgetFetchOptions budget;
+  /// Bars in the timeline chart at most (the newest occurrences of the window).
+  std::size_t chart_max_occurrences = 500;
+  /// Webhook notifications shown in a receiver's channel at most.
+  std::size_t channel_max_notifications = 200;
+};
+
+/// --prometheus-url (MOCKSLACK_PROMETHEUS_URL) and --slo-period (MOCKSLACK_SLO_PERIOD, 30d).
+struct PagesSettings {
+  std::string prometheus_url;
+  std::string slo_period = "30d";
+};
+void add_page_options(CLI::App& app, PagesSettings& settings);
+/// Throws std::invalid_argument naming the setting.
+PagesOptions resolve(const PagesSettings& settings);
+
+/// The Markdown postmortem draft of incident `id` at `now`, or nullopt for an unknown incident.
+/// Queries Prometheus (blocking) when options.prometheus_url is set.
+std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
+                                            const PagesOptions& options);
+
+/// Registers the page routes on service.api(). Call before the service starts; `store` must
+/// outlive the service's listeners.
+void register_pages(firedrill::Service& service, const Store& store, PagesOptions options);
+
+/// `mock-slack postmortem --db FILE --incident ID [--out FILE] [--prometheus-url URL]`.
+struct PostmortemCommand {
+  std::string db;
+  std::int64_t incident = 0;
+  std::string out;  ///< empty: stdout
+  PagesSettings pages;
+};
+CLI::App* add_postmortem_command(CLI::App& app, PostmortemCommand& command);
+/// Runs the command: 0 on success, 2 for a missing database or incident or a bad setting (one
+/// line on stderr), 1 when the draft cannot be written. `clock` dates the draft.
+int run_postmortem_command(const PostmortemCommand& command,
+                           firedrill::alerting::Clock clock = firedrill::alerting::system_now);
+
+}  // namespace mock_slack

@@ -1,0 +1,245 @@
+#include "page_queries.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <limits>
+#include <variant>
+
+#include "mock_slack/view_mapping.hpp"
+
+namespace mock_slack {
+
+namespace alerting = firedrill::alerting;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
+constexpr std::size_t kMaxAlertsPerMessage = 20;
+
+using Value = std::variant<std::int64_t, std::string>;
+
+struct Where {
+  std::string sql;
+  std::vector<Value> values;
+  void add(const std::string& condition) { sql += " AND " + condition; }
+  void add(const std::string& condition, Value v) {
+    add(condition);
+    values.push_back(std::move(v));
+  }
+};
+
+void bind_all(SQLite::Statement& s, const std::vector<Value>& values) {
+  int i = 1;
+  for (const Value& v : values) {
+    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      s.bind(i++, *n);
+    } else {
+      s.bind(i++, std::get<std::string>(v));
+    }
+  }
+}
+
+/// fd_match(value, index): whether matcher `index` of the connection's matchers accepts the value.
+void fd_match(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* matchers = static_cast<const std::vector<alerting::Matcher>*>(sqlite3_user_data(ctx));
+  const auto index = sqlite3_value_int64(argv[1]);
+  if (matchers == nullptr || index < 0 || static_cast<std::size_t>(index) >= matchers->size()) {
+    sqlite3_result_error(ctx, "fd_match: no such matcher", -1);
+    return;
+  }
+  const auto* text = sqlite3_value_text(argv[0]);
+  std::string_view value;
+  if (text != nullptr) {
+    value = std::string_view(reinterpret_cast<const char*>(text),
+                             static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  }
+  sqlite3_result_int(ctx, (*matchers)[static_cast<std::size_t>(index)].matches_value(value));
+}
+
+SQLite::Database open(const std::string& path,
+                      const std::vector<alerting::Matcher>* matchers = nullptr) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  db.setBusyTimeout(5000);
+  if (matchers != nullptr) {
+    sqlite3_create_function_v2(db.getHandle(), "fd_match", 2, SQLITE_UTF8,
+                               const_cast<std::vector<alerting::Matcher>*>(matchers), fd_match,
+                               nullptr, nullptr, nullptr);
+  }
+  return db;
+}
+
+/// The occurrence-level conditions on `o`, as Store applies them.
+void occurrence_conditions(const AlertFilter& f, Where& w, bool include_status) {
+  if (include_status && !f.status.empty()) w.add("o.status = ?", f.status);
+  if (!f.alertname.empty()) w.add("o.alertname = ?", f.alertname);
+  if (!f.severity.empty()) w.add("o.severity = ?", f.severity);
+  for (std::size_t i = 0; i < f.matchers.size(); ++i) {
+    const auto& m = f.matchers[i];
+    if (m.type() == alerting::MatchType::equal &&
+        (m.name() == "alertname" || m.name() == "severity" || m.name() == "service")) {
+      w.add("o." + m.name() + " = ?", m.value());
+      continue;
+    }
+    w.add("fd_match(json_extract(o.labels, ?), " + std::to_string(i) + ")",
+          "$.\"" + m.name() + "\"");
+  }
+}
+
+std::pair<std::int64_t, std::int64_t> count_pair(SQLite::Database& db, const std::string& sql,
+                                                 const std::vector<Value>& values) {
+  SQLite::Statement s(db, sql);
+  bind_all(s, values);
+  if (!s.executeStep()) return {0, 0};
+  return {s.getColumn(0).getInt64(), s.getColumn(1).getInt64()};
+}
+
+/// Counts rows overlapping [since, until] in two index range scans (started inside the range;
+/// started before it and still open at its start), like Store's paged queries.
+std::pair<std::int64_t, std::int64_t> count_overlapping(SQLite::Database& db, const char* select,
+                                                        const char* from, const char* from_by_end,
+                                                        const char* start, const char* end,
+                                                        const Where& filters, std::int64_t since,
+                                                        std::int64_t until) {
+  Where inside = filters;
+  inside.add(std::string(start) + " <= ?", until);
+  inside.add(std::string(start) + " >= ?", since);
+  auto a = count_pair(db, std::string(select) + " FROM " + from + " WHERE 1" + inside.sql,
+                      inside.values);
+  Where before = filters;
+  before.add(std::string(end) + " >= ?", since);
+  before.add(std::string(start) + " < ?", since);
+  auto b = count_pair(db, std::string(select) + " FROM " + from_by_end + " WHERE 1" + before.sql,
+                      before.values);
+  return {a.first + b.first, a.second + b.second};
+}
+
+}  // namespace
+
+ui::TimelineCounts PageQueries::counts(const AlertFilter& f) const {
+  auto db = open(path_, &f.matchers);
+  const std::int64_t since =
+      f.since ? alerting::to_unix_ns(*f.since) : std::numeric_limits<std::int64_t>::min();
+  const std::int64_t until = f.until ? alerting::to_unix_ns(*f.until) : kForever;
+  ui::TimelineCounts c;
+
+  Where occ;
+  occurrence_conditions(f, occ, true);
+  std::tie(c.occurrences, c.occurrences_firing) = count_overlapping(
+      db, "SELECT count(*), coalesce(sum(o.status = 'firing'), 0)", "occurrences o",
+      "occurrences o INDEXED BY occurrences_until", "o.starts_at",
+      "coalesce(o.ends_at, 9223372036854775807)", occ, since, until);
+
+  Where inc;
+  if (f.status == "firing") inc.add("i.resolved_at IS NULL");
+  if (f.status == "resolved") inc.add("i.resolved_at IS NOT NULL");
+  Where exists;
+  occurrence_conditions(f, exists, false);
+  if (!exists.sql.empty()) {
+    inc.sql +=
+        " AND EXISTS (SELECT 1 FROM incident_occurrences io JOIN occurrences o ON o.id = "
+        "io.occurrence_id WHERE io.incident_id = i.id" +
+        exists.sql + ")";
+    inc.values.insert(inc.values.end(), exists.values.begin(), exists.values.end());
+  }
+  std::tie(c.incidents, c.incidents_firing) =
+      count_overlapping(db, "SELECT count(*), coalesce(sum(i.resolved_at IS NULL), 0)",
+                        "incidents i", "incidents i INDEXED BY incidents_until", "i.started_at",
+                        "coalesce(i.resolved_at, 9223372036854775807)", inc, since, until);
+  return c;
+}
+
+std::unordered_map<std::int64_t, std::int64_t> PageQueries::incidents_of(
+    const std::vector<std::int64_t>& occurrence_ids) const {
+  std::unordered_map<std::int64_t, std::int64_t> out;
+  if (occurrence_ids.empty()) return out;
+  auto db = open(path_);
+  SQLite::Statement s(db,
+                      "SELECT incident_id FROM incident_occurrences WHERE occurrence_id = ? "
+                      "ORDER BY incident_id DESC LIMIT 1");
+  for (std::int64_t id : occurrence_ids) {
+    s.bind(1, id);
+    if (s.executeStep()) out[id] = s.getColumn(0).getInt64();
+    s.reset();
+  }
+  return out;
+}
+
+std::vector<ui::NotificationView> PageQueries::receiver_notifications(const std::string& receiver,
+                                                                      std::size_t limit) const {
+  std::vector<ui::NotificationView> out;
+  auto db = open(path_);
+  SQLite::Statement s(db,
+                      "SELECT id, received_at, receiver, status, group_key, group_labels, "
+                      "common_labels, common_annotations, external_url, truncated_alerts, "
+                      "incident_id FROM notifications WHERE receiver = ? "
+                      "ORDER BY received_at DESC, id DESC LIMIT ?");
+  s.bind(1, receiver);
+  s.bind(2, static_cast<std::int64_t>(limit));
+  SQLite::Statement alerts(
+      db,
+      "SELECT o.fingerprint, o.starts_at, o.ends_at, o.labels, o.annotations, o.generator_url "
+      "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
+      "WHERE io.incident_id = ? AND o.starts_at <= ? ORDER BY o.starts_at, o.id LIMIT " +
+          std::to_string(kMaxAlertsPerMessage));
+  auto labels = [](const SQLite::Column& c) {
+    json j = json::parse(c.getString(), nullptr, false);
+    ui::LabelMap m;
+    if (!j.is_object()) return m;
+    for (const auto& [k, v] : j.items()) m[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    return m;
+  };
+  while (s.executeStep()) {
+    ui::NotificationView n;
+    const std::int64_t received_ns = s.getColumn(1).getInt64();
+    n.received_at_ms = ui::unix_millis_from_ns(received_ns);
+    n.receiver = s.getColumn(2).getString();
+    n.status = s.getColumn(3).getString() == "resolved" ? ui::AlertStatus::resolved
+                                                        : ui::AlertStatus::firing;
+    n.group_key = s.getColumn(4).getString();
+    n.group_labels = labels(s.getColumn(5));
+    n.common_labels = labels(s.getColumn(6));
+    n.common_annotations = labels(s.getColumn(7));
+    n.external_url = s.getColumn(8).getString();
+    n.truncated_alerts = s.getColumn(9).getInt64();
+    if (!s.getColumn(10).isNull()) {
+      alerts.bind(1, s.getColumn(10).getInt64());
+      alerts.bind(2, received_ns);
+      while (alerts.executeStep()) {
+        ui::OccurrenceView a;
+        a.fingerprint = alerts.getColumn(0).getString();
+        a.starts_at_ms = ui::unix_millis_from_ns(alerts.getColumn(1).getInt64());
+        // The state the alert was in when this notification arrived.
+        const bool ended =
+            !alerts.getColumn(2).isNull() && alerts.getColumn(2).getInt64() <= received_ns;
+        a.status = ended ? ui::AlertStatus::resolved : ui::AlertStatus::firing;
+        if (ended) a.ends_at_ms = ui::unix_millis_from_ns(alerts.getColumn(2).getInt64());
+        a.labels = labels(alerts.getColumn(3));
+        a.annotations = labels(alerts.getColumn(4));
+        a.generator_url = alerts.getColumn(5).getString();
+        if (auto it = a.labels.find("alertname"); it != a.labels.end()) a.alertname = it->second;
+        if (auto it = a.labels.find("severity"); it != a.labels.end()) a.severity = it->second;
+        n.alerts.push_back(std::move(a));
+      }
+      alerts.reset();
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::vector<ui::ChannelSummary> PageQueries::receiver_channels() const {
+  std::vector<ui::ChannelSummary> out;
+  auto db = open(path_);
+  SQLite::Statement s(db,
+                      "SELECT receiver, count(*), max(received_at) FROM notifications "
+                      "GROUP BY receiver ORDER BY receiver");
+  while (s.executeStep()) {
+    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getInt64(),
+                   ui::unix_millis_from_ns(s.getColumn(2).getInt64())});
+  }
+  return out;
+}
+
+}  // namespace mock_slack

@@ -1,0 +1,300 @@
+// GET /, /incidents/{id}, /incidents/{id}/postmortem.md, /channels, /channels/{name} and
+// /static/style.css: the web UI's routes, mapping the store's rows into mock_slack::ui's views.
+#include "mock_slack/pages.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "firedrill/duration.hpp"
+#include "firedrill/log.hpp"
+#include "mock_slack/view_mapping.hpp"
+#include "mock_slack_ui/html.hpp"
+#include "page_queries.hpp"
+
+namespace mock_slack {
+
+namespace {
+
+using firedrill::http::Request;
+using httplib::Response;
+
+void respond(Response& res, int status, std::string body, std::string_view content_type) {
+  res.status = status;
+  res.set_header("Content-Security-Policy", std::string(ui::kContentSecurityPolicy));
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_content(std::move(body), std::string(content_type).c_str());
+}
+
+void error_page(Response& res, int status, std::string_view title, std::string_view detail) {
+  respond(res, status, ui::render_error_page(title, detail), ui::kHtmlContentType);
+}
+
+/// A positive decimal id, or nullopt.
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t id = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
+std::string cut(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
+
+class Pages {
+ public:
+  Pages(const Store& store, PagesOptions options)
+      : store_(store), options_(std::move(options)), queries_(store.options().path) {}
+
+  void timeline(const Request& req, Response& res) const {
+    const auto parsed = ui::parse_timeline_query(req.http.params);
+    if (!parsed.error.empty()) {
+      error_page(res, 400, "Bad filter", parsed.error);
+      return;
+    }
+    const ui::TimelineQuery& q = parsed.query;
+    const ui::UnixMillis now = to_unix_ms(store_.now());
+    const ui::TimeWindow window = ui::resolve_window(q, now);
+    AlertFilter f;
+    try {
+      f = to_alert_filter(q, window);
+    } catch (const std::invalid_argument& e) {
+      error_page(res, 400, "Bad filter", e.what());
+      return;
+    }
+    ui::TimelinePage page;
+    auto incidents = store_.incidents(f);
+    page.incidents.reserve(incidents.items.size());
+    for (const Incident& i : incidents.items) page.incidents.push_back(to_view(i));
+    if (incidents.next) page.next_cursor = incidents.next->to_string();
+
+    AlertFilter chart = f;
+    chart.cursor.reset();
+    chart.limit = options_.chart_max_occurrences;
+    auto occurrences = store_.alerts(chart);
+    std::vector<std::int64_t> ids;
+    ids.reserve(occurrences.items.size());
+    for (const Occurrence& o : occurrences.items) ids.push_back(o.id);
+    const auto incident_of = queries_.incidents_of(ids);
+    for (const Occurrence& o : occurrences.items) {
+      page.chart_occurrences.push_back(to_view(o));
+      if (auto it = incident_of.find(o.id); it != incident_of.end()) {
+        page.chart_occurrences.back().incident_id = it->second;
+      }
+    }
+    page.counts = queries_.counts(f);
+    respond(res, 200, ui::render_timeline(page, q, now), ui::kHtmlContentType);
+  }
+
+  void incident(const Request& req, Response& res) const {
+    const auto id = parse_id(req.params.at(0));
+    auto detail = id ? store_.incident(*id) : std::nullopt;
+    if (!detail) {
+      error_page(res, 404, "No such incident",
+                 "There is no incident " + cut(req.params.at(0)) + ".");
+      return;
+    }
+    respond(res, 200, ui::render_incident(to_view(*detail), to_unix_ms(store_.now())),
+            ui::kHtmlContentType);
+  }
+
+  void postmortem(const Request& req, Response& res) const {
+    const auto id = parse_id(req.params.at(0));
+    auto draft = id ? postmortem_draft(store_, *id, store_.now(), options_) : std::nullopt;
+    if (!draft) {
+      error_page(res, 404, "No such incident",
+                 "There is no incident " + cut(req.params.at(0)) + ".");
+      return;
+    }
+    respond(res, 200, std::move(*draft), ui::kMarkdownContentType);
+  }
+
+  void channels(const Request&, Response& res) const {
+    std::map<std::string, ui::ChannelSummary> merged;
+    for (const Channel& c : store_.channels()) merged[c.name] = to_view(c);
+    for (const ui::ChannelSummary& r : queries_.receiver_channels()) {
+      auto [it, inserted] = merged.try_emplace(r.name, r);
+      if (inserted) continue;
+      it->second.message_count += r.message_count;
+      if (r.last_message_at_ms && (!it->second.last_message_at_ms ||
+                                   *r.last_message_at_ms > *it->second.last_message_at_ms)) {
+        it->second.last_message_at_ms = r.last_message_at_ms;
+      }
+    }
+    std::vector<ui::ChannelSummary> list;
+    list.reserve(merged.size());
+    for (auto& [name, summary] : merged) list.push_back(std::move(summary));
+    respond(res, 200, ui::render_channels(list), ui::kHtmlContentType);
+  }
+
+  void channel(const Request& req, Response& res) const {
+    // cpp-httplib has already percent-decoded the path, so the parameter is the name itself.
+    std::string name = req.params.at(0);
+    if (!name.empty() && name.front() == '#') name.erase(0, 1);
+    std::vector<ui::SlackMessageView> messages;
+    MessageFilter f;
+    f.channel = name;
+    f.limit = options_.channel_max_notifications;
+    for (const Message& m : store_.messages(f).items) messages.push_back(to_view(m));
+    // Webhook notifications appear in the channel named after their receiver.
+    for (const auto& n :
+         queries_.receiver_notifications(name, options_.channel_max_notifications)) {
+      messages.push_back(ui::default_slack_message(n));
+    }
+    if (messages.empty()) {
+      error_page(res, 404, "No such channel", "Nothing was posted to #" + cut(name) + ".");
+      return;
+    }
+    respond(res, 200, ui::render_channel(name, messages), ui::kHtmlContentType);
+  }
+
+ private:
+  const Store& store_;
+  PagesOptions options_;
+  PageQueries queries_;
+};
+
+/// Wraps a page handler: no exception escapes, and a failure is an HTML page under the CSP.
+firedrill::http::Handler guarded(std::shared_ptr<const Pages> pages,
+                                 void (Pages::*handler)(const Request&, Response&) const) {
+  return [pages = std::move(pages), handler](const Request& req, Response& res) {
+    try {
+      ((*pages).*handler)(req, res);
+    } catch (const std::exception& e) {
+      firedrill::log::error("page failed",
+                            {{"route", std::string(req.route)}, {"error", e.what()}});
+      error_page(res, 500, "Internal error", "The page could not be produced; see the logs.");
+    }
+  };
+}
+
+}  // namespace
+
+void add_page_options(CLI::App& app, PagesSettings& s) {
+  app.add_option("--prometheus-url", s.prometheus_url,
+                 "Prometheus queried for the postmortem's error-budget figures (empty: none)")
+      ->envname("MOCKSLACK_PROMETHEUS_URL");
+  app.add_option("--slo-period", s.slo_period,
+                 "The SLO period the postmortem's error-budget share refers to")
+      ->envname("MOCKSLACK_SLO_PERIOD")
+      ->capture_default_str()
+      ->check(firedrill::duration_validator());
+}
+
+PagesOptions resolve(const PagesSettings& s) {
+  PagesOptions o;
+  o.prometheus_url = s.prometheus_url;
+  const auto period = firedrill::parse_duration(s.slo_period);
+  if (!period || period->count() <= 0) {
+    throw std::invalid_argument("--slo-period: expected a duration such as 30d, got \"" +
+                                cut(s.slo_period) + "\"");
+  }
+  o.budget.period = std::chrono::duration_cast<std::chrono::seconds>(*period);
+  if (o.budget.period.count() == 0) throw std::invalid_argument("--slo-period: at least 1s");
+  o.budget.period_label = s.slo_period;
+  return o;
+}
+
+std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
+                                            const PagesOptions& options) {
+  auto detail = store.incident(id);
+  if (!detail) return std::nullopt;
+  const ui::IncidentView incident = to_view(*detail);
+  const ui::UnixMillis now_ms = to_unix_ms(now);
+  std::optional<ui::BudgetFigures> budget;
+  if (!options.prometheus_url.empty()) {
+    budget = ui::fetch_budget_figures(options.prometheus_url, incident, now_ms, options.budget);
+  }
+  return ui::render_postmortem(incident, budget, now_ms);
+}
+
+void register_pages(firedrill::Service& service, const Store& store, PagesOptions options) {
+  auto pages = std::make_shared<const Pages>(store, std::move(options));
+  auto& api = service.api();
+  api.get("/", guarded(pages, &Pages::timeline));
+  api.get("/incidents/{id}", guarded(pages, &Pages::incident));
+  api.get("/incidents/{id}/postmortem.md", guarded(pages, &Pages::postmortem));
+  api.get("/channels", guarded(pages, &Pages::channels));
+  api.get("/channels/{name}", guarded(pages, &Pages::channel));
+  api.get(ui::kStylePath, [](const Request&, Response& res) {
+    respond(res, 200, std::string(ui::style_css()), ui::kCssContentType);
+  });
+}
+
+// ---- mock-slack postmortem ---------------------------------------------------------------------
+
+CLI::App* add_postmortem_command(CLI::App& app, PostmortemCommand& c) {
+  auto* sub =
+      app.add_subcommand("postmortem", "Write the Markdown postmortem draft of an incident");
+  sub->add_option("--db", c.db, "The mock-slack SQLite database")->required();
+  sub->add_option("--incident", c.incident, "The incident id")->required();
+  sub->add_option("--out", c.out, "Output file, written atomically (default: stdout)");
+  add_page_options(*sub, c.pages);
+  return sub;
+}
+
+int run_postmortem_command(const PostmortemCommand& c, firedrill::alerting::Clock clock) {
+  PagesOptions options;
+  try {
+    options = resolve(c.pages);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "mock-slack postmortem: " << e.what() << "\n";
+    return 2;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(c.db, ec)) {
+    std::cerr << "mock-slack postmortem: --db: no database at " << c.db << "\n";
+    return 2;
+  }
+  std::optional<std::string> draft;
+  try {
+    StoreOptions so;
+    so.path = c.db;
+    so.read_connections = 1;
+    Store store(so, clock);
+    draft = postmortem_draft(store, c.incident, clock(), options);
+  } catch (const std::exception& e) {
+    std::cerr << "mock-slack postmortem: --db: cannot read " << c.db << ": " << e.what() << "\n";
+    return 2;
+  }
+  if (!draft) {
+    std::cerr << "mock-slack postmortem: --incident: no incident " << c.incident << " in " << c.db
+              << "\n";
+    return 2;
+  }
+  if (c.out.empty()) {
+    std::cout << *draft << std::flush;
+    return std::cout ? 0 : 1;
+  }
+  // Atomic: a temporary file beside the target, then rename over it.
+  const std::filesystem::path out(c.out);
+  const std::filesystem::path tmp =
+      out.parent_path() / ("." + out.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file << *draft;
+    file.flush();
+    if (!file) {
+      std::cerr << "mock-slack postmortem: --out: cannot write " << tmp.string() << "\n";
+      std::filesystem::remove(tmp, ec);
+      return 1;
+    }
+  }
+  std::filesystem::rename(tmp, out, ec);
+  if (ec) {
+    std::cerr << "mock-slack postmortem: --out: cannot rename to " << c.out << ": " << ec.message()
+              << "\n";
+    std::filesystem::remove(tmp, ec);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace mock_slack
