@@ -222,7 +222,8 @@ void register_pages(firedrill::Service& service, const Store& store, PagesOption
   api.get("/incidents/{id}", guarded(pages, &Pages::incident));
   api.get("/incidents/{id}/postmortem.md", guarded(pages, &Pages::postmortem));
   api.get("/channels", guarded(pages, &Pages::channels));
-  api.get("/channels/{name}", guarded(pages, &Pages::channel));
+  // {name*}: a receiver name may hold "/", which reaches the router decoded.
+  api.get("/channels/{name*}", guarded(pages, &Pages::channel));
   api.get(ui::kStylePath, [](const Request&, Response& res) {
     respond(res, 200, std::string(ui::style_css()), ui::kCssContentType);
   });
