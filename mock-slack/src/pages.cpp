@@ -72,7 +72,17 @@ class Pages {
     ui::TimelinePage page;
     auto incidents = store_.incidents(f);
     page.incidents.reserve(incidents.items.size());
-    for (const Incident& i : incidents.items) page.incidents.push_back(to_view(i));
+    for (const Incident& i : incidents.items) {
+      ui::IncidentView v = to_view(i);
+      // The list titles an incident by its alert names; one name-only entry per name is enough.
+      for (std::size_t k = 0; k < i.alertnames.size() && k < 4; ++k) {
+        ui::OccurrenceView name_only;
+        name_only.alertname = i.alertnames[k];
+        name_only.starts_at_ms = v.started_at_ms;
+        v.occurrences.push_back(std::move(name_only));
+      }
+      page.incidents.push_back(std::move(v));
+    }
     if (incidents.next) page.next_cursor = incidents.next->to_string();
 
     AlertFilter chart = f;

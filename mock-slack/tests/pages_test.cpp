@@ -100,6 +100,7 @@ TEST_CASE("the timeline lists incidents newest first and applies its filters", "
     REQUIRE(disk != std::string::npos);
     REQUIRE(portal != std::string::npos);
     CHECK(disk < portal);
+    CHECK(body.find(">DiskFull</a></td>") != std::string::npos);  // titled by alert name
     CHECK(body.find("<strong>2</strong> incidents") != std::string::npos);
     CHECK(body.find("<rect") != std::string::npos);  // the chart has bars
   }
