@@ -53,7 +53,7 @@ wait_for() { # seconds description command... (polls once a second)
 prom() { curl -fsS --max-time 5 "$PROM/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result | length'; }
 has_series() { [[ $(prom "$1") -gt 0 ]]; }
 alerts_json() { curl -fsS --max-time 5 -G "$MS/api/v1/alerts" "$@"; }
-page_count() { alerts_json --data-urlencode "alertname=PortalAvailabilityBudgetBurn" --data-urlencode "severity=page" | jq '(.alerts // .items) | length'; }
+page_count() { alerts_json --data-urlencode "alertname=PortalAvailabilityBudgetBurn" --data-urlencode "severity=page" | jq '.data | length'; }
 paged() { [[ $(page_count) -gt 0 ]]; }
 
 "$ROOT/scripts/stack" up >/dev/null
@@ -69,13 +69,14 @@ check "no page while healthy (mock-slack)" test "$(page_count)" -eq 0
 T_BREAK=$(date +%s)
 check "page reaches mock-slack through Alertmanager" wait_for 120 "page in mock-slack" paged
 echo "paged $(( $(date +%s) - T_BREAK ))s after the break"
-INCIDENT=$(alerts_json --data-urlencode "alertname=PortalAvailabilityBudgetBurn" | jq -r '(.alerts // .items)[0].incident_id')
-slack_page() { curl -fsS --max-time 5 -G "$MS/api/v1/messages" --data-urlencode "channel=#pages" | jq -e '[(.messages // .items)[] | tostring | select(test("PortalAvailabilityBudgetBurn"))] | length > 0' >/dev/null; }
+INCIDENT=$(curl -fsS --max-time 5 -G "$MS/api/v1/incidents" --data-urlencode "alertname=PortalAvailabilityBudgetBurn" \
+  --data-urlencode "severity=page" | jq -r '.data[0].id')
+slack_page() { curl -fsS --max-time 5 -G "$MS/api/v1/messages" --data-urlencode "channel=pages" | jq -e '[.data[] | tostring | select(test("PortalAvailabilityBudgetBurn"))] | length > 0' >/dev/null; }
 check "Slack-format page in the #pages channel" wait_for 30 "slack message" slack_page
 
 "$ROOT/scripts/stack" heal >/dev/null
 T_HEAL=$(date +%s)
-resolved() { [[ $(curl -fsS --max-time 5 "$MS/api/v1/incidents/$INCIDENT" | jq -r '.status // .incident.status') == resolved ]]; }
+resolved() { [[ $(curl -fsS --max-time 5 "$MS/api/v1/incidents/$INCIDENT" | jq -r '.status') == resolved ]]; }
 check "incident $INCIDENT resolves after heal" wait_for 150 "incident resolved" resolved
 echo "resolved $(( $(date +%s) - T_HEAL ))s after the heal"
 
