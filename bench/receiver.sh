@@ -121,7 +121,19 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
       "http://127.0.0.1:$port$q"
     wrk -t2 -c4 -d10s --latency "http://127.0.0.1:$port$q" | grep -E "Requests/sec|50%|99%"
   done
+  # The web UI (issue 6) on the same history: targets p99 <= 50 ms for the pages, and a
+  # postmortem draft in <= 100 ms.
+  echo "== web UI on the same history (targets: p99 <= 50 ms; postmortem <= 100 ms)"
+  incident=$(curl -sf "http://127.0.0.1:$port/api/v1/incidents?limit=1" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  for q in "/" "/?service=svc3&range=7d" "/incidents/$incident" "/incidents/$incident/postmortem.md"; do
+    echo "-- GET $q"
+    curl -s -o /dev/null -w "  one request: HTTP %{http_code}, %{size_download} bytes, %{time_total}s\n" \
+      "http://127.0.0.1:$port$q"
+    wrk -t2 -c4 -d10s --latency "http://127.0.0.1:$port$q" | grep -E "Requests/sec|50%|99%"
+  done
   stop
+  /usr/bin/time -f "  mock-slack postmortem --incident $incident (CLI, opening the store) took %es" \
+    "$bin/mock-slack" postmortem --db "$work/history.db" --incident "$incident" --out "$work/draft.md"
 fi
 
 echo "For comparison (from issue 4, not re-measured): a Flask + sqlite3 receiver doing the same job manages about 800 notifications/s on this machine."
