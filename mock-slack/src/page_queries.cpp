@@ -17,6 +17,8 @@ namespace {
 
 constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t kMaxAlertsPerMessage = 20;
+constexpr const char* kMax = "9223372036854775807";
+constexpr const char* kOccurrenceEnd = "coalesce(o.ends_at, 9223372036854775807)";
 
 using Value = std::variant<std::int64_t, std::string>;
 
@@ -41,11 +43,22 @@ void bind_all(SQLite::Statement& s, const std::vector<Value>& values) {
   }
 }
 
-/// fd_match(value, index): whether matcher `index` of the connection's matchers accepts the value.
+/// The matchers of the query running on this thread, for fd_match.
+thread_local const std::vector<alerting::Matcher>* tl_matchers = nullptr;
+
+class MatchersInScope {
+ public:
+  explicit MatchersInScope(const std::vector<alerting::Matcher>& m) { tl_matchers = &m; }
+  ~MatchersInScope() { tl_matchers = nullptr; }
+  MatchersInScope(const MatchersInScope&) = delete;
+  MatchersInScope& operator=(const MatchersInScope&) = delete;
+};
+
+/// fd_match(value, index): whether matcher `index` of the running query accepts the label value.
 void fd_match(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  const auto* matchers = static_cast<const std::vector<alerting::Matcher>*>(sqlite3_user_data(ctx));
   const auto index = sqlite3_value_int64(argv[1]);
-  if (matchers == nullptr || index < 0 || static_cast<std::size_t>(index) >= matchers->size()) {
+  if (tl_matchers == nullptr || index < 0 ||
+      static_cast<std::size_t>(index) >= tl_matchers->size()) {
     sqlite3_result_error(ctx, "fd_match: no such matcher", -1);
     return;
   }
@@ -55,24 +68,15 @@ void fd_match(sqlite3_context* ctx, int, sqlite3_value** argv) {
     value = std::string_view(reinterpret_cast<const char*>(text),
                              static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
   }
-  sqlite3_result_int(ctx, (*matchers)[static_cast<std::size_t>(index)].matches_value(value));
-}
-
-SQLite::Database open(const std::string& path,
-                      const std::vector<alerting::Matcher>* matchers = nullptr) {
-  SQLite::Database db(path, SQLite::OPEN_READONLY);
-  db.setBusyTimeout(5000);
-  if (matchers != nullptr) {
-    sqlite3_create_function_v2(db.getHandle(), "fd_match", 2, SQLITE_UTF8,
-                               const_cast<std::vector<alerting::Matcher>*>(matchers), fd_match,
-                               nullptr, nullptr, nullptr);
-  }
-  return db;
+  sqlite3_result_int(ctx, (*tl_matchers)[static_cast<std::size_t>(index)].matches_value(value));
 }
 
 /// The occurrence-level conditions on `o`, as Store applies them.
 void occurrence_conditions(const AlertFilter& f, Where& w, bool include_status) {
-  if (include_status && !f.status.empty()) w.add("o.status = ?", f.status);
+  // An occurrence fires until it has an end (store.hpp), and the end-time index holds that, so
+  // status never needs the table row.
+  if (include_status && f.status == "firing") w.add(std::string(kOccurrenceEnd) + " = " + kMax);
+  if (include_status && f.status == "resolved") w.add(std::string(kOccurrenceEnd) + " < " + kMax);
   if (!f.alertname.empty()) w.add("o.alertname = ?", f.alertname);
   if (!f.severity.empty()) w.add("o.severity = ?", f.severity);
   for (std::size_t i = 0; i < f.matchers.size(); ++i) {
@@ -117,8 +121,50 @@ std::pair<std::int64_t, std::int64_t> count_overlapping(SQLite::Database& db, co
 
 }  // namespace
 
+/// A pooled connection for the duration of one call.
+class PageQueries::Lease {
+ public:
+  explicit Lease(const PageQueries& q) : q_(q) {
+    {
+      std::lock_guard lock(q_.mutex_);
+      if (!q_.idle_.empty()) {
+        db_ = std::move(q_.idle_.back());
+        q_.idle_.pop_back();
+      }
+    }
+    if (!db_) {
+      // Each connection is used by one thread at a time, as the store's readers are.
+      db_ = std::make_unique<SQLite::Database>(q_.path_,
+                                               SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, 5000);
+      db_->exec("PRAGMA query_only = ON");
+      db_->exec("PRAGMA temp_store = MEMORY");
+      db_->exec("PRAGMA mmap_size = 268435456");
+      db_->exec("PRAGMA cache_size = -16384");
+      sqlite3_create_function(db_->getHandle(), "fd_match", 2, SQLITE_UTF8, nullptr, fd_match,
+                              nullptr, nullptr);
+    }
+  }
+  ~Lease() {
+    std::lock_guard lock(q_.mutex_);
+    if (q_.idle_.size() < kMaxIdle) q_.idle_.push_back(std::move(db_));
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  SQLite::Database& operator*() { return *db_; }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 8;
+  const PageQueries& q_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+PageQueries::PageQueries(std::string db_path) : path_(std::move(db_path)) {}
+PageQueries::~PageQueries() = default;
+
 ui::TimelineCounts PageQueries::counts(const AlertFilter& f) const {
-  auto db = open(path_, &f.matchers);
+  Lease lease(*this);
+  SQLite::Database& db = *lease;
+  MatchersInScope scope(f.matchers);
   const std::int64_t since =
       f.since ? alerting::to_unix_ns(*f.since) : std::numeric_limits<std::int64_t>::min();
   const std::int64_t until = f.until ? alerting::to_unix_ns(*f.until) : kForever;
@@ -126,10 +172,22 @@ ui::TimelineCounts PageQueries::counts(const AlertFilter& f) const {
 
   Where occ;
   occurrence_conditions(f, occ, true);
-  std::tie(c.occurrences, c.occurrences_firing) = count_overlapping(
-      db, "SELECT count(*), coalesce(sum(o.status = 'firing'), 0)", "occurrences o",
-      "occurrences o INDEXED BY occurrences_until", "o.starts_at",
-      "coalesce(o.ends_at, 9223372036854775807)", occ, since, until);
+  c.occurrences = count_overlapping(db, "SELECT count(*), 0", "occurrences o",
+                                    "occurrences o INDEXED BY occurrences_until", "o.starts_at",
+                                    kOccurrenceEnd, occ, since, until)
+                      .first;
+  if (f.status != "resolved") {
+    // Firing occurrences overlap every window that ends after they started.
+    Where firing = occ;
+    firing.add(std::string(kOccurrenceEnd) + " = " + kMax);
+    firing.add("o.starts_at <= ?", until);
+    c.occurrences_firing =
+        count_pair(db,
+                   "SELECT count(*), 0 FROM occurrences o INDEXED BY occurrences_until WHERE 1" +
+                       firing.sql,
+                   firing.values)
+            .first;
+  }
 
   Where inc;
   if (f.status == "firing") inc.add("i.resolved_at IS NULL");
@@ -154,7 +212,8 @@ std::unordered_map<std::int64_t, std::int64_t> PageQueries::incidents_of(
     const std::vector<std::int64_t>& occurrence_ids) const {
   std::unordered_map<std::int64_t, std::int64_t> out;
   if (occurrence_ids.empty()) return out;
-  auto db = open(path_);
+  Lease lease(*this);
+  SQLite::Database& db = *lease;
   SQLite::Statement s(db,
                       "SELECT incident_id FROM incident_occurrences WHERE occurrence_id = ? "
                       "ORDER BY incident_id DESC LIMIT 1");
@@ -169,7 +228,8 @@ std::unordered_map<std::int64_t, std::int64_t> PageQueries::incidents_of(
 std::vector<ui::NotificationView> PageQueries::receiver_notifications(const std::string& receiver,
                                                                       std::size_t limit) const {
   std::vector<ui::NotificationView> out;
-  auto db = open(path_);
+  Lease lease(*this);
+  SQLite::Database& db = *lease;
   SQLite::Statement s(db,
                       "SELECT id, received_at, receiver, status, group_key, group_labels, "
                       "common_labels, common_annotations, external_url, truncated_alerts, "
@@ -231,7 +291,8 @@ std::vector<ui::NotificationView> PageQueries::receiver_notifications(const std:
 
 std::vector<ui::ChannelSummary> PageQueries::receiver_channels() const {
   std::vector<ui::ChannelSummary> out;
-  auto db = open(path_);
+  Lease lease(*this);
+  SQLite::Database& db = *lease;
   SQLite::Statement s(db,
                       "SELECT receiver, count(*), max(received_at) FROM notifications "
                       "GROUP BY receiver ORDER BY receiver");

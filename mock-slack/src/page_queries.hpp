@@ -1,9 +1,11 @@
 #pragma once
 // Read-only queries the web pages need beyond Store's API: exact timeline counts, the incident of
 // each chart occurrence, and the webhook notifications per receiver for the receiver channels.
-// Each call opens its own read-only connection to the store's database (WAL: never blocks the
-// writer), so the webhook's ingest path is untouched. Thread-safe.
+// They run on a small pool of read-only connections of their own to the store's database (WAL:
+// never blocks the writer), so the webhook's ingest path is untouched. Thread-safe.
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -12,11 +14,18 @@
 #include "mock_slack/store.hpp"
 #include "mock_slack_ui/view.hpp"
 
+namespace SQLite {
+class Database;
+}
+
 namespace mock_slack {
 
 class PageQueries {
  public:
-  explicit PageQueries(std::string db_path) : path_(std::move(db_path)) {}
+  explicit PageQueries(std::string db_path);
+  ~PageQueries();
+  PageQueries(const PageQueries&) = delete;
+  PageQueries& operator=(const PageQueries&) = delete;
 
   /// Counts of incidents and occurrences overlapping [since, until] under the filter's status,
   /// alertname, severity and matchers (matchers other than equality on alertname, severity or
@@ -36,7 +45,12 @@ class PageQueries {
   std::vector<ui::ChannelSummary> receiver_channels() const;
 
  private:
+  class Lease;
   std::string path_;
+  /// Idle connections; a call takes one (or opens one) and gives it back, so each keeps its page
+  /// cache warm across requests.
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<SQLite::Database>> idle_;
 };
 
 }  // namespace mock_slack

@@ -20,7 +20,7 @@ struct PagesOptions {
   std::string prometheus_url;
   ui::BudgetFetchOptions budget;
   /// Bars in the timeline chart at most (the newest occurrences of the window).
-  std::size_t chart_max_occurrences = 500;
+  std::size_t chart_max_occurrences = 250;
   /// Webhook notifications shown in a receiver's channel at most.
   std::size_t channel_max_notifications = 200;
 };
