@@ -265,7 +265,8 @@ TEST_CASE("fetching the error-budget figures from Prometheus", "[postmortem][pro
   }
 }
 
-TEST_CASE("an alert storm's postmortem and incident page render every alert", "[postmortem][perf]") {
+TEST_CASE("an alert storm's postmortem and incident page render every alert",
+          "[postmortem][perf]") {
   // 5,000 alerts in one incident (the issue's alert storm): everything is rendered. Speed is
   // measured by bench scripts, never asserted in a test; the figures are only printed here.
   IncidentView inc = seeded_incident();
