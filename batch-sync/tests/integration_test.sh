@@ -56,7 +56,7 @@ YAML
 "$ALERTMANAGER" --config.file="$WORK/alertmanager.yml" --storage.path="$WORK/am" \
   --web.listen-address=127.0.0.1:$AM_PORT --cluster.listen-address= >"$WORK/alertmanager.log" 2>&1 &
 PIDS+=($!)
-"$PUSHGATEWAY" --web.listen-address=127.0.0.1:$PG_PORT >"$WORK/pushgateway.log" 2>&1 &
+"$PUSHGATEWAY" --web.listen-address=127.0.0.1:$PG_PORT --persistence.file="$WORK/pushgateway.data" >"$WORK/pushgateway.log" 2>&1 &
 PIDS+=($!)
 printf 'it-token-%s\n' "$RANDOM$RANDOM" >"$WORK/token"
 "$MOCK_SLACK" --listen 127.0.0.1:$MS_PORT --db "$WORK/mock-slack.db" \
