@@ -11,24 +11,9 @@
 namespace mock_slack::ui {
 namespace {
 
-std::string promql_string(std::string_view value) {
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string burn_rate_selector(std::string_view service, std::string_view slo) {
-  std::string selector = "slo:burn_rate:ratio_rate5m{service=" + promql_string(service);
-  if (!slo.empty()) selector += ",slo=" + promql_string(slo);
+  std::string selector = "slo:burn_rate:ratio_rate5m{service=" + detail::quote_label_value(service);
+  if (!slo.empty()) selector += ",slo=" + detail::quote_label_value(slo);
   return selector + "}";
 }
 

@@ -58,22 +58,6 @@ bool is_label_name(std::string_view name) {
   });
 }
 
-std::string quote_matcher_value(std::string_view value) {
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
 }  // namespace
 
 std::string_view range_name(RangePreset preset) {
@@ -132,9 +116,9 @@ std::string silence_url(std::string_view external_url, const LabelMap& labels) {
   std::string filter = "{";
   const auto add = [&filter](const std::string& name, const std::string& value) {
     if (filter.size() > 1) filter += ',';
-    filter += is_label_name(name) ? name : quote_matcher_value(name);
+    filter += is_label_name(name) ? name : detail::quote_label_value(name);
     filter += '=';
-    filter += quote_matcher_value(value);
+    filter += detail::quote_label_value(value);
   };
   if (const auto it = labels.find("alertname"); it != labels.end()) add(it->first, it->second);
   for (const auto& [name, value] : labels) {
