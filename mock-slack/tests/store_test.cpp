@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <atomic>
 #include <thread>
 
 #include "helpers.hpp"
@@ -103,6 +104,49 @@ TEST_CASE("a failing notification leaves nothing behind and does not undo others
   auto stored = s.alerts({});
   CHECK(stored.items.size() == 2);
   CHECK(s.incidents({}).items.size() == 1);
+}
+
+TEST_CASE("a failing notification committed in one batch with others fails alone", "[store]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  Store s(o, test_now);
+  s.ingest(make("ok", 0, 2), "h");
+  SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+  db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON occurrences WHEN json_extract(NEW.labels, "
+      "'$.instance') = 'host-21' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  // Hold the write lock so that the writer waits on its first job while the rest queue up
+  // behind it and are then committed as one batch.
+  db.exec("BEGIN IMMEDIATE");
+  std::vector<std::thread> writers;
+  std::atomic<int> failed = 0;
+  auto submit = [&](std::string group, int first) {
+    writers.emplace_back([&s, &failed, group, first] {
+      try {
+        s.ingest(make(group, first, 2), "h");
+      } catch (const std::exception&) {
+        ++failed;
+      }
+    });
+  };
+  submit("first", 10);
+  while (s.write_queue().taken != 2) std::this_thread::yield();  // the writer took it and waits
+  submit("good-1", 30);
+  submit("bad", 20);  // host-20 is written before host-21 is refused
+  submit("good-2", 40);
+  while (s.write_queue().queued != 3) std::this_thread::yield();
+  db.exec("COMMIT");
+  for (auto& t : writers) t.join();
+  CHECK(failed == 1);
+  AlertFilter all;
+  all.limit = 100;
+  const auto stored = s.alerts(all);
+  CHECK(stored.items.size() == 8);
+  for (const auto& o : stored.items) {
+    CHECK(o.labels.at("instance").get<std::string>() != "host-20");
+  }
+  CHECK(s.incidents(all).items.size() == 4);
 }
 
 TEST_CASE("cursors round-trip and reject junk", "[store]") {

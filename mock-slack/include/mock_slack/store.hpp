@@ -230,6 +230,12 @@ class Store {
   std::int64_t add_message(const Message& message);
   /// Prunes what is older than the retention now. Throws StoreUnavailable.
   RetentionResult apply_retention();
+  /// Writes waiting for the writer thread, and writes it has taken into a transaction so far.
+  struct WriteQueue {
+    std::size_t queued = 0;
+    std::uint64_t taken = 0;
+  };
+  WriteQueue write_queue() const;
 
   Page<Occurrence> alerts(const AlertFilter& filter) const;
   Page<Incident> incidents(const AlertFilter& filter) const;
