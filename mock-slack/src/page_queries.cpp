@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "mock_slack/view_mapping.hpp"
+#include "sql_filters.hpp"
 
 namespace mock_slack {
 
@@ -18,78 +19,11 @@ namespace {
 constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t kMaxAlertsPerMessage = 20;
 constexpr const char* kMax = "9223372036854775807";
-constexpr const char* kOccurrenceEnd = "coalesce(o.ends_at, 9223372036854775807)";
 
-using Value = std::variant<std::int64_t, std::string>;
-
-struct Where {
-  std::string sql;
-  std::vector<Value> values;
-  void add(const std::string& condition) { sql += " AND " + condition; }
-  void add(const std::string& condition, Value v) {
-    add(condition);
-    values.push_back(std::move(v));
-  }
-};
-
-void bind_all(SQLite::Statement& s, const std::vector<Value>& values) {
-  int i = 1;
-  for (const Value& v : values) {
-    if (const auto* n = std::get_if<std::int64_t>(&v)) {
-      s.bind(i++, *n);
-    } else {
-      s.bind(i++, std::get<std::string>(v));
-    }
-  }
-}
-
-/// The matchers of the query running on this thread, for fd_match.
-thread_local const std::vector<alerting::Matcher>* tl_matchers = nullptr;
-
-class MatchersInScope {
- public:
-  explicit MatchersInScope(const std::vector<alerting::Matcher>& m) { tl_matchers = &m; }
-  ~MatchersInScope() { tl_matchers = nullptr; }
-  MatchersInScope(const MatchersInScope&) = delete;
-  MatchersInScope& operator=(const MatchersInScope&) = delete;
-};
-
-/// fd_match(value, index): whether matcher `index` of the running query accepts the label value.
-void fd_match(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  const auto index = sqlite3_value_int64(argv[1]);
-  if (tl_matchers == nullptr || index < 0 ||
-      static_cast<std::size_t>(index) >= tl_matchers->size()) {
-    sqlite3_result_error(ctx, "fd_match: no such matcher", -1);
-    return;
-  }
-  const auto* text = sqlite3_value_text(argv[0]);
-  std::string_view value;
-  if (text != nullptr) {
-    value = std::string_view(reinterpret_cast<const char*>(text),
-                             static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
-  }
-  sqlite3_result_int(ctx, (*tl_matchers)[static_cast<std::size_t>(index)].matches_value(value));
-}
-
-/// The occurrence-level conditions on `o`, as Store applies them.
-void occurrence_conditions(const AlertFilter& f, Where& w, bool include_status) {
-  // An occurrence fires until it has an end (store.hpp), and the end-time index holds that, so
-  // status never needs the table row.
-  if (include_status && f.status == "firing") w.add(std::string(kOccurrenceEnd) + " = " + kMax);
-  if (include_status && f.status == "resolved") w.add(std::string(kOccurrenceEnd) + " < " + kMax);
-  if (!f.alertname.empty()) w.add("o.alertname = ?", f.alertname);
-  if (!f.severity.empty()) w.add("o.severity = ?", f.severity);
-  for (std::size_t i = 0; i < f.matchers.size(); ++i) {
-    const auto& m = f.matchers[i];
-    if (m.type() == alerting::MatchType::equal &&
-        (m.name() == "alertname" || m.name() == "severity" || m.name() == "service")) {
-      w.add("o." + m.name() + " = ?", m.value());
-      continue;
-    }
-    w.add("fd_match(json_extract(o.labels, ?), " + std::to_string(i) + ")",
-          "$.\"" + m.name() + "\"");
-  }
-}
+using sql::bind_all;
+using sql::kOccurrenceEnd;
+using sql::Value;
+using sql::Where;
 
 std::pair<std::int64_t, std::int64_t> count_pair(SQLite::Database& db, const std::string& sql,
                                                  const std::vector<Value>& values) {
@@ -140,8 +74,7 @@ class PageQueries::Lease {
       db_->exec("PRAGMA temp_store = MEMORY");
       db_->exec("PRAGMA mmap_size = 268435456");
       db_->exec("PRAGMA cache_size = -16384");
-      sqlite3_create_function(db_->getHandle(), "fd_match", 2, SQLITE_UTF8, nullptr, fd_match,
-                              nullptr, nullptr);
+      sql::register_functions(*db_);
     }
   }
   ~Lease() {
@@ -164,14 +97,14 @@ PageQueries::~PageQueries() = default;
 ui::TimelineCounts PageQueries::counts(const AlertFilter& f) const {
   Lease lease(*this);
   SQLite::Database& db = *lease;
-  MatchersInScope scope(f.matchers);
+  sql::MatchersInScope scope(f.matchers);
   const std::int64_t since =
       f.since ? alerting::to_unix_ns(*f.since) : std::numeric_limits<std::int64_t>::min();
   const std::int64_t until = f.until ? alerting::to_unix_ns(*f.until) : kForever;
   ui::TimelineCounts c;
 
   Where occ;
-  occurrence_conditions(f, occ, true);
+  sql::occurrence_conditions(f, occ, true);
   c.occurrences = count_overlapping(db, "SELECT count(*), 0", "occurrences o",
                                     "occurrences o INDEXED BY occurrences_until", "o.starts_at",
                                     kOccurrenceEnd, occ, since, until)
@@ -190,39 +123,12 @@ ui::TimelineCounts PageQueries::counts(const AlertFilter& f) const {
   }
 
   Where inc;
-  if (f.status == "firing") inc.add("i.resolved_at IS NULL");
-  if (f.status == "resolved") inc.add("i.resolved_at IS NOT NULL");
-  Where exists;
-  occurrence_conditions(f, exists, false);
-  if (!exists.sql.empty()) {
-    inc.sql +=
-        " AND EXISTS (SELECT 1 FROM incident_occurrences io JOIN occurrences o ON o.id = "
-        "io.occurrence_id WHERE io.incident_id = i.id" +
-        exists.sql + ")";
-    inc.values.insert(inc.values.end(), exists.values.begin(), exists.values.end());
-  }
+  sql::incident_conditions(f, inc);
   std::tie(c.incidents, c.incidents_firing) =
       count_overlapping(db, "SELECT count(*), coalesce(sum(i.resolved_at IS NULL), 0)",
                         "incidents i", "incidents i INDEXED BY incidents_until", "i.started_at",
-                        "coalesce(i.resolved_at, 9223372036854775807)", inc, since, until);
+                        sql::kIncidentEnd, inc, since, until);
   return c;
-}
-
-std::unordered_map<std::int64_t, std::int64_t> PageQueries::incidents_of(
-    const std::vector<std::int64_t>& occurrence_ids) const {
-  std::unordered_map<std::int64_t, std::int64_t> out;
-  if (occurrence_ids.empty()) return out;
-  Lease lease(*this);
-  SQLite::Database& db = *lease;
-  SQLite::Statement s(db,
-                      "SELECT incident_id FROM incident_occurrences WHERE occurrence_id = ? "
-                      "ORDER BY incident_id DESC LIMIT 1");
-  for (std::int64_t id : occurrence_ids) {
-    s.bind(1, id);
-    if (s.executeStep()) out[id] = s.getColumn(0).getInt64();
-    s.reset();
-  }
-  return out;
 }
 
 std::vector<ui::NotificationView> PageQueries::receiver_notifications(const std::string& receiver,

@@ -32,10 +32,6 @@ class PageQueries {
   /// service are evaluated on the labels).
   ui::TimelineCounts counts(const AlertFilter& filter) const;
 
-  /// occurrence id -> incident id for the given occurrences.
-  std::unordered_map<std::int64_t, std::int64_t> incidents_of(
-      const std::vector<std::int64_t>& occurrence_ids) const;
-
   /// The latest `limit` webhook notifications to `receiver`, newest first, each with the alerts
   /// of its incident that had started by then (at most 20), in their state at that time.
   std::vector<ui::NotificationView> receiver_notifications(const std::string& receiver,

@@ -88,16 +88,8 @@ class Pages {
     AlertFilter chart = f;
     chart.cursor.reset();
     chart.limit = options_.chart_max_occurrences;
-    auto occurrences = store_.alerts(chart);
-    std::vector<std::int64_t> ids;
-    ids.reserve(occurrences.items.size());
-    for (const Occurrence& o : occurrences.items) ids.push_back(o.id);
-    const auto incident_of = queries_.incidents_of(ids);
-    for (const Occurrence& o : occurrences.items) {
+    for (const OccurrenceBar& o : store_.alert_bars(chart).items) {
       page.chart_occurrences.push_back(to_view(o));
-      if (auto it = incident_of.find(o.id); it != incident_of.end()) {
-        page.chart_occurrences.back().incident_id = it->second;
-      }
     }
     page.counts = queries_.counts(f);
     respond(res, 200, ui::render_timeline(page, q, now), ui::kHtmlContentType);

@@ -98,6 +98,28 @@ CREATE INDEX messages_channel ON messages (channel, id);
 CREATE INDEX messages_received ON messages (received_at);
 )sql";
 
-inline constexpr std::array<std::string_view, 1> kMigrations{kMigration1};
+// Migration 2: an incident's summary (alert and firing counts, highest severity, alert names,
+// services), kept up to date by the writer instead of aggregated over its occurrences on every
+// read. Severity ranks as Store orders them: critical > page > error > warning > ticket > info >
+// any other value > none; ties go to the alphabetically first. Lists are JSON arrays.
+inline constexpr std::string_view kMigration2 = R"sql(
+ALTER TABLE incidents ADD COLUMN alert_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN firing_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN severity TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN alertnames TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE incidents ADD COLUMN services TEXT NOT NULL DEFAULT '[]';
+UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services) = (
+  SELECT count(*), coalesce(sum(o.status = 'firing'), 0),
+    coalesce((SELECT o2.severity FROM incident_occurrences io2
+              JOIN occurrences o2 ON o2.id = io2.occurrence_id WHERE io2.incident_id = incidents.id
+              ORDER BY CASE o2.severity WHEN 'critical' THEN 6 WHEN 'page' THEN 5
+                WHEN 'error' THEN 4 WHEN 'warning' THEN 3 WHEN 'ticket' THEN 2 WHEN 'info' THEN 1
+                WHEN '' THEN 0 ELSE 1 END DESC, o2.severity LIMIT 1), ''),
+    json_group_array(DISTINCT o.alertname), json_group_array(DISTINCT o.service)
+  FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id
+  WHERE io.incident_id = incidents.id);
+)sql";
+
+inline constexpr std::array<std::string_view, 2> kMigrations{kMigration1, kMigration2};
 
 }  // namespace mock_slack::schema

@@ -14,12 +14,14 @@
 #include <future>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <variant>
 
 #include "firedrill/log.hpp"
 #include "schema.hpp"
+#include "sql_filters.hpp"
 
 namespace mock_slack {
 
@@ -88,15 +90,6 @@ std::optional<std::int64_t> optional_int(const SQLite::Column& c) {
 std::optional<TimePoint> optional_time(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
   return tp(c.getInt64());
-}
-
-int severity_rank(std::string_view s) {
-  static constexpr std::array<std::string_view, 6> kOrder{"info",  "ticket", "warning",
-                                                          "error", "page",   "critical"};
-  for (std::size_t i = 0; i < kOrder.size(); ++i) {
-    if (kOrder[i] == s) return static_cast<int>(i) + 1;
-  }
-  return s.empty() ? 0 : 1;
 }
 
 void configure(SQLite::Database& db) {
@@ -175,6 +168,20 @@ struct Job {
   JobCounts counts;
 };
 
+/// Recomputes an incident's summary columns from its occurrences (schema migration 2 explains
+/// them); the statements using it end in the WHERE clause choosing the incidents.
+constexpr const char* kSummarize =
+    "UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services) = ("
+    "SELECT count(*), coalesce(sum(o.status = 'firing'), 0), "
+    "coalesce((SELECT o2.severity FROM incident_occurrences io2 JOIN occurrences o2 ON o2.id = "
+    "io2.occurrence_id WHERE io2.incident_id = incidents.id ORDER BY CASE o2.severity "
+    "WHEN 'critical' THEN 6 WHEN 'page' THEN 5 WHEN 'error' THEN 4 WHEN 'warning' THEN 3 "
+    "WHEN 'ticket' THEN 2 WHEN 'info' THEN 1 WHEN '' THEN 0 ELSE 1 END DESC, o2.severity "
+    "LIMIT 1), ''), "
+    "json_group_array(DISTINCT o.alertname), json_group_array(DISTINCT o.service) "
+    "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
+    "WHERE io.incident_id = incidents.id) ";
+
 /// The only connection that writes, owned by the writer thread, with its statements prepared once.
 class Writer {
  public:
@@ -209,7 +216,9 @@ class Writer {
   }
 
   void prepare() {
-    auto p = [this](const char* sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
+    auto p = [this](const std::string& sql) {
+      return std::make_unique<SQLite::Statement>(db_, sql);
+    };
     find_occurrence_ =
         p("SELECT id, status, annotations, suppressed_state, silenced_by, inhibited_by "
           "FROM occurrences WHERE fingerprint = ? AND starts_at = ?");
@@ -254,6 +263,10 @@ class Writer {
         "io.incident_id = ?1 AND o.status = 'firing')");
     link_ =
         p("INSERT OR IGNORE INTO incident_occurrences (incident_id, occurrence_id) VALUES (?, ?)");
+    summarize_incident_ = p(std::string(kSummarize) + "WHERE id = ?1");
+    summarize_incidents_of_ = p(std::string(kSummarize) +
+                                "WHERE id IN (SELECT incident_id FROM incident_occurrences "
+                                "WHERE occurrence_id = ?1)");
     insert_notification_ =
         p("INSERT INTO notifications (received_at, receiver, status, group_key, group_labels, "
           "common_labels, common_annotations, external_url, alert_count, truncated_alerts, "
@@ -403,6 +416,9 @@ class Writer {
         r->bind(2, now);
         r->exec();
       }
+      Use sum(*summarize_incident_);
+      sum->bind(1, *incident);
+      sum->exec();
       result.incident_id = *incident;
     }
 
@@ -469,6 +485,11 @@ class Writer {
           u->bind(7, inhibited);
           u->bind(8, now);
           u->exec();
+          if (resolves) {
+            Use sum(*summarize_incidents_of_);
+            sum->bind(1, *id);
+            sum->exec();
+          }
           ++result.updated_occurrences;
           ++counts.updated;
         } else {
@@ -528,15 +549,22 @@ class Writer {
     select.bind(2, chunk);
     std::vector<std::int64_t> ids;
     while (select.executeStep()) ids.push_back(select.getColumn(0).getInt64());
-    SQLite::Statement unlink(db_, "DELETE FROM incident_occurrences WHERE occurrence_id = ?");
+    SQLite::Statement unlink(
+        db_, "DELETE FROM incident_occurrences WHERE occurrence_id = ? RETURNING incident_id");
     SQLite::Statement remove(db_, "DELETE FROM occurrences WHERE id = ?");
+    std::set<std::int64_t> incidents;
     for (auto id : ids) {
       unlink.bind(1, id);
-      unlink.exec();
+      while (unlink.executeStep()) incidents.insert(unlink.getColumn(0).getInt64());
       unlink.reset();
       remove.bind(1, id);
       remove.exec();
       remove.reset();
+    }
+    for (auto incident : incidents) {
+      Use sum(*summarize_incident_);
+      sum->bind(1, incident);
+      sum->exec();
     }
     return static_cast<std::int64_t>(ids.size());
   }
@@ -575,8 +603,8 @@ class Writer {
   std::int64_t page_size_ = 4096;
   std::unique_ptr<SQLite::Statement> find_occurrence_, insert_occurrence_, update_notified_,
       update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
-      resolve_incident_, resolve_quiet_incident_, link_, insert_notification_, insert_message_,
-      page_count_, touch_synced_;
+      resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_,
+      summarize_incidents_of_, insert_notification_, insert_message_, page_count_, touch_synced_;
 };
 
 }  // namespace
@@ -585,34 +613,11 @@ class Writer {
 
 namespace {
 
-/// The matchers of the query running on this thread, read by the fd_match() SQL function.
-thread_local const std::vector<alerting::Matcher>* tl_matchers = nullptr;
-
-/// fd_match(value, index): whether matcher `index` of the running query accepts the label value
-/// (NULL, a missing label, reads as "").
-void fd_match(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  const auto index = sqlite3_value_int64(argv[1]);
-  if (tl_matchers == nullptr || index < 0 ||
-      static_cast<std::size_t>(index) >= tl_matchers->size()) {
-    sqlite3_result_error(ctx, "fd_match: no such matcher", -1);
-    return;
-  }
-  const auto* text = sqlite3_value_text(argv[0]);
-  std::string_view value;
-  if (text != nullptr) {
-    value = std::string_view(reinterpret_cast<const char*>(text),
-                             static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
-  }
-  sqlite3_result_int(ctx, (*tl_matchers)[static_cast<std::size_t>(index)].matches_value(value));
-}
-
-class MatchersInScope {
- public:
-  explicit MatchersInScope(const std::vector<alerting::Matcher>& m) { tl_matchers = &m; }
-  ~MatchersInScope() { tl_matchers = nullptr; }
-  MatchersInScope(const MatchersInScope&) = delete;
-  MatchersInScope& operator=(const MatchersInScope&) = delete;
-};
+using sql::bind_all;
+using sql::MatchersInScope;
+using sql::occurrence_conditions;
+using sql::Value;
+using sql::Where;
 
 /// A read-only connection with a cache of prepared statements keyed by their SQL.
 class Reader {
@@ -623,8 +628,7 @@ class Reader {
     db_.exec("PRAGMA query_only = ON");
     db_.exec("PRAGMA mmap_size = 268435456");
     db_.exec("PRAGMA cache_size = -32768");
-    sqlite3_create_function(db_.getHandle(), "fd_match", 2, SQLITE_UTF8, nullptr, fd_match, nullptr,
-                            nullptr);
+    sql::register_functions(db_);
   }
 
   SQLite::Statement& statement(const std::string& sql) {
@@ -644,52 +648,6 @@ class Reader {
   SQLite::Database db_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
 };
-
-using Value = std::variant<std::int64_t, std::string>;
-
-void bind_all(SQLite::Statement& s, const std::vector<Value>& values) {
-  int i = 1;
-  for (const auto& v : values) {
-    if (const auto* n = std::get_if<std::int64_t>(&v)) {
-      s.bind(i++, *n);
-    } else {
-      s.bind(i++, std::get<std::string>(v));
-    }
-  }
-}
-
-/// Conditions joined with AND, and their parameters in order.
-struct Where {
-  std::string sql;
-  std::vector<Value> values;
-  void add(const std::string& condition) { sql += " AND " + condition; }
-  void add(const std::string& condition, Value v) {
-    add(condition);
-    values.push_back(std::move(v));
-  }
-};
-
-std::string json_path(const std::string& label) {
-  // Label names reaching here never contain '"' (rejected when the filter is parsed).
-  return "$.\"" + label + "\"";
-}
-
-/// Conditions on an occurrence `o` for the occurrence-level filters.
-void occurrence_conditions(const AlertFilter& f, Where& w, bool include_status) {
-  if (include_status && !f.status.empty()) w.add("o.status = ?", f.status);
-  if (!f.alertname.empty()) w.add("o.alertname = ?", f.alertname);
-  if (!f.severity.empty()) w.add("o.severity = ?", f.severity);
-  for (std::size_t i = 0; i < f.matchers.size(); ++i) {
-    const auto& m = f.matchers[i];
-    // Dedicated, indexed columns for the common equality matchers.
-    if (m.type() == alerting::MatchType::equal &&
-        (m.name() == "alertname" || m.name() == "severity" || m.name() == "service")) {
-      w.add("o." + m.name() + " = ?", m.value());
-      continue;
-    }
-    w.add("fd_match(json_extract(o.labels, ?), " + std::to_string(i) + ")", json_path(m.name()));
-  }
-}
 
 constexpr const char* kOccurrenceColumns =
     "o.id, o.fingerprint, o.status, o.starts_at, o.ends_at, o.labels, o.annotations, "
@@ -718,11 +676,40 @@ Occurrence read_occurrence(SQLite::Statement& s) {
   return o;
 }
 
+constexpr const char* kOccurrenceBarColumns =
+    "o.id, coalesce((SELECT max(io.incident_id) FROM incident_occurrences io WHERE "
+    "io.occurrence_id = o.id), 0), o.status, o.alertname, o.severity, "
+    "coalesce(json_extract(o.labels, '$.instance'), ''), o.starts_at, o.ends_at";
+
+OccurrenceBar read_occurrence_bar(SQLite::Statement& s) {
+  OccurrenceBar b;
+  b.id = s.getColumn(0).getInt64();
+  b.incident_id = s.getColumn(1).getInt64();
+  b.status = s.getColumn(2).getString();
+  b.alertname = s.getColumn(3).getString();
+  b.severity = s.getColumn(4).getString();
+  b.instance = s.getColumn(5).getString();
+  b.starts_at = tp(s.getColumn(6).getInt64());
+  b.ends_at = optional_time(s.getColumn(7));
+  return b;
+}
+
 constexpr const char* kIncidentColumns =
     "i.id, i.group_key, i.receiver, i.started_at, i.first_notified_at, i.last_notified_at, "
     "i.resolved_at, i.group_labels, i.common_labels, i.common_annotations, i.external_url, "
-    "i.notification_count";
+    "i.notification_count, i.alert_count, i.firing_count, i.severity, i.alertnames, i.services";
 
+/// A list kept by the writer (schema migration 2): a JSON array of strings, returned sorted.
+std::vector<std::string> stored_list(const std::string& text) {
+  std::vector<std::string> out;
+  const json list = parse_stored(text, json::array());
+  if (!list.is_array()) return out;
+  for (const auto& v : list) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 Incident read_incident(SQLite::Statement& s) {
   Incident i;
   i.id = s.getColumn(0).getInt64();
@@ -738,6 +725,11 @@ Incident read_incident(SQLite::Statement& s) {
   i.common_annotations = parse_stored(s.getColumn(9).getString(), json::object());
   i.external_url = s.getColumn(10).getString();
   i.notification_count = s.getColumn(11).getInt64();
+  i.alert_count = s.getColumn(12).getInt64();
+  i.firing_count = s.getColumn(13).getInt64();
+  i.severity = s.getColumn(14).getString();
+  i.alertnames = stored_list(s.getColumn(15).getString());
+  i.services = stored_list(s.getColumn(16).getString());
   return i;
 }
 
@@ -751,11 +743,9 @@ struct TimeTable {
   const char* from_by_end;  ///< `from` forced onto the end-time index (phase 2)
 };
 
-constexpr TimeTable kOccurrenceTable{"occurrences o", "o.starts_at", "o.id",
-                                     "coalesce(o.ends_at, 9223372036854775807)",
+constexpr TimeTable kOccurrenceTable{"occurrences o", "o.starts_at", "o.id", sql::kOccurrenceEnd,
                                      "occurrences o INDEXED BY occurrences_until"};
-constexpr TimeTable kIncidentTable{"incidents i", "i.started_at", "i.id",
-                                   "coalesce(i.resolved_at, 9223372036854775807)",
+constexpr TimeTable kIncidentTable{"incidents i", "i.started_at", "i.id", sql::kIncidentEnd,
                                    "incidents i INDEXED BY incidents_until"};
 
 /// Runs a keyset-paged, time-ranged query in (at most) two index range scans: rows that started
@@ -802,10 +792,10 @@ Page<T> paged(Reader& reader, const TimeTable& t, const char* columns, const Whe
   if (page.items.size() > f.limit) {
     page.items.resize(f.limit);
     const T& last = page.items.back();
-    if constexpr (std::is_same_v<T, Occurrence>) {
-      page.next = Cursor{ns(last.starts_at), last.id};
-    } else {
+    if constexpr (std::is_same_v<T, Incident>) {
       page.next = Cursor{ns(last.started_at), last.id};
+    } else {
+      page.next = Cursor{ns(last.starts_at), last.id};
     }
   }
   return page;
@@ -1084,72 +1074,41 @@ RetentionResult Store::apply_retention() {
   return r;
 }
 
-Page<Occurrence> Store::alerts(const AlertFilter& f) const {
-  return impl_->read([&](Reader& r) {
-    MatchersInScope scope(f.matchers);
-    Where w;
-    occurrence_conditions(f, w, true);
-    if (!f.receiver.empty()) w.add("o.receiver = ?", f.receiver);
-    return paged<Occurrence>(r, kOccurrenceTable, kOccurrenceColumns, w, f, read_occurrence);
-  });
-}
-
 namespace {
 
-void fill_summary(Reader& r, Incident& i) {
-  auto& s = r.statement(
-      "SELECT count(*), coalesce(sum(o.status = 'firing'), 0), "
-      "coalesce(group_concat(DISTINCT o.severity), ''), "
-      "coalesce(group_concat(DISTINCT o.alertname), ''), "
-      "coalesce(group_concat(DISTINCT o.service), '') "
-      "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
-      "WHERE io.incident_id = ?");
-  s.bind(1, i.id);
-  if (s.executeStep()) {
-    i.alert_count = s.getColumn(0).getInt64();
-    i.firing_count = s.getColumn(1).getInt64();
-    auto split = [](const std::string& text) {
-      std::vector<std::string> out;
-      std::size_t start = 0;
-      while (start < text.size()) {
-        auto comma = text.find(',', start);
-        if (comma == std::string::npos) comma = text.size();
-        if (comma > start) out.push_back(text.substr(start, comma - start));
-        start = comma + 1;
-      }
-      std::sort(out.begin(), out.end());
-      return out;
-    };
-    for (const auto& sev : split(s.getColumn(2).getString())) {
-      if (severity_rank(sev) > severity_rank(i.severity)) i.severity = sev;
-    }
-    i.alertnames = split(s.getColumn(3).getString());
-    i.services = split(s.getColumn(4).getString());
-  }
-  s.tryReset();
+Where alert_conditions(const AlertFilter& f) {
+  Where w;
+  occurrence_conditions(f, w, true);
+  if (!f.receiver.empty()) w.add("o.receiver = ?", f.receiver);
+  return w;
 }
 
 }  // namespace
+
+Page<Occurrence> Store::alerts(const AlertFilter& f) const {
+  return impl_->read([&](Reader& r) {
+    MatchersInScope scope(f.matchers);
+    return paged<Occurrence>(r, kOccurrenceTable, kOccurrenceColumns, alert_conditions(f), f,
+                             read_occurrence);
+  });
+}
+
+Page<OccurrenceBar> Store::alert_bars(const AlertFilter& f) const {
+  return impl_->read([&](Reader& r) {
+    MatchersInScope scope(f.matchers);
+    return paged<OccurrenceBar>(r, kOccurrenceTable, kOccurrenceBarColumns, alert_conditions(f), f,
+                                read_occurrence_bar);
+  });
+}
+
+namespace {}  // namespace
 
 Page<Incident> Store::incidents(const AlertFilter& f) const {
   return impl_->read([&](Reader& r) {
     MatchersInScope scope(f.matchers);
     Where w;
-    if (f.status == "firing") w.add("i.resolved_at IS NULL");
-    if (f.status == "resolved") w.add("i.resolved_at IS NOT NULL");
-    if (!f.receiver.empty()) w.add("i.receiver = ?", f.receiver);
-    Where occ;
-    occurrence_conditions(f, occ, false);
-    if (!occ.sql.empty()) {
-      w.sql +=
-          " AND EXISTS (SELECT 1 FROM incident_occurrences io JOIN occurrences o ON o.id = "
-          "io.occurrence_id WHERE io.incident_id = i.id" +
-          occ.sql + ")";
-      w.values.insert(w.values.end(), occ.values.begin(), occ.values.end());
-    }
-    auto page = paged<Incident>(r, kIncidentTable, kIncidentColumns, w, f, read_incident);
-    for (auto& i : page.items) fill_summary(r, i);
-    return page;
+    sql::incident_conditions(f, w);
+    return paged<Incident>(r, kIncidentTable, kIncidentColumns, w, f, read_incident);
   });
 }
 
@@ -1167,7 +1126,6 @@ std::optional<IncidentDetail> Store::incident(std::int64_t id) const {
       d.incident = read_incident(s);
       s.tryReset();
     }
-    fill_summary(r, d.incident);
     {
       auto& s = r.statement(std::string("SELECT ") + kOccurrenceColumns +
                             " FROM incident_occurrences io JOIN occurrences o ON o.id = "

@@ -51,6 +51,18 @@ ui::OccurrenceView to_view(const Occurrence& o) {
   return v;
 }
 
+ui::OccurrenceView to_view(const OccurrenceBar& o) {
+  ui::OccurrenceView v;
+  if (o.incident_id != 0) v.incident_id = o.incident_id;
+  v.alertname = o.alertname;
+  v.severity = o.severity;
+  if (!o.instance.empty()) v.labels["instance"] = o.instance;
+  v.status = status_of(o.status);
+  v.starts_at_ms = to_unix_ms(o.starts_at);
+  if (o.ends_at && v.status == ui::AlertStatus::resolved) v.ends_at_ms = to_unix_ms(*o.ends_at);
+  return v;
+}
+
 ui::IncidentView to_view(const Incident& i) {
   ui::IncidentView v;
   v.id = i.id;

@@ -103,6 +103,11 @@ TEST_CASE("the timeline lists incidents newest first and applies its filters", "
     CHECK(body.find(">DiskFull</a></td>") != std::string::npos);  // titled by alert name
     CHECK(body.find("<strong>2</strong> incidents") != std::string::npos);
     CHECK(body.find("<rect") != std::string::npos);  // the chart has bars
+    // One chart row per incident, linked to it; bars name their alert and instance.
+    CHECK(body.find("<g class=\"row\"><a href=\"/incidents/2\">") != std::string::npos);
+    CHECK(body.find("<g class=\"row\"><a href=\"/incidents/1\">") != std::string::npos);
+    CHECK(body.find("<title>DiskFull (") != std::string::npos);
+    CHECK(body.find("10.0.0.1:8080") != std::string::npos);
   }
   SECTION("filters select, and the form shows them back") {
     auto body = m.get("/?alertname=DiskFull&severity=warning")->body;

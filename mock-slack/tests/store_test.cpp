@@ -46,8 +46,8 @@ TEST_CASE("the schema is migrated once and kept across restarts", "[store]") {
       Store s(o, test_now);
       FAIL("opened");
     } catch (const std::runtime_error& e) {
-      CHECK(std::string(e.what()).find("has schema version 99, newer than this mock-slack (1)") !=
-            std::string::npos);
+      CHECK(std::string(e.what()).find("has schema version 99, newer than this mock-slack (" +
+                                       std::to_string(kSchemaVersion) + ")") != std::string::npos);
     }
   }
   SECTION("WAL mode") {
@@ -143,10 +143,159 @@ TEST_CASE("a failing notification committed in one batch with others fails alone
   all.limit = 100;
   const auto stored = s.alerts(all);
   CHECK(stored.items.size() == 8);
-  for (const auto& o : stored.items) {
-    CHECK(o.labels.at("instance").get<std::string>() != "host-20");
+  for (const auto& occurrence : stored.items) {
+    CHECK(occurrence.labels.at("instance").get<std::string>() != "host-20");
   }
   CHECK(s.incidents(all).items.size() == 4);
+}
+
+TEST_CASE("an incident's summary follows its occurrences", "[store]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  o.retention = std::chrono::hours(24);
+  const std::string start = "2026-11-21T21:00:00Z";
+  auto one = [&](const std::string& name, const std::string& status, const std::string& severity,
+                 const std::string& service, const std::string& ends = "0001-01-01T00:00:00Z") {
+    return alert(name, status, start, ends, {{"severity", severity}, {"service", service}});
+  };
+  auto summary = [&](Store& s) {
+    auto page = s.incidents({});
+    REQUIRE(page.items.size() == 1);
+    return page.items.front();
+  };
+  set_clock("2026-11-21T21:01:00Z");
+  Store s(o, test_now);
+  s.ingest(alerting::parse_webhook_json(notification(
+               "G", "firing",
+               {one("Disk", "firing", "warning", "db"), one("Latency", "firing", "page", "web"),
+                one("Odd", "firing", "custom", "web")})),
+           "h");
+  auto i = summary(s);
+  CHECK(i.alert_count == 3);
+  CHECK(i.firing_count == 3);
+  CHECK(i.severity == "page");
+  CHECK(i.alertnames == std::vector<std::string>{"Disk", "Latency", "Odd"});
+  CHECK(i.services == std::vector<std::string>{"db", "web"});
+
+  SECTION("a resolved alert in a webhook notification") {
+    s.ingest(alerting::parse_webhook_json(
+                 notification("G", "firing",
+                              {one("Disk", "firing", "warning", "db"),
+                               one("Latency", "resolved", "page", "web", "2026-11-21T21:05:00Z"),
+                               one("Odd", "firing", "custom", "web")})),
+             "h");
+    i = summary(s);
+    CHECK(i.alert_count == 3);
+    CHECK(i.firing_count == 2);
+    CHECK(i.status == "firing");
+  }
+  SECTION("an alert resolved through the sync endpoint, then pruned by retention") {
+    auto listed = alerting::parse_gettable_alerts(
+        json::array({{
+            {"labels", one("Disk", "firing", "warning", "db")["labels"]},
+            {"annotations", json::object()},
+            {"startsAt", start},
+            {"endsAt", "2026-11-21T21:02:00Z"},
+            {"updatedAt", "2026-11-21T21:02:00Z"},
+            {"fingerprint", one("Disk", "firing", "warning", "db")["fingerprint"]},
+            {"receivers", json::array({{{"name", "team-portal"}}})},
+            {"status",
+             {{"state", "active"}, {"silencedBy", json::array()}, {"inhibitedBy", json::array()}}},
+        }}),
+        "alerts", {});
+    set_clock("2026-11-21T21:03:00Z");
+    s.sync(listed);
+    i = summary(s);
+    CHECK(i.alert_count == 3);
+    CHECK(i.firing_count == 2);
+    CHECK(i.services == std::vector<std::string>{"db", "web"});
+
+    set_clock("2026-11-22T21:03:00Z");  // a day later: the resolved Disk alert is past retention
+    CHECK(s.apply_retention().occurrences == 1);
+    i = summary(s);
+    CHECK(i.alert_count == 2);
+    CHECK(i.severity == "page");
+    CHECK(i.alertnames == std::vector<std::string>{"Latency", "Odd"});
+    CHECK(i.services == std::vector<std::string>{"web"});
+  }
+}
+
+TEST_CASE("incidents filtered on one alert name or service match whole names", "[store]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  set_clock("2026-11-21T21:01:00Z");
+  Store s(o, test_now);
+  const std::string start = "2026-11-21T21:00:00Z";
+  const std::string zero = "0001-01-01T00:00:00Z";
+  s.ingest(alerting::parse_webhook_json(
+               notification("one", "firing",
+                            {alert("DiskFull", "firing", start, zero, {{"service", "db,api"}}),
+                             alert("Latency", "firing", start, zero, {{"service", "web"}})})),
+           "h");
+  s.ingest(alerting::parse_webhook_json(
+               notification("two", "firing", {alert("Disk", "firing", start, zero)})),
+           "h");
+  auto ids = [&](AlertFilter f) {
+    std::vector<std::int64_t> out;
+    for (const auto& i : s.incidents(f).items) out.push_back(i.id);
+    return out;
+  };
+  auto matcher = [](const std::string& text) {
+    AlertFilter f;
+    f.matchers.push_back(alerting::parse_matcher(text));
+    return f;
+  };
+  AlertFilter by_name;
+  by_name.alertname = "Disk";
+  CHECK(ids(by_name) == std::vector<std::int64_t>{2});
+  by_name.alertname = "Latency";
+  CHECK(ids(by_name) == std::vector<std::int64_t>{1});
+  CHECK(ids(matcher("alertname=\"DiskFull\"")) == std::vector<std::int64_t>{1});
+  CHECK(ids(matcher("service=\"web\"")) == std::vector<std::int64_t>{1});
+  CHECK(ids(matcher("service=\"db\"")).empty());
+  CHECK(ids(matcher("service=\"db,api\"")) == std::vector<std::int64_t>{1});  // not a list
+  CHECK(ids(matcher("service=\"portal\"")) == std::vector<std::int64_t>{2});
+  // Two conditions must hold for one occurrence, not each for some occurrence.
+  AlertFilter both = matcher("service=\"web\"");
+  both.alertname = "DiskFull";
+  CHECK(ids(both).empty());
+}
+
+TEST_CASE("a database at schema version 1 is migrated with its incident summaries", "[store]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  set_clock("2026-11-21T21:01:00Z");
+  {
+    Store s(o, test_now);
+    s.ingest(alerting::parse_webhook_json(notification(
+                 "G", "firing",
+                 {alert("A", "firing", "2026-11-21T21:00:00Z", "0001-01-01T00:00:00Z",
+                        {{"severity", "critical"}, {"service", "api"}}),
+                  alert("B", "resolved", "2026-11-21T21:00:00Z", "2026-11-21T21:00:30Z")})),
+             "h");
+  }
+  {
+    // What version 1 had: no summary columns.
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    for (const char* column :
+         {"alert_count", "firing_count", "severity", "alertnames", "services"}) {
+      db.exec(std::string("ALTER TABLE incidents DROP COLUMN ") + column);
+    }
+    db.exec("PRAGMA user_version = 1");
+  }
+  Store s(o, test_now);
+  CHECK(s.schema_version() == kSchemaVersion);
+  auto page = s.incidents({});
+  REQUIRE(page.items.size() == 1);
+  const auto& i = page.items.front();
+  CHECK(i.alert_count == 2);
+  CHECK(i.firing_count == 1);
+  CHECK(i.severity == "critical");
+  CHECK(i.alertnames == std::vector<std::string>{"A", "B"});
+  CHECK(i.services == std::vector<std::string>{"api", "portal"});
 }
 
 TEST_CASE("cursors round-trip and reject junk", "[store]") {

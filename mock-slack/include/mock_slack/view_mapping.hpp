@@ -13,6 +13,8 @@ namespace mock_slack {
 ui::UnixMillis to_unix_ms(TimePoint t);
 
 ui::OccurrenceView to_view(const Occurrence& o);
+/// Only what a chart shows: names, times, severity, status, the instance label, the incident.
+ui::OccurrenceView to_view(const OccurrenceBar& o);
 /// The incident's summary fields; occurrences and notifications are left empty.
 ui::IncidentView to_view(const Incident& i);
 ui::NotificationView to_view(const Notification& n);
