@@ -126,6 +126,11 @@ ui::SlackMessageView to_view(const Message& m) {
       att.pretext = str(a, "pretext");
       att.text = str(a, "text");
       att.footer = str(a, "footer");
+      if (auto in = a.find("mrkdwn_in"); in != a.end() && in->is_array()) {
+        for (const json& name : *in) {
+          if (name.is_string()) att.mrkdwn_in.push_back(name.get<std::string>());
+        }
+      }
       if (auto f = a.find("fields"); f != a.end() && f->is_array()) {
         for (const json& field : *f) {
           if (!field.is_object()) continue;

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "helpers.hpp"
@@ -67,6 +68,47 @@ std::string slurp(const std::filesystem::path& p) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+/// Compares `actual` with tests/golden/`name`, as the UI library's golden test does: with
+/// UPDATE_GOLDEN=1 the golden file is rewritten from `actual` first (review the diff before
+/// committing it). On a difference, `actual` is written to <build>/mock-slack/`name`.actual, the
+/// failure names the first differing line, and stderr has the commands to compare and to accept,
+/// unwrapped for copying.
+void check_golden(const std::string& actual, const std::string& name,
+                  const std::string& test_name) {
+  const std::filesystem::path golden = std::filesystem::path(MOCK_SLACK_GOLDEN_DIR) / name;
+  const std::filesystem::path out =
+      std::filesystem::path(MOCK_SLACK_TEST_OUTPUT_DIR) / (name + ".actual");
+  const std::string accept =
+      "UPDATE_GOLDEN=1 " + std::string(MOCK_SLACK_PAGES_TESTS_BINARY) + " \"" + test_name + "\"";
+  if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && *update == '1') {
+    std::ofstream(golden, std::ios::binary) << actual;
+    WARN("rewrote " << golden.string());
+  }
+  const std::string expected = std::filesystem::exists(golden) ? slurp(golden) : std::string();
+  std::error_code ec;
+  std::filesystem::remove(out, ec);  // no stale output from an earlier failure
+  if (actual == expected) return;
+  std::ofstream(out, std::ios::binary) << actual;
+  std::cerr << "Golden file mismatch. Compare:\n  diff -u " << golden.string() << " "
+            << out.string() << "\nIf the change is intended, accept it and review the diff:\n  "
+            << accept << "\n";
+  const auto want = lines_of(expected);
+  const auto got = lines_of(actual);
+  std::size_t line = 0;
+  while (line < want.size() && line < got.size() && want[line] == got[line]) ++line;
+  FAIL(name << " differs from the golden file at line " << line + 1
+            << "\n  golden: " << (line < want.size() ? want[line] : std::string("<end of file>"))
+            << "\n  actual: " << (line < got.size() ? got[line] : std::string("<end of file>"))
+            << "\n(the commands to compare and to accept are on stderr)");
 }
 
 TEST_CASE("every page answers with its content type and the CSP", "[pages]") {
@@ -216,6 +258,42 @@ TEST_CASE("the postmortem draft holds the incident's timeline", "[pages][postmor
   CHECK(md.find("| 2026-11-21 21:10:00Z | Notification") != std::string::npos);
   CHECK(md.find("not available") != std::string::npos);  // no Prometheus configured
   CHECK(md.find("DiskFull") == std::string::npos);
+}
+
+TEST_CASE("the postmortem draft of a seeded incident matches the golden file",
+          "[pages][postmortem][golden]") {
+  // Seeded through the webhook into a fresh store on the test clock: two alerts fire, Alertmanager
+  // repeats the notification, both resolve. Every time in the draft comes from the test clock or
+  // the payloads. Golden file: tests/golden/postmortem_draft.md.
+  WithPages m;
+  const json firing =
+      notification("PortalDown", "firing",
+                   json::array({alert("PortalDown", "firing", "2026-11-21T20:58:00Z"),
+                                alert("PortalDown", "firing", "2026-11-21T20:59:30Z",
+                                      "0001-01-01T00:00:00Z", {{"instance", "10.0.0.2:8080"}})}));
+  set_clock("2026-11-21T21:00:05Z");
+  m.post(firing);
+  set_clock("2026-11-21T21:04:05Z");
+  m.post(firing);  // the repeat: same alerts, later
+  set_clock("2026-11-21T21:12:35Z");
+  m.post(notification(
+      "PortalDown", "resolved",
+      json::array({alert("PortalDown", "resolved", "2026-11-21T20:58:00Z", "2026-11-21T21:09:00Z"),
+                   alert("PortalDown", "resolved", "2026-11-21T20:59:30Z", "2026-11-21T21:12:00Z",
+                         {{"instance", "10.0.0.2:8080"}})})));
+  set_clock("2026-11-22T09:30:00Z");  // drafted the next morning
+
+  // The route and the command share postmortem_draft(); both must give the golden text.
+  auto res = m.get("/incidents/1/postmortem.md");
+  REQUIRE(res->status == 200);
+  PostmortemCommand c;
+  c.db = m.db();
+  c.incident = 1;
+  c.out = (m.dir.path() / "draft.md").string();
+  REQUIRE(run_postmortem_command(c, test_now) == 0);
+  CHECK(slurp(c.out) == res->body);
+  check_golden(res->body, "postmortem_draft.md",
+               "the postmortem draft of a seeded incident matches the golden file");
 }
 
 TEST_CASE("mock-slack postmortem writes what the route serves", "[pages][postmortem]") {

@@ -73,6 +73,8 @@ SlackMessageView default_slack_message(const NotificationView& n) {
         "… and " + std::to_string(n.truncated_alerts) + " more alerts truncated by Alertmanager";
   }
   attachment.text = text;
+  // Alertmanager's slack_configs default: mrkdwn_in [fallback, pretext, text].
+  attachment.mrkdwn_in = {"fallback", "pretext", "text"};
   if (!n.common_labels.empty() || !n.group_labels.empty()) {
     const LabelMap& labels = n.common_labels.empty() ? n.group_labels : n.common_labels;
     for (const char* name : {"severity", "service"}) {

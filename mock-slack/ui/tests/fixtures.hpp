@@ -162,10 +162,12 @@ inline std::vector<Attribute> attributes(const std::string& html) {
   return out;
 }
 
-/// What a URL attribute may hold on our pages: our own paths, fragments, or http(s).
+/// What a URL attribute may hold on our pages: our own paths, fragments, http(s), or a mailto:
+/// address (links in Slack messages).
 inline bool allowed_url(const std::string& value) {
   const std::string v = lower(value);
   if (v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0) return true;
+  if (v.rfind("mailto:", 0) == 0) return true;
   if (v.rfind("//", 0) == 0) return false;
   return v.rfind('/', 0) == 0 || v.rfind('#', 0) == 0 || v.rfind('?', 0) == 0 ||
          v.rfind("url(#", 0) == 0;

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
 
@@ -94,16 +95,44 @@ TEST_CASE("hostile values never reach a page as markup", "[html][security]") {
     CHECK(contains(html, "value=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\""));
     CHECK(contains(html, "<title>&lt;script&gt;"));  // a bar's tooltip
   }
-  SECTION("channel page with hostile Slack messages") {
-    std::vector<SlackMessageView> messages;
+  SECTION("channel page with hostile Slack messages, as mrkdwn and as plain text") {
+    // Every hostile value, and mrkdwn built to smuggle markup through the converter, in every
+    // field the page shows: message text, attachment parts with and without mrkdwn_in, and
+    // Block Kit text objects of both types.
+    std::vector<std::string> values = hostile_values();
     for (const std::string& v : hostile_values()) {
+      values.push_back("<" + v + "|label>");
+      values.push_back("<https://ok.example|" + v + ">");
+      values.push_back("*" + v + "* _`" + v + "`_ ```" + v + "```\n> " + v);
+    }
+    values.insert(values.end(),
+                  {"<https://ok.example/\"onmouseover=\"alert(1)|x>", "<@U1|\"><script>x>",
+                   "&lt;script&gt;alert(1)&lt;/script&gt;", "<mailto:a@b\"onclick=\"x|m>",
+                   "<!subteam^S1|<img src=x onerror=alert(1)>>", "<#C1|</span><script>>"});
+    std::vector<SlackMessageView> messages;
+    bool formatted = false;
+    for (const std::string& v : values) {
+      formatted = !formatted;
       SlackMessageView m;
       m.channel = v;
       m.username = v;
       m.text = v;
+      m.mrkdwn = formatted;
       m.received_at_ms = kT0;
-      m.blocks_json = R"x([{"type":"section","text":{"type":"mrkdwn","text":")x" +
-                      std::string("</pre><script>alert(1)</script>") + R"x("}}])x";
+      nlohmann::json text_objects = nlohmann::json::array();
+      for (const char* type : {"mrkdwn", "plain_text"}) {
+        text_objects.push_back({{"type", type}, {"text", v}});
+      }
+      m.blocks_json =
+          nlohmann::json::array(
+              {{{"type", "header"}, {"text", text_objects[1]}},
+               {{"type", "section"}, {"text", text_objects[0]}, {"fields", text_objects}},
+               {{"type", "context"},
+                {"elements", {text_objects[0], {{"type", "image"}, {"alt_text", v}}}}},
+               {{"type", v}},
+               {{"type", "section"},
+                {"text", {{"type", "mrkdwn"}, {"text", "</pre><script>alert(1)</script>"}}}}})
+              .dump();
       SlackAttachment a;
       a.color = "red\" onload=\"alert(1)";
       a.title = v;
@@ -112,6 +141,7 @@ TEST_CASE("hostile values never reach a page as markup", "[html][security]") {
       a.text = v;
       a.footer = v;
       a.fields = {{v, v, true}, {v, v, false}};
+      if (formatted) a.mrkdwn_in = {"pretext", "text", "fields"};
       m.attachments.push_back(a);
       messages.push_back(m);
     }
@@ -119,6 +149,13 @@ TEST_CASE("hostile values never reach a page as markup", "[html][security]") {
     CHECK(injection_findings(html) == std::vector<std::string>{});
     CHECK(contains(html, "&lt;/pre&gt;&lt;script&gt;"));
     CHECK(contains(html, "fill=\"#dddddd\""));  // rejected colour: neutral bar
+    // The values are there, escaped, not silently dropped.
+    CHECK(contains(html, "<div class=\"text\">&lt;script&gt;alert(1)&lt;/script&gt;</div>"));
+    CHECK(contains(html, "&lt;javascript:alert(1)|label&gt;"));
+    CHECK(contains(html, "<code>{{bad}} {{{worse}}}</code>"));
+    CHECK(contains(html, "<a href=\"https://ok.example/&quot;onmouseover=&quot;alert(1)\""));
+    CHECK(contains(html, "<a href=\"mailto:a@b&quot;onclick=&quot;x\""));
+    CHECK_FALSE(contains(testing::lower(html), "href=\"javascript"));
   }
   SECTION("channel list and error page") {
     std::vector<ChannelSummary> channels;

@@ -68,6 +68,15 @@ TEST_CASE("the default Slack message of a webhook notification", "[slack]") {
     CHECK(html.find("<div class=\"field short\"><div class=\"field-title\">severity</div>") !=
           std::string::npos);
   }
+  SECTION("its text is mrkdwn, as Alertmanager's mrkdwn_in default makes it") {
+    n.alerts.resize(1);
+    n.alerts[0].annotations["summary"] = "*5xx* above <https://slo.example|the SLO>";
+    const SlackMessageView m = default_slack_message(n);
+    CHECK(m.attachments.at(0).mrkdwn_in == std::vector<std::string>{"fallback", "pretext", "text"});
+    CHECK(render_channel("sre-pager", {m})
+              .find("<strong>5xx</strong> above <a href=\"https://slo.example\" "
+                    "rel=\"noopener noreferrer\">the SLO</a>") != std::string::npos);
+  }
 }
 
 TEST_CASE("Slack attachment colours", "[slack]") {
@@ -103,7 +112,86 @@ TEST_CASE("channel page: newest first, title links only for http(s), blocks show
   REQUIRE(pos_old != std::string::npos);
   CHECK(pos_new < pos_old);
   CHECK(html.find("<div class=\"title\">no link here</div>") != std::string::npos);
-  CHECK(html.find("<div class=\"text block\">Block header</div>") != std::string::npos);
-  CHECK(html.find("<div class=\"text block\">*field*</div>") != std::string::npos);
+  CHECK(html.find("<div class=\"block block-header\">Block header</div>") != std::string::npos);
+  CHECK(html.find("<div class=\"block-fields\"><div class=\"text\"><strong>field</strong></div>"
+                  "</div>") != std::string::npos);
+  CHECK(html.find("<summary>blocks (raw JSON)</summary>") != std::string::npos);
   CHECK(html.find("<span class=\"via\">to #alerts</span>") != std::string::npos);
+}
+
+TEST_CASE("channel page shows Slack's formatting where Slack applies it", "[slack][mrkdwn]") {
+  SlackMessageView m;
+  m.channel = "alerts";
+  m.received_at_ms = kT0;
+  m.text = "*FIRING* on <https://grafana.example/d/x|the dashboard> <!here>";
+  SECTION("message text is mrkdwn unless mrkdwn is false") {
+    const std::string html = render_channel("alerts", {m});
+    CHECK(html.find("<div class=\"text\"><strong>FIRING</strong> on <a "
+                    "href=\"https://grafana.example/d/x\" rel=\"noopener noreferrer\">the "
+                    "dashboard</a> <span class=\"mention\">@here</span></div>") !=
+          std::string::npos);
+    m.mrkdwn = false;
+    CHECK(render_channel("alerts", {m})
+              .find("<div class=\"text\">*FIRING* on &lt;https://grafana.example/d/x|the "
+                    "dashboard&gt; &lt;!here&gt;</div>") != std::string::npos);
+  }
+  SECTION("attachments: mrkdwn_in decides, the title never is") {
+    SlackAttachment a;
+    a.title = "*title* &amp; more";
+    a.pretext = "*pretext*";
+    a.text = "*text*\nline 2";
+    a.fields = {{"*field title*", "_value_", true}};
+    a.footer = "footer &lt;x&gt;";
+    SECTION("nothing listed: plain text with Slack's escapes decoded") {
+      m.attachments = {a};
+      const std::string html = render_channel("alerts", {m});
+      CHECK(html.find("<div class=\"title\">*title* &amp; more</div>") != std::string::npos);
+      CHECK(html.find("<div class=\"text\">*pretext*</div>") != std::string::npos);
+      CHECK(html.find("<div class=\"text\">*text*<br>line 2</div>") != std::string::npos);
+      CHECK(html.find("<div class=\"field-title\">*field title*</div><div "
+                      "class=\"text\">_value_</div>") != std::string::npos);
+      CHECK(html.find("<div class=\"footer\">footer &lt;x&gt;</div>") != std::string::npos);
+    }
+    SECTION("Alertmanager's default, [fallback, pretext, text]; then fields too") {
+      a.mrkdwn_in = {"fallback", "pretext", "text"};
+      m.attachments = {a};
+      std::string html = render_channel("alerts", {m});
+      CHECK(html.find("<div class=\"title\">*title* &amp; more</div>") != std::string::npos);
+      CHECK(html.find("<div class=\"text\"><strong>pretext</strong></div>") != std::string::npos);
+      CHECK(html.find("<div class=\"text\"><strong>text</strong><br>line 2</div>") !=
+            std::string::npos);
+      CHECK(html.find("<div class=\"text\">_value_</div>") != std::string::npos);
+      m.attachments[0].mrkdwn_in.push_back("fields");
+      html = render_channel("alerts", {m});
+      CHECK(html.find("<div class=\"field-title\">*field title*</div><div "
+                      "class=\"text\"><em>value</em></div>") != std::string::npos);
+    }
+  }
+  SECTION("Block Kit: header, section, context, divider; other types named") {
+    m.text.clear();
+    m.blocks_json = R"x([
+      {"type":"header","text":{"type":"plain_text","text":":fire: *Portal* down"}},
+      {"type":"section","text":{"type":"mrkdwn","text":"*Service:* portal"},
+       "fields":[{"type":"mrkdwn","text":"*Severity*\npage"},
+                 {"type":"plain_text","text":"_plain_"}]},
+      {"type":"divider"},
+      {"type":"context","elements":[{"type":"mrkdwn","text":"see <https://x.example|runbook>"},
+                                    {"type":"image","image_url":"https://x.example/i.png",
+                                     "alt_text":"logo"}]},
+      {"type":"actions","elements":[]}])x";
+    const std::string html = render_channel("alerts", {m});
+    CHECK(html.find("<div class=\"block block-header\">\U0001F525 *Portal* down</div>") !=
+          std::string::npos);
+    CHECK(html.find("<div class=\"block block-section\"><div class=\"text\"><strong>Service:"
+                    "</strong> portal</div><div class=\"block-fields\"><div "
+                    "class=\"text\"><strong>Severity</strong><br>page</div><div "
+                    "class=\"text\">_plain_</div></div></div>") != std::string::npos);
+    CHECK(html.find("<hr class=\"block-divider\">") != std::string::npos);
+    CHECK(html.find("<div class=\"block block-context\"><span class=\"text\">see <a "
+                    "href=\"https://x.example\" rel=\"noopener noreferrer\">runbook</a></span>"
+                    "<span class=\"text\">[logo]</span></div>") != std::string::npos);
+    CHECK(html.find("A <code>actions</code> block, not rendered here") != std::string::npos);
+    CHECK(html.find("i.png") != std::string::npos);  // only in the raw JSON
+    CHECK(html.find("<img") == std::string::npos);
+  }
 }

@@ -96,14 +96,19 @@ struct SlackField {
   bool short_field = false;  ///< Slack's `short`: two fields side by side
 };
 
+/// Text is as Slack receives it: Slack's escapes (&amp; &lt; &gt;) and, where Slack formats it,
+/// mrkdwn. The channel page renders it as Slack shows it (mrkdwn.hpp).
 struct SlackAttachment {
   std::string color;  ///< "#rrggbb", "good", "warning" or "danger"; anything else is ignored
-  std::string title;
+  std::string title;  ///< never mrkdwn
   std::string title_link;
   std::string pretext;
   std::string text;
   std::string footer;
   std::vector<SlackField> fields;
+  /// Slack's `mrkdwn_in`: which of "pretext", "text" and "fields" (the values) are mrkdwn; the
+  /// others are plain text. Empty, as in Slack, formats none of them.
+  std::vector<std::string> mrkdwn_in;
 };
 
 struct SlackMessageView {
@@ -111,6 +116,7 @@ struct SlackMessageView {
   UnixMillis received_at_ms = 0;
   std::string username;
   std::string text;
+  bool mrkdwn = true;  ///< Slack's `mrkdwn`: false shows `text` as plain text
   std::vector<SlackAttachment> attachments;
   std::string blocks_json;  ///< `blocks` as raw JSON text, empty when absent
 };
