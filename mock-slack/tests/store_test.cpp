@@ -143,8 +143,8 @@ TEST_CASE("a failing notification committed in one batch with others fails alone
   all.limit = 100;
   const auto stored = s.alerts(all);
   CHECK(stored.items.size() == 8);
-  for (const auto& o : stored.items) {
-    CHECK(o.labels.at("instance").get<std::string>() != "host-20");
+  for (const auto& occurrence : stored.items) {
+    CHECK(occurrence.labels.at("instance").get<std::string>() != "host-20");
   }
   CHECK(s.incidents(all).items.size() == 4);
 }
