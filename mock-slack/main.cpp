@@ -27,7 +27,8 @@ class RetentionLoop {
           firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
                                                      {"incidents", r.incidents},
                                                      {"notifications", r.notifications},
-                                                     {"messages", r.messages}});
+                                                     {"messages", r.messages},
+                                                     {"silences", r.silences}});
         } catch (const std::exception& e) {
           firedrill::log::warn("retention failed; will retry", {{"error", e.what()}});
         }

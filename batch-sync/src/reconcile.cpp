@@ -10,53 +10,94 @@ namespace firedrill::batch_sync {
 
 using nlohmann::json;
 
-std::optional<AlertsRead> parse_alerts(const std::string& body, std::string& error) {
+std::string_view to_string(RecordKind kind) {
+  return kind == RecordKind::alerts ? "alerts" : "silences";
+}
+
+namespace {
+
+/// Checks each element of the JSON array `body` with `key_of`, which returns the record's sort key
+/// or throws PayloadError naming the field.
+template <typename KeyOf>
+std::optional<RecordsRead> check_records(const std::string& body, RecordKind kind, KeyOf key_of,
+                                         std::string& error) {
+  const std::string what(to_string(kind));
   json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded()) {
-    error = "the alerts response is not JSON";
+    error = "the " + what + " response is not JSON";
     return std::nullopt;
   }
   if (!doc.is_array()) {
-    error = "the alerts response is not a JSON array";
+    error = "the " + what + " response is not a JSON array";
     return std::nullopt;
   }
-  AlertsRead out;
-  std::vector<std::pair<std::string, std::size_t>> order;  // (fingerprint, index in doc)
+  RecordsRead out;
+  std::vector<std::pair<std::string, std::size_t>> order;  // (key, index in doc)
   for (std::size_t i = 0; i < doc.size(); ++i) {
     try {
-      auto parsed = alerting::parse_gettable_alert(doc[i], "alerts[" + std::to_string(i) + "]");
-      order.emplace_back(std::move(parsed.fingerprint), i);
+      order.emplace_back(key_of(doc[i], what + "[" + std::to_string(i) + "]"), i);
     } catch (const alerting::PayloadError& e) {
       out.rejected.emplace_back(e.what());
     }
   }
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [fingerprint, index] : order) out.alerts.push_back(std::move(doc[index]));
+  for (const auto& [key, index] : order) out.records.push_back(std::move(doc[index]));
   return out;
 }
 
-std::vector<json> split_batches(const json& alerts, std::size_t batch_size) {
+}  // namespace
+
+std::optional<RecordsRead> parse_alerts(const std::string& body, std::string& error) {
+  return check_records(
+      body, RecordKind::alerts,
+      [](const json& a, const std::string& path) {
+        return alerting::parse_gettable_alert(a, path).fingerprint;
+      },
+      error);
+}
+
+std::optional<RecordsRead> parse_silences(const std::string& body, std::string& error) {
+  return check_records(
+      body, RecordKind::silences,
+      [](const json& s, const std::string& path) {
+        return alerting::parse_gettable_silence(s, path).id;
+      },
+      error);
+}
+
+std::vector<json> split_batches(const json& records, std::size_t batch_size) {
   std::vector<json> batches;
   if (batch_size == 0) batch_size = 1;
-  for (std::size_t start = 0; start < alerts.size(); start += batch_size) {
+  for (std::size_t start = 0; start < records.size(); start += batch_size) {
     json batch = json::array();
-    const std::size_t end = std::min(alerts.size(), start + batch_size);
-    for (std::size_t i = start; i < end; ++i) batch.push_back(alerts[i]);
+    const std::size_t end = std::min(records.size(), start + batch_size);
+    for (std::size_t i = start; i < end; ++i) batch.push_back(records[i]);
     batches.push_back(std::move(batch));
   }
   return batches;
 }
 
-std::string sync_request_body(const json& batch) {
-  return json{{"source", "alertmanager"}, {"alerts", batch}}.dump();
+std::string sync_request_body(RecordKind kind, const json& batch) {
+  return json{{"source", "alertmanager"}, {to_string(kind), batch}}.dump();
 }
 
-std::optional<SyncCounts> parse_sync_response(const std::string& body, std::string& error) {
+std::optional<SyncCounts> parse_sync_response(const std::string& body, RecordKind kind,
+                                              std::string& error) {
   json doc = json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     error = "the sync response is not a JSON object";
     return std::nullopt;
+  }
+  std::string prefix;
+  if (kind == RecordKind::silences) {
+    prefix = "silences.";
+    json silences = doc.value("silences", json());
+    if (!silences.is_object()) {
+      error = "the sync response has no \"silences\" object";
+      return std::nullopt;
+    }
+    doc = std::move(silences);
   }
   SyncCounts counts;
   for (auto [key, target] : {std::pair<const char*, std::uint64_t*>{"received", &counts.received},
@@ -64,7 +105,7 @@ std::optional<SyncCounts> parse_sync_response(const std::string& body, std::stri
                              {"updated", &counts.updated}}) {
     auto it = doc.find(key);
     if (it == doc.end() || !it->is_number_unsigned()) {
-      error = std::string("the sync response has no non-negative integer \"") + key + "\"";
+      error = "the sync response has no non-negative integer \"" + prefix + key + "\"";
       return std::nullopt;
     }
     *target = it->get<std::uint64_t>();
@@ -141,38 +182,66 @@ std::string Reconciler::inject_fault() {
   return "injected failure";
 }
 
-std::string Reconciler::run(const Deadline& deadline) {
+std::string Reconciler::read_records(RecordKind kind, const Deadline& deadline,
+                                     RecordsRead& records) {
+  const bool alerts = kind == RecordKind::alerts;
+  const char* path = alerts ? kAlertsPath : kSilencesPath;
+  const std::string what(to_string(kind));
+  stage_.set("reading " + what + " from Alertmanager");
   std::string body;
-  stage_.set("reading alerts from Alertmanager");
-  if (std::string e = call(alertmanager_, "GET", kAlertsPath, nullptr, deadline, body);
-      !e.empty()) {
+  if (std::string e = call(alertmanager_, "GET", path, nullptr, deadline, body); !e.empty()) {
     return e;
   }
   std::string error;
-  auto read = parse_alerts(body, error);
-  if (!read) {
+  auto parsed = alerts ? parse_alerts(body, error) : parse_silences(body, error);
+  if (!parsed) {
     counters_.errors.fetch_add(1);
-    return alertmanager_.describe("GET", kAlertsPath) + ": " + error;
+    return alertmanager_.describe("GET", path) + ": " + error;
   }
-  for (const auto& rejected : read->rejected) {
+  const char* skipped = alerts ? "alert skipped" : "silence skipped";
+  for (const auto& rejected : parsed->rejected) {
     counters_.errors.fetch_add(1);
-    log::warn("alert skipped", {{"peer", alertmanager_.url().to_string()}, {"error", rejected}});
+    log::warn(skipped, {{"peer", alertmanager_.url().to_string()}, {"error", rejected}});
   }
-  const json& alerts = read->alerts;
-  counters_.alerts_read.store(alerts.size() + read->rejected.size());
-  log::info("alerts read", {{"peer", alertmanager_.url().to_string()},
-                            {"alerts", alerts.size()},
-                            {"skipped", read->rejected.size()}});
+  (alerts ? counters_.alerts_read : counters_.silences_read)
+      .store(parsed->records.size() + parsed->rejected.size());
+  log::info(what + " read", {{"peer", alertmanager_.url().to_string()},
+                             {what, parsed->records.size()},
+                             {"skipped", parsed->rejected.size()}});
+  records = std::move(*parsed);
+  return {};
+}
 
-  const auto batches = split_batches(alerts, settings_.batch_size);
+std::string Reconciler::run(const Deadline& deadline) {
+  RecordsRead alerts;
+  if (std::string e = read_records(RecordKind::alerts, deadline, alerts); !e.empty()) return e;
+  RecordsRead silences;
+  if (settings_.silences) {
+    if (std::string e = read_records(RecordKind::silences, deadline, silences); !e.empty()) {
+      return e;
+    }
+  }
+
+  // Each request carries one kind. mock-slack links silences to alerts when it is queried, so the
+  // order does not matter; alerts go first, as they did before silences were synced.
+  std::vector<std::pair<RecordKind, json>> batches;
+  for (const auto& [kind, read] : {std::pair{RecordKind::alerts, &alerts.records},
+                                   std::pair{RecordKind::silences, &silences.records}}) {
+    for (auto& batch : split_batches(*read, settings_.batch_size)) {
+      batches.emplace_back(kind, std::move(batch));
+    }
+  }
+  std::string body;
+  std::string error;
   for (std::size_t i = 0; i < batches.size(); ++i) {
+    const auto& [kind, batch] = batches[i];
     stage_.set("syncing batch " + std::to_string(i + 1) + "/" + std::to_string(batches.size()));
-    const std::string request = sync_request_body(batches[i]);
+    const std::string request = sync_request_body(kind, batch);
     if (std::string e = call(mock_slack_, "POST", kSyncPath, &request, deadline, body);
         !e.empty()) {
       return e;
     }
-    auto counts = parse_sync_response(body, error);
+    auto counts = parse_sync_response(body, kind, error);
     if (!counts) {
       counters_.errors.fetch_add(1);
       return mock_slack_.describe("POST", kSyncPath) + ": " + error;
@@ -182,6 +251,7 @@ std::string Reconciler::run(const Deadline& deadline) {
     counters_.records_updated.fetch_add(counts->updated);
     log::debug("batch synced", {{"batch", i + 1},
                                 {"batches", batches.size()},
+                                {"kind", to_string(kind)},
                                 {"received", counts->received},
                                 {"new", counts->new_records},
                                 {"updated", counts->updated}});

@@ -53,7 +53,7 @@ std::shared_ptr<prometheus::Registry> report_registry(const RunReport& r) {
   add_gauge(*registry, "batch_sync_last_run_success",
             "1 if the last batch-sync run succeeded, 0 if it failed", r.success ? 1.0 : 0.0);
   add_gauge(*registry, "batch_sync_records_processed",
-            "Alerts the last batch-sync run synced into mock-slack",
+            "Alerts and silences the last batch-sync run synced into mock-slack",
             static_cast<double>(r.records_processed));
   add_gauge(*registry, "batch_sync_records_new",
             "Records the last batch-sync run added to mock-slack's history",

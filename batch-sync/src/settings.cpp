@@ -163,12 +163,13 @@ std::optional<PeerUrl> parse_peer_url(std::string_view text, std::string& error)
 
 void add_options(CLI::App& app, Settings& s) {
   app.add_option("--alertmanager-url", s.alertmanager_url,
-                 "Alertmanager to read alerts (and silences) from, e.g. http://alertmanager:9093")
+                 "Alertmanager to read alerts (and, with --silences, silences) from, e.g. "
+                 "http://alertmanager:9093")
       ->envname(env("ALERTMANAGER_URL"))
       ->required()
       ->check(url_validator(true));
   app.add_option("--mock-slack-url", s.mock_slack_url,
-                 "mock-slack to sync the alerts into, e.g. http://mock-slack:8090")
+                 "mock-slack to sync the alerts (and silences) into, e.g. http://mock-slack:8090")
       ->envname(env("MOCK_SLACK_URL"))
       ->required()
       ->check(url_validator(true));
@@ -186,7 +187,12 @@ void add_options(CLI::App& app, Settings& s) {
                  "File holding the bearer token for mock-slack's API (a mounted Secret)")
       ->envname(env("MOCK_SLACK_TOKEN_FILE"))
       ->excludes(token);
-  app.add_option("--batch-size", s.batch_size, "Alerts per sync request to mock-slack")
+  app.add_flag("--silences", s.silences,
+               "Also read Alertmanager's silences and sync them into mock-slack, which links each "
+               "to the alerts it silences (default: off)")
+      ->envname(env("SILENCES"));
+  app.add_option("--batch-size", s.batch_size,
+                 "Alerts (or silences) per sync request to mock-slack")
       ->envname(env("BATCH_SIZE"))
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # batch-sync end to end with real binaries on ephemeral loopback ports: a real Alertmanager holds a
 # firing alert and a silenced one, a real Pushgateway receives the reports, mock-slack keeps the
-# history. Checks: the silenced alert reaches mock-slack's history, a second run adds nothing, the
+# history. Checks: the silenced alert reaches mock-slack's history, with --silences so does the
+# silence, linked to the alert's occurrence, a second run adds nothing, the
 # Pushgateway shows every gauge under job="batch-sync" alone, a forced failure keeps the previous
 # success timestamp and sets success 0, a hang is cut by --deadline, a crash exits non-zero, an
 # unreachable Pushgateway exits 1 naming it, and bad flags exit 2 with one clear line.
@@ -103,27 +104,39 @@ history() { # alertname -> mock-slack's records of it, as JSON
   curl -fsS --max-time 5 -G "$MS/api/v1/alerts" --data-urlencode "alertname=$1" | jq -c '(.data // .alerts // .items)'
 }
 total_records() { curl -fsS --max-time 5 "$MS/api/v1/alerts" | jq '(.data // .alerts // .items) | length'; }
+silences() { curl -fsS --max-time 5 "$MS/api/v1/silences" | jq -c .data; }
 log_has() { # name jq-condition -> some JSON log line of that run satisfies it
   jq -R -e -n "[inputs | fromjson? | select($2)] | length > 0" "$WORK/$1.log" >/dev/null
 }
 
 # --- a successful run --------------------------------------------------------------------------
 check "no history of the silenced alert before the run" test "$(history BatchSyncItSilenced | jq length)" -eq 0
-run first
+check "no silences in mock-slack before the run" test "$(silences | jq length)" -eq 0
+run first --silences
 check "first run exits 0" test "$RC" -eq 0
 check "the silenced alert is in mock-slack's history" test "$(history BatchSyncItSilenced | jq length)" -eq 1
 check "...marked as silenced by the silence" \
   jq -e --arg id "$SILENCE_ID" '.[0] | tostring | contains($id)' <<<"$(history BatchSyncItSilenced)"
 check "the firing alert is in mock-slack's history" test "$(history BatchSyncItFiring | jq length)" -eq 1
-check "records_processed 2 (both alerts, one per batch)" test "$(gauge batch_sync_records_processed)" = 2
-check "records_new 2" test "$(gauge batch_sync_records_new)" = 2
+check "the silence is in mock-slack with its matchers" \
+  jq -e --arg id "$SILENCE_ID" 'length == 1 and .[0].id == $id and .[0].state == "active"
+    and .[0].createdBy == "integration test"
+    and .[0].matchers == [{"name":"alertname","value":"BatchSyncItSilenced","isRegex":false,"isEqual":true}]' \
+  <<<"$(silences)"
+check "...linked to the silenced alert's occurrence, and to nothing else" \
+  test "$(silences | jq -c '.[0].occurrenceIds')" = "$(history BatchSyncItSilenced | jq -c '[.[0].id]')"
+check "records_processed 3 (two alerts and the silence, one per batch)" test "$(gauge batch_sync_records_processed)" = 3
+check "records_new 3" test "$(gauge batch_sync_records_new)" = 3
 RECORDS=$(total_records)
+SILENCES=$(silences)
 
-run second
-check "second run exits 0" test "$RC" -eq 0
+BATCHSYNC_SILENCES=true run second
+check "second run (BATCHSYNC_SILENCES=true) exits 0" test "$RC" -eq 0
 check "second run adds nothing to mock-slack" test "$(total_records)" -eq "$RECORDS"
+check "second run changes no silence but its last sync time" \
+  test "$(silences | jq -c 'map(del(.lastSyncedAt))')" = "$(jq -c 'map(del(.lastSyncedAt))' <<<"$SILENCES")"
 check "records_new 0 on the second run" test "$(gauge batch_sync_records_new)" = 0
-check "records_processed still 2" test "$(gauge batch_sync_records_processed)" = 2
+check "records_processed still 3" test "$(gauge batch_sync_records_processed)" = 3
 
 for m in batch_sync_last_success_timestamp_seconds batch_sync_last_run_timestamp_seconds \
          batch_sync_last_run_duration_seconds batch_sync_last_run_success batch_sync_records_processed \
@@ -222,6 +235,8 @@ check "BATCH_FAILURE_RATE=x exits 2 naming it" \
   env BATCH_FAILURE_RATE=x "$BATCH_SYNC" "${URLS[@]}"
 check "BATCHSYNC_BATCH_SIZE=0 exits 2 naming the setting" \
   bad_config "^batch-sync: --batch-size" env BATCHSYNC_BATCH_SIZE=0 "$BATCH_SYNC" "${URLS[@]}"
+check "BATCHSYNC_SILENCES=maybe exits 2 naming the setting" \
+  bad_config "^batch-sync: .*--silences" env BATCHSYNC_SILENCES=maybe "$BATCH_SYNC" "${URLS[@]}"
 check "a missing URL exits 2 naming it" \
   bad_config "^batch-sync: --alertmanager-url is required" \
   "$BATCH_SYNC" --mock-slack-url "$MS" --pushgateway-url "$PG"

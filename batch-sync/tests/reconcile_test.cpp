@@ -28,12 +28,27 @@ json alert(const std::string& fingerprint, const std::string& state = "active") 
                {{"state", state}, {"silencedBy", json::array()}, {"inhibitedBy", json::array()}}}};
 }
 
+json silence(const std::string& id, const std::string& state = "active") {
+  return json{
+      {"id", id},
+      {"status", {{"state", state}}},
+      {"updatedAt", "2026-11-21T22:00:00.000Z"},
+      {"comment", "maintenance"},
+      {"createdBy", "ops"},
+      {"startsAt", "2026-11-21T22:00:00.000Z"},
+      {"endsAt", "2026-11-21T23:00:00.000Z"},
+      {"matchers",
+       {{{"name", "alertname"}, {"value", "A" + id}, {"isRegex", false}, {"isEqual", true}}}}};
+}
+
 /// Alertmanager and mock-slack stand-ins that record what batch-sync sent.
 struct Peers {
   StandIn alertmanager;
   StandIn mock_slack;
   std::mutex mutex;
   json alerts = json::array();
+  json silences = json::array();
+  int silences_calls = 0;
   std::string alerts_query;
   std::vector<json> sync_bodies;
   std::vector<std::string> auth;
@@ -49,6 +64,12 @@ struct Peers {
                      "," + req.get_param_value("active") + "," + req.get_param_value("unprocessed");
       res.set_content(alerts.dump(), "application/json");
     });
+    alertmanager.server().Get("/api/v2/silences",
+                              [this](const httplib::Request&, httplib::Response& res) {
+                                std::lock_guard lock(mutex);
+                                ++silences_calls;
+                                res.set_content(silences.dump(), "application/json");
+                              });
     mock_slack.server().Post("/api/v1/sync", [this](const httplib::Request& req,
                                                     httplib::Response& res) {
       std::lock_guard lock(mutex);
@@ -65,9 +86,16 @@ struct Peers {
       }
       json body = json::parse(req.body);
       sync_bodies.push_back(body);
-      const auto n = body["alerts"].size();
-      res.set_content(json{{"received", n}, {"new", n - 1}, {"updated", 1}}.dump(),
-                      "application/json");
+      // Like mock-slack: the alerts' counts at the top, the silences' under "silences"; here n - 1
+      // new and 1 updated of each.
+      auto counts = [&body](const char* field) -> json {
+        if (!body.contains(field)) return {{"received", 0}, {"new", 0}, {"updated", 0}};
+        const auto n = body[field].size();
+        return {{"received", n}, {"new", n - 1}, {"updated", 1}};
+      };
+      json answer = counts("alerts");
+      answer["silences"] = counts("silences");
+      res.set_content(answer.dump(), "application/json");
     });
     mock_slack.server().Post("/api/v1/retention",
                              [this](const httplib::Request& req, httplib::Response& res) {
@@ -113,18 +141,18 @@ TEST_CASE("parse_alerts checks each alert and sorts by fingerprint", "[reconcile
     auto read = parse_alerts(json::array({alert("c"), alert("a"), alert("b")}).dump(), error);
     REQUIRE(read);
     CHECK(read->rejected.empty());
-    REQUIRE(read->alerts.size() == 3);
-    CHECK(read->alerts[0] == alert("a"));  // forwarded exactly as read
-    CHECK(read->alerts[1]["fingerprint"] == "b");
-    CHECK(read->alerts[2]["fingerprint"] == "c");
-    CHECK(parse_alerts("[]", error)->alerts.empty());
+    REQUIRE(read->records.size() == 3);
+    CHECK(read->records[0] == alert("a"));  // forwarded exactly as read
+    CHECK(read->records[1]["fingerprint"] == "b");
+    CHECK(read->records[2]["fingerprint"] == "c");
+    CHECK(parse_alerts("[]", error)->records.empty());
   }
   SECTION("a malformed alert is left out with the reason, the others kept") {
     json bad = alert("z");
     bad["startsAt"] = "yesterday";
     auto read = parse_alerts(json::array({alert("b"), bad, 3, alert("a")}).dump(), error);
     REQUIRE(read);
-    CHECK(read->alerts == json::array({alert("a"), alert("b")}));
+    CHECK(read->records == json::array({alert("a"), alert("b")}));
     REQUIRE(read->rejected.size() == 2);
     CHECK_THAT(read->rejected[0], Catch::StartsWith("alerts[1].startsAt"));
     CHECK_THAT(read->rejected[1], Catch::StartsWith("alerts[2]"));
@@ -155,20 +183,39 @@ TEST_CASE("split_batches", "[reconcile]") {
 }
 
 TEST_CASE("sync bodies and responses", "[reconcile]") {
-  CHECK(json::parse(sync_request_body(json::array({alert("a")}))) ==
+  CHECK(json::parse(sync_request_body(RecordKind::alerts, json::array({alert("a")}))) ==
         json{{"source", "alertmanager"}, {"alerts", json::array({alert("a")})}});
+  CHECK(json::parse(sync_request_body(RecordKind::silences, json::array({silence("s")}))) ==
+        json{{"source", "alertmanager"}, {"silences", json::array({silence("s")})}});
   std::string error;
-  auto counts = parse_sync_response(R"({"received":5,"new":2,"updated":3})", error);
+  auto counts =
+      parse_sync_response(R"({"received":5,"new":2,"updated":3})", RecordKind::alerts, error);
   REQUIRE(counts);
   CHECK(counts->received == 5);
   CHECK(counts->new_records == 2);
   CHECK(counts->updated == 3);
-  CHECK_FALSE(parse_sync_response(R"({"received":5,"new":2})", error));
+  CHECK_FALSE(parse_sync_response(R"({"received":5,"new":2})", RecordKind::alerts, error));
   CHECK(error == "the sync response has no non-negative integer \"updated\"");
-  CHECK_FALSE(parse_sync_response(R"({"received":-1,"new":2,"updated":0})", error));
+  CHECK_FALSE(
+      parse_sync_response(R"({"received":-1,"new":2,"updated":0})", RecordKind::alerts, error));
   CHECK(error == "the sync response has no non-negative integer \"received\"");
-  CHECK_FALSE(parse_sync_response("[]", error));
+  CHECK_FALSE(parse_sync_response("[]", RecordKind::alerts, error));
   CHECK(error == "the sync response is not a JSON object");
+
+  const std::string both =
+      R"({"received":0,"new":0,"updated":0,"silences":{"received":4,"new":1,"updated":2}})";
+  counts = parse_sync_response(both, RecordKind::silences, error);
+  REQUIRE(counts);
+  CHECK(counts->received == 4);
+  CHECK(counts->new_records == 1);
+  CHECK(counts->updated == 2);
+  CHECK(parse_sync_response(both, RecordKind::alerts, error)->received == 0);
+  CHECK_FALSE(
+      parse_sync_response(R"({"received":5,"new":2,"updated":3})", RecordKind::silences, error));
+  CHECK(error == "the sync response has no \"silences\" object");
+  CHECK_FALSE(parse_sync_response(R"({"silences":{"received":1,"new":"1","updated":0}})",
+                                  RecordKind::silences, error));
+  CHECK(error == "the sync response has no non-negative integer \"silences.new\"");
 }
 
 TEST_CASE("a run reads every alert and syncs it in batches, then applies retention",
@@ -181,6 +228,7 @@ TEST_CASE("a run reads every alert and syncs it in batches, then applies retenti
   SECTION("success") {
     CHECK(h.run(peers.settings()) == "");
     CHECK(peers.alerts_query == "true,true,true,true");
+    CHECK(peers.silences_calls == 0);  // not asked for
     REQUIRE(peers.sync_bodies.size() == 3);
     CHECK(peers.sync_bodies[0]["source"] == "alertmanager");
     CHECK(peers.sync_bodies[0]["alerts"] == json::array({alert("a"), alert("b")}));
@@ -239,6 +287,66 @@ TEST_CASE("a run reads every alert and syncs it in batches, then applies retenti
     CHECK(h.stage.get() == "injected hang");
     CHECK(peers.retention_calls == 0);
   }
+}
+
+TEST_CASE("with --silences a run also reads silences and syncs them in batches of their own",
+          "[reconcile]") {
+  Peers peers;
+  peers.alerts = json::array({alert("b"), alert("a", "suppressed")});
+  peers.silences = json::array({silence("s3"), silence("s1", "expired"), silence("s2")});
+  Settings settings = peers.settings();
+  settings.silences = true;
+  Harness h;
+
+  SECTION("success") {
+    CHECK(h.run(settings) == "");
+    CHECK(peers.silences_calls == 1);
+    REQUIRE(peers.sync_bodies.size() == 3);
+    CHECK(peers.sync_bodies[0] ==
+          json{{"source", "alertmanager"},
+               {"alerts", json::array({alert("a", "suppressed"), alert("b")})}});
+    CHECK(peers.sync_bodies[1] ==
+          json{{"source", "alertmanager"},
+               {"silences", json::array({silence("s1", "expired"), silence("s2")})}});
+    CHECK(peers.sync_bodies[2] ==
+          json{{"source", "alertmanager"}, {"silences", json::array({silence("s3")})}});
+    CHECK(peers.retention_calls == 1);
+    CHECK(h.counters.alerts_read == 2);
+    CHECK(h.counters.silences_read == 3);
+    CHECK(h.counters.records_processed == 5);
+    CHECK(h.counters.records_new == 2);  // n - 1 per batch
+    CHECK(h.counters.records_updated == 3);
+    CHECK(h.counters.errors == 0);
+  }
+  SECTION("a malformed silence is skipped and counted, the rest synced") {
+    json bad = silence("s0");
+    bad["matchers"][0].erase("name");
+    peers.silences.push_back(bad);
+    CHECK(h.run(settings) == "");
+    CHECK(h.counters.silences_read == 4);
+    CHECK(h.counters.records_processed == 5);
+    CHECK(h.counters.errors == 1);
+  }
+  SECTION("silences that are not a JSON array fail the run before anything is synced") {
+    peers.silences = json::object();
+    CHECK(h.run(settings) == "GET " + peers.alertmanager.url() +
+                                 "/api/v2/silences: the silences response is not a JSON array");
+    CHECK(peers.sync_bodies.empty());
+    CHECK(h.counters.errors == 1);
+  }
+}
+
+TEST_CASE("parse_silences checks each silence and sorts by id", "[reconcile]") {
+  std::string error;
+  json bad = silence("z");
+  bad["status"]["state"] = "deleted";
+  auto read = parse_silences(json::array({silence("b"), bad, silence("a")}).dump(), error);
+  REQUIRE(read);
+  CHECK(read->records == json::array({silence("a"), silence("b")}));
+  REQUIRE(read->rejected.size() == 1);
+  CHECK_THAT(read->rejected[0], Catch::StartsWith("silences[1].status.state"));
+  CHECK_FALSE(parse_silences("<html>", error));
+  CHECK(error == "the silences response is not JSON");
 }
 
 TEST_CASE("a run with no alerts still applies retention, or fails when told to", "[reconcile]") {

@@ -120,6 +120,7 @@ TEST_CASE("settings: defaults and flags", "[settings]") {
     auto p = parse(required());
     REQUIRE(p.error.empty());
     CHECK(p.settings.batch_size == 500);
+    CHECK_FALSE(p.settings.silences);
     CHECK(p.settings.deadline == std::chrono::seconds(180));
     CHECK(p.settings.fail_rate == 0.0);
     CHECK(p.settings.fail_mode == FailMode::error);
@@ -150,7 +151,8 @@ TEST_CASE("settings: defaults and flags", "[settings]") {
                          "--mock-slack-token",
                          "s3cret",
                          "--log-level",
-                         "debug"}));
+                         "debug",
+                         "--silences"}));
     REQUIRE(p.error.empty());
     CHECK(p.settings.batch_size == 7);
     CHECK(p.settings.deadline == std::chrono::seconds(90));
@@ -163,6 +165,11 @@ TEST_CASE("settings: defaults and flags", "[settings]") {
     CHECK(p.settings.seed == std::uint64_t{1234});
     CHECK(p.settings.mock_slack_token == "s3cret");
     CHECK(p.settings.log_level == "debug");
+    CHECK(p.settings.silences);
+  }
+  SECTION("--silences takes an explicit value") {
+    CHECK(parse(with({"--silences=true"})).settings.silences);
+    CHECK_FALSE(parse(with({"--silences=false"})).settings.silences);
   }
 }
 
@@ -246,7 +253,8 @@ TEST_CASE("parse_settings exit codes", "[settings]") {
   SECTION("--help and --version exit 0") {
     auto [code, out] = run_main_parse({"--help"});
     CHECK(code == 0);
-    CHECK_THAT(out, Catch::Contains("--fail-mode") && Catch::Contains("BATCHSYNC_DEADLINE"));
+    CHECK_THAT(out, Catch::Contains("--fail-mode") && Catch::Contains("BATCHSYNC_DEADLINE") &&
+                        Catch::Contains("--silences") && Catch::Contains("BATCHSYNC_SILENCES"));
     auto [vcode, vout] = run_main_parse({"--version"});
     CHECK(vcode == 0);
     CHECK_THAT(vout, Catch::StartsWith("batch-sync "));

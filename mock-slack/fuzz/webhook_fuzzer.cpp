@@ -1,6 +1,6 @@
-// libFuzzer target: the webhook payload parser, the API v2 alert parser and the matcher parser
-// must never crash, hang or leak on any input, and whatever parses must serialise and parse
-// back to the same notification.
+// libFuzzer target: the webhook payload parser, the API v2 alert and silence parsers and the
+// matcher parser must never crash, hang or leak on any input, and whatever parses must serialise
+// and parse back to the same notification (or silences).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -24,6 +24,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!j.is_discarded() && j.is_object() && j.contains("alerts")) {
     try {
       (void)alerting::parse_gettable_alerts(j["alerts"]);
+    } catch (const alerting::PayloadError&) {
+    }
+  }
+  if (!j.is_discarded() && j.is_object() && j.contains("silences")) {
+    try {
+      nlohmann::json written = nlohmann::json::array();
+      for (const auto& s : alerting::parse_gettable_silences(j["silences"])) {
+        written.push_back(alerting::to_json(s));
+      }
+      nlohmann::json again = nlohmann::json::array();
+      for (const auto& s : alerting::parse_gettable_silences(written)) {
+        again.push_back(alerting::to_json(s));
+      }
+      if (again != written) std::abort();  // round trip broken
     } catch (const alerting::PayloadError&) {
     }
   }

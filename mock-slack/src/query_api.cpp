@@ -1,5 +1,5 @@
-// GET /api/v1/alerts, /api/v1/incidents, /api/v1/incidents/{id}, /api/v1/messages and
-// /api/v1/channels: the history, newest first, paged with an opaque cursor.
+// GET /api/v1/alerts, /api/v1/incidents, /api/v1/incidents/{id}, /api/v1/messages,
+// /api/v1/channels and /api/v1/silences: the history, newest first, paged with an opaque cursor.
 #include <stdexcept>
 
 #include "firedrill/duration.hpp"
@@ -156,6 +156,24 @@ void Receiver::list_messages(const Request& req, Response& res) {
     return;
   }
   json_response(res, 200, page_json(store_.messages(f)));
+}
+
+void Receiver::list_silences(const Request& req, Response& res) {
+  SilenceFilter f;
+  try {
+    if (auto s = req.query("state")) {
+      if (*s != "active" && *s != "pending" && *s != "expired") {
+        bad("state", "expected \"active\", \"pending\" or \"expired\", got \"" + cut(*s) + "\"");
+      }
+      f.state = *s;
+    }
+    f.limit = limit_param(req);
+    f.cursor = cursor_param(req);
+  } catch (const std::invalid_argument& e) {
+    error_response(res, 400, e.what());
+    return;
+  }
+  json_response(res, 200, page_json(store_.silences(f)));
 }
 
 void Receiver::list_channels(const Request&, Response& res) {

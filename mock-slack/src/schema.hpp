@@ -120,6 +120,28 @@ UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services)
   WHERE io.incident_id = incidents.id);
 )sql";
 
-inline constexpr std::array<std::string_view, 2> kMigrations{kMigration1, kMigration2};
+// Migration 3: silences read from Alertmanager by batch-sync, keyed by Alertmanager's id; matchers
+// are the API v2 array (TEXT). Pages are ordered by (starts_at, rowid), like the other tables'
+// (time, id). Which occurrences a silence holds is read from occurrences.silenced_by; the partial
+// index keeps that to the occurrences that are silenced at all.
+inline constexpr std::string_view kMigration3 = R"sql(
+CREATE TABLE silences (
+  id              TEXT    PRIMARY KEY,
+  state           TEXT    NOT NULL CHECK (state IN ('active', 'pending', 'expired')),
+  created_by      TEXT    NOT NULL,
+  comment         TEXT    NOT NULL,
+  starts_at       INTEGER NOT NULL,
+  ends_at         INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  matchers        TEXT    NOT NULL,
+  first_synced_at INTEGER NOT NULL,
+  last_synced_at  INTEGER NOT NULL
+);
+CREATE INDEX silences_started ON silences (starts_at);
+CREATE INDEX silences_state ON silences (state, starts_at);
+CREATE INDEX occurrences_silenced ON occurrences (id) WHERE silenced_by <> '[]';
+)sql";
+
+inline constexpr std::array<std::string_view, 3> kMigrations{kMigration1, kMigration2, kMigration3};
 
 }  // namespace mock_slack::schema

@@ -18,7 +18,8 @@ void add_options(CLI::App& app, Settings& s) {
       ->envname("MOCKSLACK_STATE_DIR");
   app.add_option_function<std::string>(
          "--retention", [&s](const std::string& v) { s.retention = firedrill::duration_value(v); },
-         "Resolved occurrences, incidents, notifications and messages older than this are pruned")
+         "Resolved occurrences, incidents, notifications, messages and expired silences older "
+         "than this are pruned")
       ->envname("MOCKSLACK_RETENTION")
       ->default_str("90d")
       ->check(firedrill::duration_validator());

@@ -28,6 +28,9 @@ namespace mock_slack {
 namespace alerting = firedrill::alerting;
 using nlohmann::json;
 
+static_assert(schema::kMigrations.size() == static_cast<std::size_t>(kSchemaVersion),
+              "kSchemaVersion is the number of migrations");
+
 namespace {
 
 constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
@@ -275,6 +278,15 @@ class Writer {
         p("INSERT INTO messages (received_at, channel, username, text, icon_emoji, icon_url, "
           "attachments, blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     page_count_ = p("PRAGMA page_count");
+    find_silence_ = p("SELECT updated_at, state FROM silences WHERE id = ?");
+    insert_silence_ =
+        p("INSERT INTO silences (id, state, created_by, comment, starts_at, ends_at, updated_at, "
+          "matchers, first_synced_at, last_synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+          "?9)");
+    update_silence_ =
+        p("UPDATE silences SET state = ?2, created_by = ?3, comment = ?4, starts_at = ?5, "
+          "ends_at = ?6, updated_at = ?7, matchers = ?8, last_synced_at = ?9 WHERE id = ?1");
+    touch_silence_ = p("UPDATE silences SET last_synced_at = ?2 WHERE id = ?1");
     page_size_ = db_.execAndGet("PRAGMA page_size").getInt64();
   }
 
@@ -443,7 +455,8 @@ class Writer {
     return result;
   }
 
-  SyncResult sync(const std::vector<alerting::GettableAlert>& alerts, std::int64_t now,
+  SyncResult sync(const std::vector<alerting::GettableAlert>& alerts,
+                  const std::vector<alerting::GettableSilence>& silences, std::int64_t now,
                   JobCounts& counts) {
     SyncResult result;
     result.received = static_cast<std::int64_t>(alerts.size());
@@ -523,6 +536,57 @@ class Writer {
       ++result.new_occurrences;
       ++counts.new_occurrences;
     }
+    result.silences = sync_silences(silences, now);
+    return result;
+  }
+
+  /// Upserts silences by id: a newer updatedAt, or the same one with another state (a silence
+  /// expires without being updated), replaces the stored silence. An older updatedAt is a stale
+  /// read (another Alertmanager replica, before gossip caught up) and changes nothing.
+  SilenceSyncResult sync_silences(const std::vector<alerting::GettableSilence>& silences,
+                                  std::int64_t now) {
+    SilenceSyncResult result;
+    result.received = static_cast<std::int64_t>(silences.size());
+    for (const auto& silence : silences) {
+      std::optional<std::int64_t> stored_updated_at;
+      std::string stored_state;
+      {
+        Use f(*find_silence_);
+        f->bind(1, silence.id);
+        if (f->executeStep()) {
+          stored_updated_at = f->getColumn(0).getInt64();
+          stored_state = f->getColumn(1).getString();
+        }
+      }
+      const std::int64_t updated_at = ns(silence.updated_at);
+      if (stored_updated_at &&
+          (updated_at < *stored_updated_at ||
+           (updated_at == *stored_updated_at && silence.state == stored_state))) {
+        Use t(*touch_silence_);
+        t->bind(1, silence.id);
+        t->bind(2, now);
+        t->exec();
+        ++result.unchanged_silences;
+        continue;
+      }
+      SQLite::Statement& write = stored_updated_at ? *update_silence_ : *insert_silence_;
+      Use w(write);
+      w->bind(1, silence.id);
+      w->bind(2, silence.state);
+      w->bind(3, silence.created_by);
+      w->bind(4, silence.comment);
+      w->bind(5, ns(silence.starts_at));
+      w->bind(6, ns(silence.ends_at));
+      w->bind(7, updated_at);
+      w->bind(8, dump(alerting::to_json(silence.matchers)));
+      w->bind(9, now);
+      w->exec();
+      if (stored_updated_at) {
+        ++result.updated_silences;
+      } else {
+        ++result.new_silences;
+      }
+    }
     return result;
   }
 
@@ -585,6 +649,10 @@ class Writer {
     SQLite::Statement messages(db_, "DELETE FROM messages WHERE received_at < ?1");
     messages.bind(1, cutoff);
     r.messages = messages.exec();
+    SQLite::Statement silences(db_,
+                               "DELETE FROM silences WHERE state = 'expired' AND ends_at < ?1");
+    silences.bind(1, cutoff);
+    r.silences = silences.exec();
   }
 
  private:
@@ -604,7 +672,8 @@ class Writer {
   std::unique_ptr<SQLite::Statement> find_occurrence_, insert_occurrence_, update_notified_,
       update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
       resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_,
-      summarize_incidents_of_, insert_notification_, insert_message_, page_count_, touch_synced_;
+      summarize_incidents_of_, insert_notification_, insert_message_, page_count_, touch_synced_,
+      find_silence_, insert_silence_, update_silence_, touch_silence_;
 };
 
 }  // namespace
@@ -1043,10 +1112,11 @@ IngestResult Store::ingest(const alerting::WebhookNotification& n, const std::st
   return result;
 }
 
-SyncResult Store::sync(const std::vector<alerting::GettableAlert>& alerts) {
+SyncResult Store::sync(const std::vector<alerting::GettableAlert>& alerts,
+                       const std::vector<alerting::GettableSilence>& silences) {
   SyncResult result;
   const auto now = impl_->now_ns();
-  impl_->write([&](Writer& w, JobCounts& c) { result = w.sync(alerts, now, c); });
+  impl_->write([&](Writer& w, JobCounts& c) { result = w.sync(alerts, silences, now, c); });
   return result;
 }
 
@@ -1238,6 +1308,79 @@ std::vector<Channel> Store::channels() const {
   });
 }
 
+namespace {
+
+constexpr const char* kSilenceColumns =
+    "rowid, id, state, matchers, created_by, comment, starts_at, ends_at, updated_at, "
+    "first_synced_at, last_synced_at";
+
+Silence read_silence(SQLite::Statement& s) {
+  Silence out;
+  out.id = s.getColumn(1).getString();
+  out.state = s.getColumn(2).getString();
+  out.matchers = parse_stored(s.getColumn(3).getString(), json::array());
+  out.created_by = s.getColumn(4).getString();
+  out.comment = s.getColumn(5).getString();
+  out.starts_at = tp(s.getColumn(6).getInt64());
+  out.ends_at = tp(s.getColumn(7).getInt64());
+  out.updated_at = tp(s.getColumn(8).getInt64());
+  out.first_synced_at = tp(s.getColumn(9).getInt64());
+  out.last_synced_at = tp(s.getColumn(10).getInt64());
+  return out;
+}
+
+/// Fills each silence's occurrence_ids in one pass over the silenced occurrences (the partial
+/// index occurrences_silenced), not one per silence.
+void fill_silenced_occurrences(Reader& r, std::vector<Silence>& silences) {
+  if (silences.empty()) return;
+  std::unordered_map<std::string, Silence*> by_id;
+  json ids = json::array();
+  for (auto& s : silences) {
+    by_id.emplace(s.id, &s);
+    ids.push_back(s.id);
+  }
+  auto& s = r.statement(
+      "SELECT j.value, o.id FROM occurrences o, json_each(o.silenced_by) j "
+      "WHERE o.silenced_by <> '[]' AND j.value IN (SELECT value FROM json_each(?)) ORDER BY o.id");
+  s.bind(1, dump(ids));
+  while (s.executeStep()) {
+    auto it = by_id.find(s.getColumn(0).getString());
+    if (it != by_id.end()) it->second->occurrence_ids.push_back(s.getColumn(1).getInt64());
+  }
+  s.tryReset();
+}
+
+}  // namespace
+
+Page<Silence> Store::silences(const SilenceFilter& f) const {
+  return impl_->read([&](Reader& r) {
+    Where w;
+    if (!f.state.empty()) w.add("state = ?", f.state);
+    if (f.cursor) {
+      w.add("(starts_at, rowid) < (?, ?)");
+      w.values.emplace_back(f.cursor->time_ns);
+      w.values.emplace_back(f.cursor->id);
+    }
+    auto& s =
+        r.statement(std::string("SELECT ") + kSilenceColumns + " FROM silences WHERE 1" + w.sql +
+                    " ORDER BY starts_at DESC, rowid DESC LIMIT " + std::to_string(f.limit + 1));
+    bind_all(s, w.values);
+    Page<Silence> page;
+    std::vector<std::int64_t> rowids;
+    while (s.executeStep()) {
+      rowids.push_back(s.getColumn(0).getInt64());
+      page.items.push_back(read_silence(s));
+    }
+    s.tryReset();
+    if (page.items.size() > f.limit) {
+      page.items.resize(f.limit);
+      page.next = Cursor{ns(page.items.back().starts_at), rowids[f.limit - 1]};
+    }
+    fill_silenced_occurrences(r, page.items);
+    return page;
+  });
+}
+
 std::int64_t Store::size_bytes() const { return impl_->size_bytes(); }
 Store::WriteQueue Store::write_queue() const { return impl_->write_queue(); }
 int Store::schema_version() const { return impl_->schema_version(); }
@@ -1334,6 +1477,20 @@ json to_json(const Message& m) {
               {"iconURL", m.icon_url},
               {"attachments", m.attachments},
               {"blocks", m.blocks}};
+}
+
+json to_json(const Silence& s) {
+  return json{{"id", s.id},
+              {"state", s.state},
+              {"matchers", s.matchers},
+              {"createdBy", s.created_by},
+              {"comment", s.comment},
+              {"startsAt", alerting::format_time(s.starts_at)},
+              {"endsAt", alerting::format_time(s.ends_at)},
+              {"updatedAt", alerting::format_time(s.updated_at)},
+              {"firstSyncedAt", alerting::format_time(s.first_synced_at)},
+              {"lastSyncedAt", alerting::format_time(s.last_synced_at)},
+              {"occurrenceIds", s.occurrence_ids}};
 }
 
 json to_json(const Channel& c) {

@@ -55,6 +55,7 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
   api.get("/api/v1/incidents/{id}", bind(&Receiver::get_incident));
   api.get("/api/v1/messages", bind(&Receiver::list_messages));
   api.get("/api/v1/channels", bind(&Receiver::list_channels));
+  api.get("/api/v1/silences", bind(&Receiver::list_silences));
   api.get("/runbooks/{name}", bind(&Receiver::runbook));
 }
 
@@ -134,8 +135,9 @@ void Receiver::webhook(const Request& req, Response& res) {
 
 void Receiver::sync(const Request& req, Response& res) {
   if (!authorized(req, res)) return;
-  if (!json_body(req, res, "{\"source\": ..., \"alerts\": [...]}")) return;
+  if (!json_body(req, res, "{\"source\": ..., \"alerts\": [...], \"silences\": [...]}")) return;
   std::vector<alerting::GettableAlert> alerts;
+  std::vector<alerting::GettableSilence> silences;
   try {
     json body;
     try {
@@ -155,9 +157,18 @@ void Receiver::sync(const Request& req, Response& res) {
     if (!source->is_string() || *source != "alertmanager") {
       throw alerting::PayloadError("source: expected \"alertmanager\"");
     }
-    auto list = body.find("alerts");
-    if (list == body.end()) throw alerting::PayloadError("alerts: required field is missing");
-    alerts = alerting::parse_gettable_alerts(*list, "alerts", options_.limits);
+    // Either list may be left out (batch-sync sends each in requests of its own), not both.
+    auto alert_list = body.find("alerts");
+    auto silence_list = body.find("silences");
+    if (alert_list == body.end() && silence_list == body.end()) {
+      throw alerting::PayloadError("payload: expected \"alerts\", \"silences\" or both");
+    }
+    if (alert_list != body.end()) {
+      alerts = alerting::parse_gettable_alerts(*alert_list, "alerts", options_.limits);
+    }
+    if (silence_list != body.end()) {
+      silences = alerting::parse_gettable_silences(*silence_list, "silences", options_.limits);
+    }
   } catch (const alerting::PayloadError& e) {
     const std::string what = e.what();
     reject(res, 400, what.starts_with("malformed JSON") ? "malformed_json" : "invalid_payload",
@@ -166,14 +177,19 @@ void Receiver::sync(const Request& req, Response& res) {
   }
   SyncResult r;
   try {
-    r = store_.sync(alerts);
+    r = store_.sync(alerts, silences);
   } catch (const StoreUnavailable& e) {
     reject(res, 503, "storage_unavailable", e.what());
     return;
   }
-  json_response(
-      res, 200,
-      {{"received", r.received}, {"new", r.new_occurrences}, {"updated", r.updated_occurrences}});
+  json_response(res, 200,
+                {{"received", r.received},
+                 {"new", r.new_occurrences},
+                 {"updated", r.updated_occurrences},
+                 {"silences",
+                  {{"received", r.silences.received},
+                   {"new", r.silences.new_silences},
+                   {"updated", r.silences.updated_silences}}}});
 }
 
 void Receiver::retention(const Request& req, Response& res) {
@@ -188,12 +204,14 @@ void Receiver::retention(const Request& req, Response& res) {
   firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
                                              {"incidents", r.incidents},
                                              {"notifications", r.notifications},
-                                             {"messages", r.messages}});
+                                             {"messages", r.messages},
+                                             {"silences", r.silences}});
   json_response(res, 200,
                 {{"pruned", r.occurrences},
                  {"incidents", r.incidents},
                  {"notifications", r.notifications},
-                 {"messages", r.messages}});
+                 {"messages", r.messages},
+                 {"silences", r.silences}});
 }
 
 }  // namespace mock_slack

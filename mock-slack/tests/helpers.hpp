@@ -83,6 +83,37 @@ inline json notification(const std::string& group, const std::string& status, js
               {"alerts", std::move(alerts)}};
 }
 
+/// One alert in API v2's shape (GET /api/v2/alerts), suppressed by `silenced_by` when not empty.
+inline json gettable_alert(const std::string& name, const std::string& starts,
+                           std::vector<std::string> silenced_by = {}) {
+  json a = alert(name, "firing", starts);
+  a.erase("status");
+  a["updatedAt"] = starts;
+  a["receivers"] = json::array({json{{"name", "team-portal"}}});
+  a["status"] = {{"state", silenced_by.empty() ? "active" : "suppressed"},
+                 {"silencedBy", std::move(silenced_by)},
+                 {"inhibitedBy", json::array()}};
+  return a;
+}
+
+/// One silence in API v2's shape (GET /api/v2/silences).
+inline json silence(const std::string& id, const std::string& state = "active",
+                    const std::string& updated = "2026-11-21T22:00:00Z",
+                    const std::string& starts = "2026-11-21T22:00:00Z",
+                    const std::string& ends = "2026-11-22T02:00:00Z") {
+  return json{
+      {"id", id},
+      {"status", {{"state", state}}},
+      {"updatedAt", updated},
+      {"comment", "maintenance"},
+      {"createdBy", "ops@example.com"},
+      {"startsAt", starts},
+      {"endsAt", ends},
+      {"matchers",
+       {{{"name", "alertname"}, {"value", "DiskFull"}, {"isRegex", false}, {"isEqual", true}},
+        {{"name", "instance"}, {"value", "10\\..*"}, {"isRegex", true}, {"isEqual", false}}}}};
+}
+
 /// mock-slack in process on an ephemeral port, with a fresh database and the test clock.
 struct Running {
   TempDir dir;  // first: the store opens a file in it

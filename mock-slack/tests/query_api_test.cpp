@@ -168,3 +168,85 @@ TEST_CASE("bad filters are answered 400 naming the parameter", "[api]") {
     }
   }
 }
+
+TEST_CASE("silences are listed with their matchers and the occurrences they silence",
+          "[api][silences]") {
+  Running r;
+  set_clock("2026-11-21T23:30:00Z");
+  // Twelve silences starting a minute apart: every third expired, s-11 pending; each active one
+  // silences one synced occurrence.
+  json silences = json::array();
+  json alerts = json::array();
+  for (int i = 0; i < 12; ++i) {
+    char start[32];
+    std::snprintf(start, sizeof start, "2026-11-21T22:%02d:00Z", i);
+    const std::string id = "s-" + std::to_string(i);
+    const std::string state = i == 11 ? "pending" : i % 3 == 0 ? "expired" : "active";
+    silences.push_back(silence(id, state, start, start));
+    if (state == "active")
+      alerts.push_back(gettable_alert("Alert" + std::to_string(i), start, {id}));
+  }
+  REQUIRE(r.post("/api/v1/sync",
+                 json{{"source", "alertmanager"}, {"alerts", alerts}, {"silences", silences}})
+              ->status == 200);
+
+  auto page = r.get("/api/v1/silences?limit=1000");
+  REQUIRE(page["data"].size() == 12);
+  CHECK(page["nextCursor"].is_null());
+  const json& newest = page["data"][0];
+  CHECK(newest["id"] == "s-11");  // latest start first
+  CHECK(newest["state"] == "pending");
+  CHECK(newest["occurrenceIds"] == json::array());
+  const json& s10 = page["data"][1];
+  CHECK(s10 == json{{"id", "s-10"},
+                    {"state", "active"},
+                    {"matchers", silence("s-10")["matchers"]},
+                    {"createdBy", "ops@example.com"},
+                    {"comment", "maintenance"},
+                    {"startsAt", "2026-11-21T22:10:00Z"},
+                    {"endsAt", "2026-11-22T02:00:00Z"},
+                    {"updatedAt", "2026-11-21T22:10:00Z"},
+                    {"firstSyncedAt", "2026-11-21T23:30:00Z"},
+                    {"lastSyncedAt", "2026-11-21T23:30:00Z"},
+                    {"occurrenceIds", s10["occurrenceIds"]}});
+  REQUIRE(s10["occurrenceIds"].size() == 1);
+  auto silenced = r.get("/api/v1/alerts?alertname=Alert10")["data"];
+  REQUIRE(silenced.size() == 1);
+  CHECK(s10["occurrenceIds"][0] == silenced[0]["id"]);
+
+  SECTION("filtered by state") {
+    auto expired = r.get("/api/v1/silences?state=expired")["data"];
+    std::set<std::string> ids;
+    for (const auto& s : expired) ids.insert(s["id"]);
+    CHECK(ids == std::set<std::string>{"s-0", "s-3", "s-6", "s-9"});
+    CHECK(r.get("/api/v1/silences?state=active")["data"].size() == 7);
+  }
+  SECTION("keyset pages visit every silence once, latest start first") {
+    std::vector<std::string> seen;
+    std::string cursor;
+    for (;;) {
+      auto p = r.get("/api/v1/silences?limit=5" + (cursor.empty() ? "" : "&cursor=" + cursor));
+      for (const auto& s : p["data"]) seen.push_back(s["id"]);
+      if (p["nextCursor"].is_null()) break;
+      cursor = p["nextCursor"];
+    }
+    std::vector<std::string> want;
+    for (int i = 11; i >= 0; --i) want.push_back("s-" + std::to_string(i));
+    CHECK(seen == want);
+  }
+  SECTION("bad parameters are answered 400 naming them") {
+    auto client = r.client();
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"state=firing", R"(state: expected "active", "pending" or "expired", got "firing")"},
+        {"limit=0", "limit: expected an integer from 1 to 1000, got \"0\""},
+        {"cursor=xyz", "cursor: not a cursor returned by this API: \"xyz\""},
+    };
+    for (const auto& [query, error] : cases) {
+      INFO(query);
+      auto res = client.Get(("/api/v1/silences?" + query).c_str());
+      REQUIRE(res);
+      CHECK(res->status == 400);
+      CHECK(json::parse(res->body)["error"] == error);
+    }
+  }
+}

@@ -3,8 +3,10 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
+#include "../src/schema.hpp"
 #include "helpers.hpp"
 
 using namespace mock_slack;
@@ -19,6 +21,20 @@ alerting::WebhookNotification make(const std::string& group, int first, int coun
                            {{"instance", "host-" + std::to_string(first + i)}}));
   }
   return alerting::parse_webhook_json(notification(group, "firing", alerts));
+}
+
+std::vector<alerting::GettableSilence> silences(std::initializer_list<json> list) {
+  return alerting::parse_gettable_silences(json(list));
+}
+
+std::vector<alerting::GettableAlert> gettable_alerts(std::initializer_list<json> list) {
+  return alerting::parse_gettable_alerts(json(list));
+}
+
+Silence only_silence(const Store& s) {
+  auto page = s.silences({});
+  REQUIRE(page.items.size() == 1);
+  return page.items[0];
 }
 
 }  // namespace
@@ -263,41 +279,6 @@ TEST_CASE("incidents filtered on one alert name or service match whole names", "
   CHECK(ids(both).empty());
 }
 
-TEST_CASE("a database at schema version 1 is migrated with its incident summaries", "[store]") {
-  TempDir dir;
-  StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
-  set_clock("2026-11-21T21:01:00Z");
-  {
-    Store s(o, test_now);
-    s.ingest(alerting::parse_webhook_json(notification(
-                 "G", "firing",
-                 {alert("A", "firing", "2026-11-21T21:00:00Z", "0001-01-01T00:00:00Z",
-                        {{"severity", "critical"}, {"service", "api"}}),
-                  alert("B", "resolved", "2026-11-21T21:00:00Z", "2026-11-21T21:00:30Z")})),
-             "h");
-  }
-  {
-    // What version 1 had: no summary columns.
-    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
-    for (const char* column :
-         {"alert_count", "firing_count", "severity", "alertnames", "services"}) {
-      db.exec(std::string("ALTER TABLE incidents DROP COLUMN ") + column);
-    }
-    db.exec("PRAGMA user_version = 1");
-  }
-  Store s(o, test_now);
-  CHECK(s.schema_version() == kSchemaVersion);
-  auto page = s.incidents({});
-  REQUIRE(page.items.size() == 1);
-  const auto& i = page.items.front();
-  CHECK(i.alert_count == 2);
-  CHECK(i.firing_count == 1);
-  CHECK(i.severity == "critical");
-  CHECK(i.alertnames == std::vector<std::string>{"A", "B"});
-  CHECK(i.services == std::vector<std::string>{"api", "portal"});
-}
-
 TEST_CASE("cursors round-trip and reject junk", "[store]") {
   Cursor c{1795300000000000000, 42};
   CHECK(Cursor::parse(c.to_string())->id == 42);
@@ -307,4 +288,162 @@ TEST_CASE("cursors round-trip and reject junk", "[store]") {
   CHECK_FALSE(Cursor::parse("-1"));
   CHECK_FALSE(Cursor::parse("a-b"));
   CHECK_FALSE(Cursor::parse("99999999999999999999-1"));
+}
+
+TEST_CASE("a version 1 database is migrated to the current version with its data intact",
+          "[store]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  {
+    // What mock-slack with schema version 1 left: an incident with an occurrence (silenced when
+    // batch-sync last saw it) and a Slack message.
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Transaction tx(db);
+    db.exec(std::string(schema::kMigration1));
+    db.exec("PRAGMA user_version = 1");
+    db.exec(
+        "INSERT INTO incidents VALUES (7, 'g', 'team-portal', 1795300000000000000, "
+        "1795300005000000000, 1795300005000000000, NULL, '{}', '{}', '{}', 'http://am', 1)");
+    db.exec(
+        "INSERT INTO occurrences VALUES (42, 'fp', 1795300000000000000, NULL, 'firing', "
+        "'DiskFull', "
+        "'page', 'portal', '{\"alertname\":\"DiskFull\"}', '{}', '', 'team-portal', NULL, NULL, "
+        "0, 1795300005000000000, 'suppressed', '[\"s-1\"]', '[]', 'sync')");
+    db.exec("INSERT INTO incident_occurrences VALUES (7, 42)");
+    db.exec(
+        "INSERT INTO messages VALUES (3, 1795300005000000000, 'pages', 'am', 'hello', '', '', "
+        "'[]', '[]')");
+    tx.commit();
+  }
+  Store s(o, test_now);
+  CHECK(s.schema_version() == kSchemaVersion);
+  const auto alerts = s.alerts({}).items;
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].id == 42);
+  CHECK(alerts[0].suppressed_state == "suppressed");
+  CHECK(alerts[0].silenced_by == json::array({"s-1"}));
+  const auto incident = s.incident(7);
+  REQUIRE(incident);
+  // Migration 2 computed the incident's summary from its occurrences.
+  CHECK(incident->incident.alert_count == 1);
+  CHECK(incident->incident.firing_count == 1);
+  CHECK(incident->incident.severity == "page");
+  CHECK(incident->incident.alertnames == std::vector<std::string>{"DiskFull"});
+  CHECK(incident->incident.services == std::vector<std::string>{"portal"});
+  CHECK(s.messages({}).items.at(0).text == "hello");
+  CHECK(s.silences({}).items.empty());
+
+  // The new table works with the old rows: the migrated occurrence is linked to its silence.
+  CHECK(s.sync({}, silences({silence("s-1")})).silences.new_silences == 1);
+  CHECK(only_silence(s).occurrence_ids == std::vector<std::int64_t>{42});
+}
+
+TEST_CASE("silences are upserted by id and updatedAt", "[store][silences]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  Store s(o, test_now);
+  set_clock("2026-11-21T22:05:00Z");
+  auto r = s.sync({}, silences({silence("s-1")}));
+  CHECK(r.received == 0);
+  CHECK(r.silences.received == 1);
+  CHECK(r.silences.new_silences == 1);
+  Silence stored = only_silence(s);
+  CHECK(stored.id == "s-1");
+  CHECK(stored.state == "active");
+  CHECK(stored.created_by == "ops@example.com");
+  CHECK(stored.comment == "maintenance");
+  CHECK(alerting::format_time(stored.starts_at) == "2026-11-21T22:00:00Z");
+  CHECK(alerting::format_time(stored.ends_at) == "2026-11-22T02:00:00Z");
+  CHECK(alerting::format_time(stored.updated_at) == "2026-11-21T22:00:00Z");
+  CHECK(stored.matchers == silence("s-1")["matchers"]);
+  CHECK(alerting::format_time(stored.first_synced_at) == "2026-11-21T22:05:00Z");
+  CHECK(alerting::format_time(stored.last_synced_at) == "2026-11-21T22:05:00Z");
+
+  SECTION("a resend with the same updatedAt and state changes nothing but the sync time") {
+    set_clock("2026-11-21T22:10:00Z");
+    r = s.sync({}, silences({silence("s-1")}));
+    CHECK(r.silences.new_silences == 0);
+    CHECK(r.silences.updated_silences == 0);
+    CHECK(r.silences.unchanged_silences == 1);
+    Silence again = only_silence(s);
+    CHECK(to_json(again)["updatedAt"] == to_json(stored)["updatedAt"]);
+    CHECK(alerting::format_time(again.first_synced_at) == "2026-11-21T22:05:00Z");
+    CHECK(alerting::format_time(again.last_synced_at) == "2026-11-21T22:10:00Z");
+  }
+  SECTION("a newer updatedAt replaces it") {
+    json edited = silence("s-1", "active", "2026-11-21T23:00:00Z");
+    edited["endsAt"] = "2026-11-22T04:00:00Z";
+    edited["comment"] = "longer maintenance";
+    edited["matchers"].erase(1);
+    r = s.sync({}, silences({edited}));
+    CHECK(r.silences.updated_silences == 1);
+    Silence now = only_silence(s);
+    CHECK(now.comment == "longer maintenance");
+    CHECK(alerting::format_time(now.ends_at) == "2026-11-22T04:00:00Z");
+    CHECK(alerting::format_time(now.updated_at) == "2026-11-21T23:00:00Z");
+    CHECK(now.matchers.size() == 1);
+    CHECK(alerting::format_time(now.first_synced_at) == "2026-11-21T22:05:00Z");
+
+    SECTION("an older updatedAt afterwards is a stale read and changes nothing") {
+      r = s.sync({}, silences({silence("s-1", "expired")}));
+      CHECK(r.silences.updated_silences == 0);
+      CHECK(r.silences.unchanged_silences == 1);
+      CHECK(only_silence(s).comment == "longer maintenance");
+      CHECK(only_silence(s).state == "active");
+    }
+  }
+  SECTION("a new state with the same updatedAt (it expired on its own) updates it") {
+    r = s.sync({}, silences({silence("s-1", "expired")}));
+    CHECK(r.silences.updated_silences == 1);
+    CHECK(only_silence(s).state == "expired");
+  }
+  SECTION("alerts and silences in one sync are counted apart") {
+    r = s.sync(gettable_alerts({gettable_alert("DiskFull", "2026-11-21T22:01:00Z", {"s-1"})}),
+               silences({silence("s-1"), silence("s-2")}));
+    CHECK(r.received == 1);
+    CHECK(r.new_occurrences == 1);
+    CHECK(r.silences.received == 2);
+    CHECK(r.silences.new_silences == 1);
+    CHECK(r.silences.unchanged_silences == 1);
+  }
+}
+
+TEST_CASE("a silence lists the stored occurrences it silences", "[store][silences]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  Store s(o, test_now);
+  s.sync(gettable_alerts({gettable_alert("A", "2026-11-21T22:01:00Z", {"s-1"}),
+                          gettable_alert("B", "2026-11-21T22:02:00Z", {"s-1", "s-2"}),
+                          gettable_alert("C", "2026-11-21T22:03:00Z")}),
+         silences({silence("s-1"),
+                   silence("s-2", "active", "2026-11-21T22:00:00Z", "2026-11-21T22:30:00Z"),
+                   silence("s-3", "pending", "2026-11-21T22:00:00Z", "2026-11-21T23:00:00Z")}));
+  std::map<std::string, std::int64_t> id_of;
+  for (const auto& occurrence : s.alerts({}).items) {
+    id_of[occurrence.labels.at("alertname").get<std::string>()] = occurrence.id;
+  }
+  const auto page = s.silences({});
+  REQUIRE(page.items.size() == 3);
+  CHECK(page.items[0].id == "s-3");  // latest start first
+  CHECK(page.items[0].occurrence_ids.empty());
+  CHECK(page.items[1].id == "s-2");
+  CHECK(page.items[1].occurrence_ids == std::vector<std::int64_t>{id_of["B"]});
+  CHECK(page.items[2].id == "s-1");
+  CHECK(page.items[2].occurrence_ids == std::vector<std::int64_t>{id_of["A"], id_of["B"]});
+
+  SECTION("an occurrence the webhook delivered since is no longer silenced") {
+    json a = alert("A", "firing", "2026-11-21T22:01:00Z");
+    s.ingest(alerting::parse_webhook_json(notification("A", "firing", {a})), "h");
+    CHECK(s.silences({}).items[2].occurrence_ids == std::vector<std::int64_t>{id_of["B"]});
+  }
+  SECTION("the state filter") {
+    SilenceFilter pending;
+    pending.state = "pending";
+    const auto only = s.silences(pending).items;
+    REQUIRE(only.size() == 1);
+    CHECK(only[0].id == "s-3");
+  }
 }

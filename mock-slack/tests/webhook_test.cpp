@@ -1,6 +1,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <future>
+#include <set>
 #include <thread>
 
 #include "helpers.hpp"
@@ -273,7 +274,9 @@ TEST_CASE("sync records alerts the webhook never delivered, idempotently", "[web
   json body{{"source", "alertmanager"}, {"alerts", {silenced}}};
   auto res = r.post("/api/v1/sync", body);
   REQUIRE(res->status == 200);
-  CHECK(json::parse(res->body) == json{{"received", 1}, {"new", 1}, {"updated", 0}});
+  const json no_silences{{"received", 0}, {"new", 0}, {"updated", 0}};
+  CHECK(json::parse(res->body) ==
+        json{{"received", 1}, {"new", 1}, {"updated", 0}, {"silences", no_silences}});
   auto stored = r.get("/api/v1/alerts")["data"];
   REQUIRE(stored.size() == 1);
   CHECK(stored[0]["suppressed"] == json{{"state", "suppressed"},
@@ -286,12 +289,12 @@ TEST_CASE("sync records alerts the webhook never delivered, idempotently", "[web
 
   // A second run adds nothing.
   CHECK(json::parse(r.post("/api/v1/sync", body)->body) ==
-        json{{"received", 1}, {"new", 0}, {"updated", 0}});
+        json{{"received", 1}, {"new", 0}, {"updated", 0}, {"silences", no_silences}});
   // The silence expires: the state changes.
   body["alerts"][0]["status"] = {
       {"state", "active"}, {"silencedBy", json::array()}, {"inhibitedBy", json::array()}};
   CHECK(json::parse(r.post("/api/v1/sync", body)->body) ==
-        json{{"received", 1}, {"new", 0}, {"updated", 1}});
+        json{{"received", 1}, {"new", 0}, {"updated", 1}, {"silences", no_silences}});
   CHECK(r.get("/api/v1/alerts")["data"].size() == 1);
 
   SECTION("bad input names the field and changes nothing") {
@@ -320,6 +323,16 @@ TEST_CASE("retention prunes what resolved before the cutoff", "[webhook][retenti
                  notification("Long", "firing", {alert("Long", "firing", "2026-08-01T00:00:00Z")}))
               ->status == 200);
   REQUIRE(r.post("/slack/old", json{{"text", "old message"}})->status == 200);
+  // Expired long ago (pruned), expired within the retention, and still active however old.
+  REQUIRE(r.post("/api/v1/sync", json{{"source", "alertmanager"},
+                                      {"silences",
+                                       {silence("old", "expired", "2026-08-01T00:05:00Z",
+                                                "2026-08-01T00:00:00Z", "2026-08-01T00:05:00Z"),
+                                        silence("recent", "expired", "2026-11-20T00:00:00Z",
+                                                "2026-11-19T00:00:00Z", "2026-11-20T00:00:00Z"),
+                                        silence("long", "active", "2026-08-01T00:00:00Z",
+                                                "2026-08-01T00:00:00Z", "2027-08-01T00:00:00Z")}}})
+              ->status == 200);
 
   set_clock("2026-10-29T00:00:00Z");  // 89 days later: nothing is old enough
   CHECK(json::parse(r.post("/api/v1/retention", json::object())->body)["pruned"] == 0);
@@ -331,8 +344,85 @@ TEST_CASE("retention prunes what resolved before the cutoff", "[webhook][retenti
   CHECK(reply["pruned"] == 1);
   CHECK(reply["incidents"] == 1);
   CHECK(reply["messages"] == 1);
+  CHECK(reply["silences"] == 1);
+  const json silences = r.get("/api/v1/silences")["data"];
+  std::set<std::string> silences_left;
+  for (const auto& s : silences) silences_left.insert(s["id"]);
+  CHECK(silences_left == std::set<std::string>{"recent", "long"});
   auto left = r.get("/api/v1/alerts")["data"];
   REQUIRE(left.size() == 1);  // still firing: kept however old
   CHECK(left[0]["labels"]["alertname"] == "Long");
   CHECK(r.get("/api/v1/incidents")["data"].size() == 1);
+}
+
+TEST_CASE("sync records silences next to alerts, idempotently", "[webhook][sync][silences]") {
+  Running r;
+  set_clock("2026-11-21T22:30:00Z");
+  json body{{"source", "alertmanager"},
+            {"alerts", {gettable_alert("DiskFull", "2026-11-21T22:01:00Z", {"s-1"})}},
+            {"silences", {silence("s-1"), silence("s-2", "expired")}}};
+  auto res = r.post("/api/v1/sync", body);
+  REQUIRE(res->status == 200);
+  CHECK(json::parse(res->body) ==
+        json{{"received", 1},
+             {"new", 1},
+             {"updated", 0},
+             {"silences", {{"received", 2}, {"new", 2}, {"updated", 0}}}});
+  CHECK(json::parse(r.post("/api/v1/sync", body)->body)["silences"] ==
+        json{{"received", 2}, {"new", 0}, {"updated", 0}});
+  body["silences"][1]["updatedAt"] = "2026-11-21T22:20:00Z";
+  CHECK(json::parse(r.post("/api/v1/sync", body)->body)["silences"] ==
+        json{{"received", 2}, {"new", 0}, {"updated", 1}});
+
+  SECTION("silences alone, without alerts") {
+    auto only = r.post("/api/v1/sync",
+                       json{{"source", "alertmanager"}, {"silences", {silence("s-3", "pending")}}});
+    REQUIRE(only->status == 200);
+    CHECK(json::parse(only->body) ==
+          json{{"received", 0},
+               {"new", 0},
+               {"updated", 0},
+               {"silences", {{"received", 1}, {"new", 1}, {"updated", 0}}}});
+    CHECK(r.get("/api/v1/silences")["data"].size() == 3);
+  }
+}
+
+TEST_CASE("bad silences in a sync get a 400 naming the field and store nothing",
+          "[webhook][sync][silences]") {
+  Running r;
+  const json good{{"source", "alertmanager"},
+                  {"alerts", {gettable_alert("DiskFull", "2026-11-21T22:01:00Z", {"s-1"})}},
+                  {"silences", {silence("s-1"), silence("s-2")}}};
+  auto with = [&](const std::function<void(json&)>& edit) {
+    json j = good;
+    edit(j);
+    return j;
+  };
+  const std::vector<std::pair<json, std::string>> cases{
+      {with([](json& j) { j["silences"][0]["matchers"][1].erase("name"); }),
+       "silences[0].matchers[1].name: required field is missing"},
+      {with([](json& j) { j["silences"][1]["matchers"][0]["isRegex"] = "no"; }),
+       "silences[1].matchers[0].isRegex: expected a boolean, got string"},
+      {with([](json& j) { j["silences"][1]["status"]["state"] = "deleted"; }),
+       R"(silences[1].status.state: expected "active", "pending" or "expired", got "deleted")"},
+      {with([](json& j) { j["silences"][0]["endsAt"] = "later"; }),
+       "silences[0].endsAt: invalid RFC 3339 timestamp \"later\""},
+      {with([](json& j) { j["silences"] = json::object(); }),
+       "silences: expected an array, got object"},
+      {with([](json& j) {
+         j.erase("alerts");
+         j.erase("silences");
+       }),
+       "payload: expected \"alerts\", \"silences\" or both"},
+      {with([](json& j) { j.erase("source"); }), "source: required field is missing"},
+  };
+  for (const auto& [body, error] : cases) {
+    INFO(body.dump());
+    auto res = r.post("/api/v1/sync", body);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["error"] == error);
+  }
+  CHECK(r.get("/api/v1/silences")["data"].empty());
+  CHECK(r.get("/api/v1/alerts")["data"].empty());
 }

@@ -20,28 +20,39 @@ namespace firedrill::batch_sync {
 /// since those are exactly what the webhook never delivers.
 inline constexpr const char* kAlertsPath =
     "/api/v2/alerts?active=true&silenced=true&inhibited=true&unprocessed=true";
+/// Alertmanager's silences: all of them, expired ones included (Alertmanager keeps those for its
+/// --data.retention), so mock-slack learns how each ended.
+inline constexpr const char* kSilencesPath = "/api/v2/silences";
 inline constexpr const char* kSyncPath = "/api/v1/sync";
 inline constexpr const char* kRetentionPath = "/api/v1/retention";
 
-/// Alertmanager's alerts, checked with the shared API v2 model (the rules mock-slack applies).
-struct AlertsRead {
-  /// The valid alerts, sorted by fingerprint (so batches are the same from run to run) and
-  /// otherwise exactly as Alertmanager returned them.
-  nlohmann::json alerts = nlohmann::json::array();
-  /// One line per alert left out, naming its index and field: a malformed alert is skipped (and
+/// Alertmanager's alerts or silences, checked with the shared API v2 model (the rules mock-slack
+/// applies).
+struct RecordsRead {
+  /// The valid records, sorted by their key (alerts by fingerprint, silences by id: so batches are
+  /// the same from run to run) and otherwise exactly as Alertmanager returned them.
+  nlohmann::json records = nlohmann::json::array();
+  /// One line per record left out, naming its index and field: a malformed record is skipped (and
   /// counted as an error) rather than making mock-slack reject its whole batch on every run.
   std::vector<std::string> rejected;
 };
 
 /// Parses the body of GET /api/v2/alerts. Returns nullopt and sets `error` when the body is not a
 /// JSON array.
-std::optional<AlertsRead> parse_alerts(const std::string& body, std::string& error);
+std::optional<RecordsRead> parse_alerts(const std::string& body, std::string& error);
+/// Parses the body of GET /api/v2/silences, likewise.
+std::optional<RecordsRead> parse_silences(const std::string& body, std::string& error);
 
-/// Splits `alerts` (a JSON array) into arrays of at most `batch_size`, keeping the order.
-std::vector<nlohmann::json> split_batches(const nlohmann::json& alerts, std::size_t batch_size);
+/// Splits `records` (a JSON array) into arrays of at most `batch_size`, keeping the order.
+std::vector<nlohmann::json> split_batches(const nlohmann::json& records, std::size_t batch_size);
 
-/// The body of POST /api/v1/sync for one batch.
-std::string sync_request_body(const nlohmann::json& batch);
+/// What one sync request carries: its field in the body and in mock-slack's answer.
+enum class RecordKind { alerts, silences };
+std::string_view to_string(RecordKind kind);
+
+/// The body of POST /api/v1/sync for one batch: {"source": "alertmanager", "alerts": [...]}, or
+/// "silences" in place of "alerts".
+std::string sync_request_body(RecordKind kind, const nlohmann::json& batch);
 
 /// mock-slack's answer to one sync request.
 struct SyncCounts {
@@ -49,14 +60,18 @@ struct SyncCounts {
   std::uint64_t new_records = 0;
   std::uint64_t updated = 0;
 };
-/// Parses {"received":N,"new":M,"updated":K}; sets `error` when a count is missing or not a
-/// non-negative integer.
-std::optional<SyncCounts> parse_sync_response(const std::string& body, std::string& error);
+/// Parses the counts of `kind` from mock-slack's answer: the alerts' at the top level
+/// ({"received":N,"new":M,"updated":K}), the silences' in an object of that shape under
+/// "silences". Sets `error` when a count is missing or not a non-negative integer.
+std::optional<SyncCounts> parse_sync_response(const std::string& body, RecordKind kind,
+                                              std::string& error);
 
 /// Counters of one run. Written by the run's thread, read by the watchdog when it cuts the run.
 struct RunCounters {
   std::atomic<std::uint64_t> alerts_read{0};
-  std::atomic<std::uint64_t> records_processed{0};  ///< acknowledged by mock-slack ("received")
+  std::atomic<std::uint64_t> silences_read{0};
+  /// Alerts and silences acknowledged by mock-slack ("received"); likewise new and updated.
+  std::atomic<std::uint64_t> records_processed{0};
   std::atomic<std::uint64_t> records_new{0};
   std::atomic<std::uint64_t> records_updated{0};
   std::atomic<std::uint64_t> records_pruned{0};
@@ -74,7 +89,8 @@ class RunStage {
   std::string stage_ = "starting";
 };
 
-/// One reconciliation: read alerts, sync them in batches, apply retention. Not thread-safe; the
+/// One reconciliation: read alerts (and silences, when asked), sync them in batches, apply
+/// retention. Not thread-safe; the
 /// counters and stage may be read from another thread meanwhile.
 class Reconciler {
  public:
@@ -89,6 +105,9 @@ class Reconciler {
   /// One call with retries; stores the response body in `body`. Returns "" or the error.
   std::string call(const HttpPeer& peer, const char* method, const std::string& path,
                    const std::string* request_body, const Deadline& deadline, std::string& body);
+  /// Reads Alertmanager's alerts or silences into `records`, counting how many came and each one
+  /// left out (as an error). Returns "" or the error.
+  std::string read_records(RecordKind kind, const Deadline& deadline, RecordsRead& records);
   /// The drill failure, injected after the first batch was synced (partway through the run).
   std::string inject_fault();
 

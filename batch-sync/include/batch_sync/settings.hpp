@@ -38,7 +38,9 @@ struct Settings {
   /// Bearer token for mock-slack's API; filled from --mock-slack-token-file when that is given.
   std::string mock_slack_token;
   std::string mock_slack_token_file;
-  std::size_t batch_size = 500;
+  std::size_t batch_size = 500;  ///< alerts, or silences, per sync request
+  /// Also read Alertmanager's silences (GET /api/v2/silences) and sync them.
+  bool silences = false;
   /// Whole run (read, sync, retention); the Pushgateway report has its own push_timeout after it.
   std::chrono::milliseconds deadline{std::chrono::seconds(180)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};

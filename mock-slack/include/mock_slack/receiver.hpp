@@ -60,6 +60,7 @@ class Receiver {
   void get_incident(const Request& req, Response& res);
   void list_messages(const Request& req, Response& res);
   void list_channels(const Request& req, Response& res);
+  void list_silences(const Request& req, Response& res);
   // runbooks.cpp
   void runbook(const Request& req, Response& res);
 

@@ -1,8 +1,8 @@
 #pragma once
-// The durable history of mock-slack: notifications, alert occurrences, incidents and Slack
-// messages in one SQLite database (WAL). Writes go through one writer thread that commits
-// concurrent requests together (group commit); reads use a pool of read-only connections and
-// never wait for the writer.
+// The durable history of mock-slack: notifications, alert occurrences, incidents, Alertmanager's
+// silences and Slack messages in one SQLite database (WAL). Writes go through one writer thread
+// that commits concurrent requests together (group commit); reads use a pool of read-only
+// connections and never wait for the writer.
 
 #include <chrono>
 #include <cstdint>
@@ -40,7 +40,8 @@ enum class Durability {
 struct StoreOptions {
   std::string path;  ///< database file; created with its directory's existing permissions
   Durability durability = Durability::normal;
-  /// Resolved occurrences whose end is older than this are pruned by apply_retention().
+  /// Resolved occurrences and expired silences whose end is older than this are pruned by
+  /// apply_retention().
   std::chrono::milliseconds retention = std::chrono::hours(24 * 90);
   std::size_t max_jobs_per_commit = 512;  ///< notifications committed together at most
   std::size_t read_connections = 8;
@@ -151,6 +152,22 @@ struct Message {
   nlohmann::json blocks;       ///< array, as sent
 };
 
+/// A silence as last read from Alertmanager by a sync.
+struct Silence {
+  std::string id;           ///< Alertmanager's
+  std::string state;        ///< "active", "pending" or "expired"
+  nlohmann::json matchers;  ///< API v2 array: [{"name", "value", "isRegex", "isEqual"}]
+  std::string created_by;
+  std::string comment;
+  TimePoint starts_at{};
+  TimePoint ends_at{};
+  TimePoint updated_at{};  ///< Alertmanager's: a sync with a newer one replaces the silence
+  TimePoint first_synced_at{};
+  TimePoint last_synced_at{};
+  /// Stored occurrences whose silenced_by names this silence (as of their last sync), by id.
+  std::vector<std::int64_t> occurrence_ids;
+};
+
 struct Channel {
   std::string name;
   std::int64_t messages = 0;
@@ -194,6 +211,12 @@ struct MessageFilter {
   std::optional<Cursor> cursor;
 };
 
+struct SilenceFilter {
+  std::string state;  ///< "active", "pending" or "expired"; empty: every state
+  std::size_t limit = 100;
+  std::optional<Cursor> cursor;
+};
+
 // ---- Results of writes --------------------------------------------------------------------------
 
 struct IngestResult {
@@ -204,11 +227,19 @@ struct IngestResult {
   std::int64_t duplicate_occurrences = 0;  ///< redelivered unchanged
 };
 
-struct SyncResult {
+struct SilenceSyncResult {
   std::int64_t received = 0;
+  std::int64_t new_silences = 0;
+  std::int64_t updated_silences = 0;    ///< newer updatedAt, or a new state
+  std::int64_t unchanged_silences = 0;  ///< same updatedAt and state, or an older updatedAt
+};
+
+struct SyncResult {
+  std::int64_t received = 0;  ///< alerts
   std::int64_t new_occurrences = 0;
   std::int64_t updated_occurrences = 0;
   std::int64_t unchanged_occurrences = 0;
+  SilenceSyncResult silences;
 };
 
 struct RetentionResult {
@@ -216,6 +247,7 @@ struct RetentionResult {
   std::int64_t incidents = 0;
   std::int64_t notifications = 0;
   std::int64_t messages = 0;
+  std::int64_t silences = 0;
 };
 
 /// The store. Thread-safe: writes from any thread are queued to the writer thread and return
@@ -236,8 +268,12 @@ class Store {
   /// Records a webhook notification and its alerts in one atomic unit. Throws StoreUnavailable.
   IngestResult ingest(const firedrill::alerting::WebhookNotification& notification,
                       const std::string& body_sha256);
-  /// Records alerts read from Alertmanager's API, idempotently. Throws StoreUnavailable.
-  SyncResult sync(const std::vector<firedrill::alerting::GettableAlert>& alerts);
+  /// Records alerts and silences read from Alertmanager's API, idempotently, in one atomic unit.
+  /// A silence is replaced when its updatedAt is newer than the stored one's, or equal with another
+  /// state (a silence expires without being updated); otherwise only its last sync time moves.
+  /// Throws StoreUnavailable.
+  SyncResult sync(const std::vector<firedrill::alerting::GettableAlert>& alerts,
+                  const std::vector<firedrill::alerting::GettableSilence>& silences = {});
   /// Stores a Slack message; returns its id. Throws StoreUnavailable.
   std::int64_t add_message(const Message& message);
   /// Prunes what is older than the retention now. Throws StoreUnavailable.
@@ -257,6 +293,8 @@ class Store {
   /// Occurrences by (fingerprint, startsAt), or nullopt.
   std::optional<Occurrence> occurrence(const std::string& fingerprint, TimePoint starts_at) const;
   Page<Message> messages(const MessageFilter& filter) const;
+  /// Silences, latest start first, each with the occurrences it silences.
+  Page<Silence> silences(const SilenceFilter& filter) const;
   std::vector<Channel> channels() const;
 
   /// The database's size in bytes (pages in use times page size).
@@ -275,7 +313,7 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 nlohmann::json to_json(const Occurrence& o);
 nlohmann::json to_json(const Incident& i);
@@ -284,5 +322,6 @@ nlohmann::json to_json(const TimelineEvent& e);
 nlohmann::json to_json(const IncidentDetail& d);
 nlohmann::json to_json(const Message& m);
 nlohmann::json to_json(const Channel& c);
+nlohmann::json to_json(const Silence& s);
 
 }  // namespace mock_slack

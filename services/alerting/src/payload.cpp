@@ -92,6 +92,13 @@ TimePoint time_field(const json& obj, const char* name, const std::string& path,
   return *t;
 }
 
+/// A required time that must be set (not Go's zero time).
+TimePoint set_time_field(const json& obj, const char* name, const std::string& path) {
+  TimePoint t = time_field(obj, name, path, true);
+  if (t == kZeroTime) fail(join(path, name), "must not be the zero time");
+  return t;
+}
+
 AlertStatus status_field(const json& obj, const std::string& path) {
   std::string s = string_field(obj, "status", path, true);
   if (s == "firing") return AlertStatus::firing;
@@ -120,8 +127,7 @@ WebhookAlert webhook_alert(const json& a, const std::string& path, const Payload
   out.labels = label_set(a, "labels", path, true, limits.max_label_value_bytes, limits);
   out.annotations =
       label_set(a, "annotations", path, false, limits.max_annotation_value_bytes, limits);
-  out.starts_at = time_field(a, "startsAt", path, true);
-  if (out.starts_at == kZeroTime) fail(join(path, "startsAt"), "must not be the zero time");
+  out.starts_at = set_time_field(a, "startsAt", path);
   out.ends_at = time_field(a, "endsAt", path, false);
   if (out.status == AlertStatus::resolved) {
     if (out.ends_at == kZeroTime)
@@ -130,6 +136,37 @@ WebhookAlert webhook_alert(const json& a, const std::string& path, const Payload
   }
   out.generator_url = string_field(a, "generatorURL", path, false);
   out.fingerprint = fingerprint_field(a, path, out.labels);
+  return out;
+}
+
+bool bool_field(const json& obj, const char* name, const std::string& path, bool required,
+                bool fallback) {
+  const json* v = field(obj, name, path, required);
+  if (v == nullptr) return fallback;
+  if (!v->is_boolean()) fail(join(path, name), "expected a boolean, got " + type_name(*v));
+  return v->get<bool>();
+}
+
+/// Fails unless `array` is a JSON array of at most `max` elements; `what` names them.
+void require_array(const json& array, const std::string& path, std::size_t max, const char* what) {
+  if (!array.is_array()) fail(path, "expected an array, got " + type_name(array));
+  if (array.size() > max) {
+    fail(path, std::to_string(array.size()) + " " + what + ", more than the limit of " +
+                   std::to_string(max));
+  }
+}
+
+SilenceMatcher silence_matcher(const json& m, const std::string& path,
+                               const PayloadLimits& limits) {
+  require_object(m, path);
+  SilenceMatcher out;
+  out.name = string_field(m, "name", path, true, limits.max_label_name_bytes);
+  if (out.name.empty()) fail(join(path, "name"), "must not be empty");
+  out.value = string_field(m, "value", path, true, limits.max_label_value_bytes);
+  const bool regex = bool_field(m, "isRegex", path, true, false);
+  const bool equal = bool_field(m, "isEqual", path, false, true);
+  out.type = regex ? (equal ? MatchType::regex : MatchType::not_regex)
+                   : (equal ? MatchType::equal : MatchType::not_equal);
   return out;
 }
 
@@ -208,8 +245,7 @@ GettableAlert parse_gettable_alert(const json& a, const std::string& path,
   out.labels = label_set(a, "labels", path, true, limits.max_label_value_bytes, limits);
   out.annotations =
       label_set(a, "annotations", path, false, limits.max_annotation_value_bytes, limits);
-  out.starts_at = time_field(a, "startsAt", path, true);
-  if (out.starts_at == kZeroTime) fail(join(path, "startsAt"), "must not be the zero time");
+  out.starts_at = set_time_field(a, "startsAt", path);
   out.ends_at = time_field(a, "endsAt", path, false);
   out.updated_at = time_field(a, "updatedAt", path, false);
   out.generator_url = string_field(a, "generatorURL", path, false);
@@ -238,15 +274,53 @@ GettableAlert parse_gettable_alert(const json& a, const std::string& path,
 
 std::vector<GettableAlert> parse_gettable_alerts(const json& alerts, const std::string& path,
                                                  const PayloadLimits& limits) {
-  if (!alerts.is_array()) fail(path, "expected an array, got " + type_name(alerts));
-  if (alerts.size() > limits.max_alerts) {
-    fail(path, std::to_string(alerts.size()) + " alerts, more than the limit of " +
-                   std::to_string(limits.max_alerts));
-  }
+  require_array(alerts, path, limits.max_alerts, "alerts");
   std::vector<GettableAlert> out;
   out.reserve(alerts.size());
   for (std::size_t i = 0; i < alerts.size(); ++i) {
     out.push_back(parse_gettable_alert(alerts[i], path + "[" + std::to_string(i) + "]", limits));
+  }
+  return out;
+}
+
+GettableSilence parse_gettable_silence(const json& s, const std::string& path,
+                                       const PayloadLimits& limits) {
+  require_object(s, path);
+  GettableSilence out;
+  out.id = string_field(s, "id", path, true, 256);
+  if (out.id.empty()) fail(join(path, "id"), "must not be empty");
+  const json* status = field(s, "status", path, true);
+  const std::string sp = join(path, "status");
+  require_object(*status, sp);
+  out.state = string_field(*status, "state", sp, true);
+  if (out.state != "active" && out.state != "pending" && out.state != "expired") {
+    fail(sp + ".state",
+         "expected \"active\", \"pending\" or \"expired\", got \"" + excerpt(out.state) + "\"");
+  }
+  out.updated_at = set_time_field(s, "updatedAt", path);
+  out.comment = string_field(s, "comment", path, true, limits.max_annotation_value_bytes);
+  out.created_by = string_field(s, "createdBy", path, true, 1024);
+  out.starts_at = set_time_field(s, "startsAt", path);
+  out.ends_at = set_time_field(s, "endsAt", path);
+  const json* matchers = field(s, "matchers", path, true);
+  const std::string mp = join(path, "matchers");
+  if (!matchers->is_array()) fail(mp, "expected an array, got " + type_name(*matchers));
+  out.matchers.reserve(matchers->size());
+  for (std::size_t i = 0; i < matchers->size(); ++i) {
+    out.matchers.push_back(
+        silence_matcher((*matchers)[i], mp + "[" + std::to_string(i) + "]", limits));
+  }
+  return out;
+}
+
+std::vector<GettableSilence> parse_gettable_silences(const json& silences, const std::string& path,
+                                                     const PayloadLimits& limits) {
+  require_array(silences, path, limits.max_silences, "silences");
+  std::vector<GettableSilence> out;
+  out.reserve(silences.size());
+  for (std::size_t i = 0; i < silences.size(); ++i) {
+    out.push_back(
+        parse_gettable_silence(silences[i], path + "[" + std::to_string(i) + "]", limits));
   }
   return out;
 }
@@ -293,6 +367,28 @@ json to_json(const GettableAlert& a) {
       {"receivers", std::move(receivers)},
       {"status",
        {{"state", a.state}, {"silencedBy", a.silenced_by}, {"inhibitedBy", a.inhibited_by}}}};
+}
+
+json to_json(const std::vector<SilenceMatcher>& matchers) {
+  json out = json::array();
+  for (const auto& m : matchers) {
+    out.push_back({{"name", m.name},
+                   {"value", m.value},
+                   {"isRegex", m.type == MatchType::regex || m.type == MatchType::not_regex},
+                   {"isEqual", m.type == MatchType::equal || m.type == MatchType::regex}});
+  }
+  return out;
+}
+
+json to_json(const GettableSilence& s) {
+  return json{{"id", s.id},
+              {"status", {{"state", s.state}}},
+              {"updatedAt", format_time(s.updated_at)},
+              {"comment", s.comment},
+              {"createdBy", s.created_by},
+              {"startsAt", format_time(s.starts_at)},
+              {"endsAt", format_time(s.ends_at)},
+              {"matchers", to_json(s.matchers)}};
 }
 
 }  // namespace firedrill::alerting

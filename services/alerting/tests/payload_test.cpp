@@ -186,3 +186,157 @@ TEST_CASE("API v2 alerts parse with their silenced and inhibited state", "[paylo
   CHECK(error([](json& j) { j[0].erase("status"); }) ==
         "alerts[0].status: required field is missing");
 }
+
+namespace {
+
+// Two silences as Alertmanager 0.25 returns them from GET /api/v2/silences.
+json silences_sample() {
+  return json::parse(R"([{
+    "id": "4c2a0f1e-5b1d-4f8e-9a51-2d6c1f0b7e3a",
+    "status": {"state": "active"},
+    "updatedAt": "2026-11-21T22:00:00.5Z",
+    "comment": "maintenance of the disk array",
+    "createdBy": "ops@example.com",
+    "startsAt": "2026-11-21T22:00:00Z", "endsAt": "2026-11-22T02:00:00Z",
+    "matchers": [
+      {"name": "alertname", "value": "DiskFull", "isRegex": false, "isEqual": true},
+      {"name": "instance", "value": "10\\..*", "isRegex": true, "isEqual": false}
+    ]
+  }, {
+    "id": "s-2",
+    "status": {"state": "expired"},
+    "updatedAt": "2026-11-20T10:00:00Z",
+    "comment": "",
+    "createdBy": "drill",
+    "startsAt": "2026-11-20T09:00:00Z", "endsAt": "2026-11-20T10:00:00Z",
+    "matchers": [{"name": "service", "value": "portal", "isRegex": false}]
+  }])");
+}
+
+std::string silences_error_of(const json& j) {
+  try {
+    (void)parse_gettable_silences(j);
+  } catch (const PayloadError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("API v2 silences parse with their matchers", "[payload]") {
+  auto silences = parse_gettable_silences(silences_sample());
+  REQUIRE(silences.size() == 2);
+  const auto& s = silences[0];
+  CHECK(s.id == "4c2a0f1e-5b1d-4f8e-9a51-2d6c1f0b7e3a");
+  CHECK(s.state == "active");
+  CHECK(format_time(s.updated_at) == "2026-11-21T22:00:00.5Z");
+  CHECK(s.comment == "maintenance of the disk array");
+  CHECK(s.created_by == "ops@example.com");
+  CHECK(format_time(s.starts_at) == "2026-11-21T22:00:00Z");
+  CHECK(format_time(s.ends_at) == "2026-11-22T02:00:00Z");
+  REQUIRE(s.matchers.size() == 2);
+  CHECK(s.matchers[0].name == "alertname");
+  CHECK(s.matchers[0].value == "DiskFull");
+  CHECK(s.matchers[0].type == MatchType::equal);
+  CHECK(s.matchers[1].value == "10\\..*");
+  CHECK(s.matchers[1].type == MatchType::not_regex);
+  CHECK(silences[1].state == "expired");
+  CHECK(silences[1].comment.empty());
+
+  SECTION("isEqual defaults to true") {
+    CHECK(silences[1].matchers[0].type == MatchType::equal);
+    json j = silences_sample();
+    j[0]["matchers"][1].erase("isEqual");
+    CHECK(parse_gettable_silences(j)[0].matchers[1].type == MatchType::regex);
+    j[0]["matchers"][0]["isEqual"] = false;
+    CHECK(parse_gettable_silences(j)[0].matchers[0].type == MatchType::not_equal);
+  }
+  SECTION("unknown fields are ignored") {
+    json j = silences_sample();
+    j[0]["annotations"] = {{"x", 1}};
+    j[0]["status"]["reason"] = "new";
+    j[0]["matchers"][0]["isCaseSensitive"] = true;
+    CHECK(parse_gettable_silences(j).size() == 2);
+  }
+  SECTION("serialisation round-trips, isEqual written out") {
+    CHECK(to_json(s) == silences_sample()[0]);
+    json second = silences_sample()[1];
+    second["matchers"][0]["isEqual"] = true;
+    CHECK(to_json(silences[1]) == second);
+  }
+  SECTION("an empty list is valid") { CHECK(parse_gettable_silences(json::array()).empty()); }
+}
+
+TEST_CASE("bad API v2 silences name the field", "[payload]") {
+  struct Case {
+    const char* what;
+    std::function<void(json&)> edit;
+    const char* error;
+  };
+  const std::vector<Case> cases{
+      {"not an array", [](json& j) { j = json::object(); },
+       "silences: expected an array, got object"},
+      {"silence a string", [](json& j) { j[1] = "s-2"; },
+       "silences[1]: expected an object, got string"},
+      {"id missing", [](json& j) { j[0].erase("id"); },
+       "silences[0].id: required field is missing"},
+      {"id empty", [](json& j) { j[0]["id"] = ""; }, "silences[0].id: must not be empty"},
+      {"id a number", [](json& j) { j[0]["id"] = 7; },
+       "silences[0].id: expected a string, got number"},
+      {"status missing", [](json& j) { j[0].erase("status"); },
+       "silences[0].status: required field is missing"},
+      {"status a string", [](json& j) { j[0]["status"] = "active"; },
+       "silences[0].status: expected an object, got string"},
+      {"state unknown", [](json& j) { j[1]["status"]["state"] = "firing"; },
+       R"(silences[1].status.state: expected "active", "pending" or "expired", got "firing")"},
+      {"updatedAt invalid", [](json& j) { j[0]["updatedAt"] = "now"; },
+       "silences[0].updatedAt: invalid RFC 3339 timestamp \"now\""},
+      {"startsAt the zero time", [](json& j) { j[0]["startsAt"] = "0001-01-01T00:00:00Z"; },
+       "silences[0].startsAt: must not be the zero time"},
+      {"endsAt missing", [](json& j) { j[0].erase("endsAt"); },
+       "silences[0].endsAt: required field is missing"},
+      {"comment missing", [](json& j) { j[0].erase("comment"); },
+       "silences[0].comment: required field is missing"},
+      {"createdBy null", [](json& j) { j[0]["createdBy"] = nullptr; },
+       "silences[0].createdBy: expected a string, got null"},
+      {"huge comment", [](json& j) { j[0]["comment"] = std::string(70000, 'c'); },
+       "silences[0].comment: value is 70000 bytes, longer than the limit of 65536"},
+      {"matchers missing", [](json& j) { j[0].erase("matchers"); },
+       "silences[0].matchers: required field is missing"},
+      {"matchers an object", [](json& j) { j[0]["matchers"] = json::object(); },
+       "silences[0].matchers: expected an array, got object"},
+      {"matcher a string", [](json& j) { j[0]["matchers"][1] = "instance=~x"; },
+       "silences[0].matchers[1]: expected an object, got string"},
+      {"matcher name missing", [](json& j) { j[0]["matchers"][1].erase("name"); },
+       "silences[0].matchers[1].name: required field is missing"},
+      {"matcher name empty", [](json& j) { j[1]["matchers"][0]["name"] = ""; },
+       "silences[1].matchers[0].name: must not be empty"},
+      {"matcher value a number", [](json& j) { j[0]["matchers"][0]["value"] = 3; },
+       "silences[0].matchers[0].value: expected a string, got number"},
+      {"huge matcher value", [](json& j) { j[0]["matchers"][0]["value"] = std::string(9000, 'v'); },
+       "silences[0].matchers[0].value: value is 9000 bytes, longer than the limit of 8192"},
+      {"isRegex missing", [](json& j) { j[1]["matchers"][0].erase("isRegex"); },
+       "silences[1].matchers[0].isRegex: required field is missing"},
+      {"isRegex a string", [](json& j) { j[0]["matchers"][1]["isRegex"] = "true"; },
+       "silences[0].matchers[1].isRegex: expected a boolean, got string"},
+      {"isEqual a number", [](json& j) { j[0]["matchers"][1]["isEqual"] = 0; },
+       "silences[0].matchers[1].isEqual: expected a boolean, got number"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    json j = silences_sample();
+    c.edit(j);
+    CHECK(silences_error_of(j) == c.error);
+  }
+  SECTION("more silences than the limit") {
+    PayloadLimits limits;
+    limits.max_silences = 1;
+    try {
+      (void)parse_gettable_silences(silences_sample(), "silences", limits);
+      FAIL("parsed");
+    } catch (const PayloadError& e) {
+      CHECK(std::string(e.what()) == "silences: 2 silences, more than the limit of 1");
+    }
+  }
+}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "firedrill/alerting/labels.hpp"
+#include "firedrill/alerting/matcher.hpp"
 #include "firedrill/alerting/time.hpp"
 
 namespace firedrill::alerting {
@@ -29,6 +30,7 @@ struct PayloadLimits {
   std::size_t max_label_value_bytes = 8192;
   std::size_t max_annotation_value_bytes = 65536;
   std::size_t max_alerts = 100000;
+  std::size_t max_silences = 100000;
 };
 
 /// One alert of a webhook notification.
@@ -72,6 +74,26 @@ struct GettableAlert {
   std::vector<std::string> inhibited_by;
 };
 
+/// One matcher of a silence. Kept as Alertmanager gave it, not compiled into a Matcher: a
+/// silence's regular expression is RE2 and may use syntax std::regex does not take.
+struct SilenceMatcher {
+  std::string name;
+  std::string value;
+  MatchType type = MatchType::equal;  ///< from isRegex and isEqual
+};
+
+/// A silence as Alertmanager's API v2 returns it (GET /api/v2/silences).
+struct GettableSilence {
+  std::string id;
+  std::string state = "active";  ///< "active", "pending" or "expired"
+  TimePoint updated_at = kZeroTime;
+  std::string comment;
+  std::string created_by;
+  TimePoint starts_at = kZeroTime;
+  TimePoint ends_at = kZeroTime;
+  std::vector<SilenceMatcher> matchers;
+};
+
 /// Parses a webhook body. Throws PayloadError: "malformed JSON: ..." for text that is not JSON
 /// (including invalid UTF-8), or a message naming the offending field.
 WebhookNotification parse_webhook(std::string_view body, const PayloadLimits& limits = {});
@@ -86,10 +108,22 @@ std::vector<GettableAlert> parse_gettable_alerts(const nlohmann::json& alerts,
                                                  const std::string& path = "alerts",
                                                  const PayloadLimits& limits = {});
 
+/// Parses one API v2 silence; `path` prefixes error messages (e.g. "silences[3]"). `isEqual` may
+/// be absent (older Alertmanagers omit it): it defaults to true.
+GettableSilence parse_gettable_silence(const nlohmann::json& silence, const std::string& path,
+                                       const PayloadLimits& limits = {});
+/// Parses an array of API v2 silences (the body of GET /api/v2/silences); `path` names the array.
+std::vector<GettableSilence> parse_gettable_silences(const nlohmann::json& silences,
+                                                     const std::string& path = "silences",
+                                                     const PayloadLimits& limits = {});
+
 /// Serialisations in the same shapes (times in RFC 3339, zero time as Go writes it).
 nlohmann::json to_json(const WebhookNotification& n);
 nlohmann::json to_json(const WebhookAlert& a);
 nlohmann::json to_json(const GettableAlert& a);
+nlohmann::json to_json(const GettableSilence& s);
+/// A silence's matchers as API v2 writes them: [{"name", "value", "isRegex", "isEqual"}].
+nlohmann::json to_json(const std::vector<SilenceMatcher>& matchers);
 nlohmann::json to_json(const LabelSet& labels);
 
 }  // namespace firedrill::alerting
