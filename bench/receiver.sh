@@ -106,6 +106,18 @@ done
 stop
 fi
 
+# Latency of one GET, after a warm-up: with one client (the query's own time) and with four (two
+# per core, with wrk on the same two cores: queueing included).
+latency() {
+  # Warm the read connections' caches first: a freshly populated database is not yet in memory.
+  wrk -t2 -c4 -d3s "http://127.0.0.1:$port$1" >/dev/null
+  for c in 1 4; do
+    wrk -t1 -c"$c" -d10s --latency "http://127.0.0.1:$port$1" |
+      awk -v c="$c" '/Requests\/sec/ {r=$2} / 50%/ {p50=$2} / 99%/ {p99=$2}
+        END {printf "  %d connection(s): %s req/s, p50 %s, p99 %s\n", c, r, p50, p99}'
+  done
+}
+
 if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   echo "== history: $occurrences occurrences over 90 days"
   /usr/bin/time -f "  populate took %es" "$bin/mock_slack_bench" populate --db "$work/history.db" \
@@ -119,7 +131,7 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
     echo "-- GET $q"
     curl -s -o /dev/null -w "  one request: HTTP %{http_code}, %{size_download} bytes, %{time_total}s\n" \
       "http://127.0.0.1:$port$q"
-    wrk -t2 -c4 -d10s --latency "http://127.0.0.1:$port$q" | grep -E "Requests/sec|50%|99%"
+    latency "$q"
   done
   # The web UI (issue 6) on the same history: targets p99 <= 50 ms for the pages, and a
   # postmortem draft in <= 100 ms.
@@ -129,7 +141,7 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
     echo "-- GET $q"
     curl -s -o /dev/null -w "  one request: HTTP %{http_code}, %{size_download} bytes, %{time_total}s\n" \
       "http://127.0.0.1:$port$q"
-    wrk -t2 -c4 -d10s --latency "http://127.0.0.1:$port$q" | grep -E "Requests/sec|50%|99%"
+    latency "$q"
   done
   stop
   /usr/bin/time -f "  mock-slack postmortem --incident $incident (CLI, opening the store) took %es" \
