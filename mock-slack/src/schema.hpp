@@ -142,6 +142,12 @@ CREATE INDEX silences_state ON silences (state, starts_at);
 CREATE INDEX occurrences_silenced ON occurrences (id) WHERE silenced_by <> '[]';
 )sql";
 
-inline constexpr std::array<std::string_view, 3> kMigrations{kMigration1, kMigration2, kMigration3};
+// Migration 4: Slack's `mrkdwn` switch of a message (false: its text is shown as typed).
+inline constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE messages ADD COLUMN mrkdwn INTEGER NOT NULL DEFAULT 1;
+)sql";
+
+inline constexpr std::array<std::string_view, 4> kMigrations{kMigration1, kMigration2, kMigration3,
+                                                             kMigration4};
 
 }  // namespace mock_slack::schema

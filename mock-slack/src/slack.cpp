@@ -55,6 +55,12 @@ void Receiver::slack(const Request& req, Response& res) {
     m.icon_url = optional_string(body, "icon_url");
     m.attachments = optional_array(body, "attachments", true);
     m.blocks = optional_array(body, "blocks", true);
+    if (auto it = body.find("mrkdwn"); it != body.end() && !it->is_null()) {
+      if (!it->is_boolean()) {
+        throw std::invalid_argument("mrkdwn: expected a boolean, got " + type_name(*it));
+      }
+      m.mrkdwn = it->get<bool>();
+    }
     if (m.text.empty() && m.attachments.empty() && m.blocks.empty()) {
       throw std::invalid_argument("text: required when there are no attachments or blocks");
     }

@@ -276,7 +276,7 @@ class Writer {
           "body_sha256, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert_message_ =
         p("INSERT INTO messages (received_at, channel, username, text, icon_emoji, icon_url, "
-          "attachments, blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+          "attachments, blocks, mrkdwn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     page_count_ = p("PRAGMA page_count");
     find_silence_ = p("SELECT updated_at, state FROM silences WHERE id = ?");
     insert_silence_ =
@@ -600,6 +600,7 @@ class Writer {
     ins->bind(6, m.icon_url);
     ins->bind(7, dump(m.attachments.is_array() ? m.attachments : json::array()));
     ins->bind(8, dump(m.blocks.is_array() ? m.blocks : json::array()));
+    ins->bind(9, m.mrkdwn ? 1 : 0);
     ins->exec();
     return db_.getLastInsertRowid();
   }
@@ -1267,7 +1268,7 @@ Page<Message> Store::messages(const MessageFilter& f) const {
     if (f.cursor) w.add("id < ?", f.cursor->id);
     auto& s = r.statement(
         "SELECT id, received_at, channel, username, text, icon_emoji, icon_url, attachments, "
-        "blocks FROM messages WHERE 1" +
+        "blocks, mrkdwn FROM messages WHERE 1" +
         w.sql + " ORDER BY id DESC LIMIT " + std::to_string(f.limit + 1));
     bind_all(s, w.values);
     Page<Message> page;
@@ -1282,6 +1283,7 @@ Page<Message> Store::messages(const MessageFilter& f) const {
       m.icon_url = s.getColumn(6).getString();
       m.attachments = parse_stored(s.getColumn(7).getString(), json::array());
       m.blocks = parse_stored(s.getColumn(8).getString(), json::array());
+      m.mrkdwn = s.getColumn(9).getInt() != 0;
       page.items.push_back(std::move(m));
     }
     s.tryReset();
@@ -1476,7 +1478,8 @@ json to_json(const Message& m) {
               {"iconEmoji", m.icon_emoji},
               {"iconURL", m.icon_url},
               {"attachments", m.attachments},
-              {"blocks", m.blocks}};
+              {"blocks", m.blocks},
+              {"mrkdwn", m.mrkdwn}};
 }
 
 json to_json(const Silence& s) {

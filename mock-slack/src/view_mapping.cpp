@@ -112,6 +112,7 @@ ui::SlackMessageView to_view(const Message& m) {
   v.received_at_ms = to_unix_ms(m.received_at);
   v.username = m.username;
   v.text = m.text;
+  v.mrkdwn = m.mrkdwn;
   auto str = [](const json& o, const char* key) {
     auto it = o.find(key);
     return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();

@@ -246,6 +246,21 @@ TEST_CASE("a receiver's notifications appear in the channel named after it", "[p
   CHECK(portal.find("[RESOLVED] PortalDown") != std::string::npos);
 }
 
+TEST_CASE("a Slack message's text is formatted unless it says mrkdwn: false", "[pages]") {
+  WithPages m;
+  auto c = m.running.api();
+  REQUIRE(
+      c.Post("/slack/fmt", json{{"text", "*on* by default"}}.dump(), "application/json")->status ==
+      200);
+  REQUIRE(c.Post("/slack/fmt", json{{"text", "*off* as typed"}, {"mrkdwn", false}}.dump(),
+                 "application/json")
+              ->status == 200);
+  const auto page = m.get("/channels/fmt")->body;
+  CHECK(page.find("<strong>on</strong> by default") != std::string::npos);
+  CHECK(page.find("*off* as typed") != std::string::npos);
+  CHECK(page.find("<strong>off</strong>") == std::string::npos);
+}
+
 TEST_CASE("the postmortem draft holds the incident's timeline", "[pages][postmortem]") {
   WithPages m;
   seed(m);

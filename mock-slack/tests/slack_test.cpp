@@ -29,7 +29,11 @@ TEST_CASE("Slack incoming-webhook messages are stored in their channel", "[slack
   auto path_channel = r.get("/api/v1/messages?channel=ops-team")["data"];
   REQUIRE(path_channel.size() == 1);
   CHECK(path_channel[0]["text"] == "plain *mrkdwn*");
-  CHECK(r.get("/api/v1/messages")["data"].size() == 2);
+  CHECK(path_channel[0]["mrkdwn"] == true);  // Slack's default
+  REQUIRE(r.post("/slack/ops-team", json{{"text", "*as typed*"}, {"mrkdwn", false}})->status ==
+          200);
+  CHECK(r.get("/api/v1/messages?channel=ops-team")["data"][0]["mrkdwn"] == false);
+  CHECK(r.get("/api/v1/messages")["data"].size() == 3);
   auto channels = r.get("/api/v1/channels")["data"];
   REQUIRE(channels.size() == 2);
   CHECK(channels[0]["name"] == "alerts");
@@ -41,6 +45,8 @@ TEST_CASE("Slack incoming-webhook messages are stored in their channel", "[slack
           "attachments[0]: expected an object, got number");
     CHECK(json::parse(r.post("/slack/x", json{{"username", "u"}})->body)["error"] ==
           "text: required when there are no attachments or blocks");
-    CHECK(r.get("/api/v1/messages")["data"].size() == 2);
+    CHECK(json::parse(r.post("/slack/x", json{{"text", "t"}, {"mrkdwn", "no"}})->body)["error"] ==
+          "mrkdwn: expected a boolean, got string");
+    CHECK(r.get("/api/v1/messages")["data"].size() == 3);
   }
 }

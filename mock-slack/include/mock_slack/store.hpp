@@ -150,6 +150,7 @@ struct Message {
   std::string icon_url;
   nlohmann::json attachments;  ///< array, as sent
   nlohmann::json blocks;       ///< array, as sent
+  bool mrkdwn = true;          ///< Slack's `mrkdwn`: false when the text is not to be formatted
 };
 
 /// A silence as last read from Alertmanager by a sync.
@@ -313,7 +314,7 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 nlohmann::json to_json(const Occurrence& o);
 nlohmann::json to_json(const Incident& i);
