@@ -11,6 +11,7 @@ namespace portal {
 namespace {
 
 using firedrill::http::error_response;
+using firedrill::http::html_escape;
 using firedrill::http::json_response;
 using firedrill::http::Request;
 using nlohmann::json;
@@ -37,30 +38,6 @@ const RenderedCatalogue& rendered() {
     return out;
   }();
   return r;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::optional<int> parse_int(std::string_view text) {

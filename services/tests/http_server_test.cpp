@@ -157,3 +157,12 @@ TEST_CASE("a taken port is a clear error naming the address", "[http]") {
   CHECK_THROWS_WITH(second.start(),
                     "cannot listen on " + settings.listen + ": Address already in use");
 }
+
+TEST_CASE("HTML escaping covers content and quoted attributes", "[http]") {
+  CHECK(firedrill::http::html_escape("<a href=\"x\" title='y'>&amp;</a>") ==
+        "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
+  CHECK(firedrill::http::html_escape("plain text, ünïcode") == "plain text, ünïcode");
+  std::string out = "kept:";
+  firedrill::http::append_html_escaped(out, "<");
+  CHECK(out == "kept:&lt;");
+}

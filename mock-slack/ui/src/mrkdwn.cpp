@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "firedrill/http_server.hpp"
 #include "mock_slack_ui/html.hpp"
 
 namespace mock_slack::ui {
@@ -40,27 +41,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kEmoji{{
 
 /// HTML-escapes `text` as it is (no Slack decoding): for attribute values and mention names.
 void append_escaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  firedrill::http::append_html_escaped(out, text);
 }
 
 /// Length of the Slack escape at text[i] ("&amp;" 5, "&lt;" / "&gt;" 4), 0 if there is none;

@@ -61,6 +61,10 @@ void json_response(httplib::Response& res, int status, const nlohmann::json& bod
 /// Writes {"error": message} with the given status.
 void error_response(httplib::Response& res, int status, std::string_view message);
 
+/// Appends `text` HTML-escaped (& < > " '), safe in element content and quoted attributes.
+void append_html_escaped(std::string& out, std::string_view text);
+std::string html_escape(std::string_view text);
+
 /// An HTTP listener on cpp-httplib with a service's settings, routing on route templates, metrics
 /// and access logs for every request, and JSON bodies for every error. Thread-safe after start().
 ///
