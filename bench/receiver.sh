@@ -95,6 +95,30 @@ for durability in normal full; do
   stop
 done
 
+# The floor under ingest: SQLite alone inserting 100,000 occurrences (10,000 notifications'
+# worth) with mock-slack's schema and indexes, in one statement, plus their incident links.
+echo "== SQLite floor: 100,000 occurrence rows and links in the sqlite3 shell, one transaction"
+start "$work/floor.db"
+stop
+sqlite3 "$work/floor.db" <<'SQL' | awk '/^Run Time/ {print "  " $0}'
+PRAGMA synchronous = NORMAL;
+.timer on
+BEGIN;
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)
+INSERT INTO occurrences (fingerprint, starts_at, ends_at, status, alertname, severity, service,
+  labels, annotations, generator_url, receiver, first_notified_at, last_notified_at,
+  times_notified, last_synced_at, suppressed_state, silenced_by, inhibited_by, source)
+SELECT printf('%016x', x * 7919), 1790000000000000000 + x, NULL, 'firing', 'Bench' || (x % 10),
+  'page', 'svc' || (x % 10),
+  '{"alertname":"Bench' || (x % 10) || '","instance":"10.1.' || (x % 256) || '.' || (x % 10) ||
+  '","service":"svc' || (x % 10) || '","severity":"page"}',
+  '{"summary":"bench alert"}', 'http://prometheus:9090/graph', 'bench', 1790000000000000000 + x,
+  1790000000000000000 + x, 1, NULL, 'active', '[]', '[]', 'webhook' FROM c;
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)
+INSERT INTO incident_occurrences SELECT x / 10, x FROM c;
+COMMIT;
+SQL
+
 echo "== alert storm: one notification of 5,000 new alerts (5 runs)"
 start "$work/storm.db"
 for run in 1 2 3 4 5; do
