@@ -37,6 +37,16 @@ Silence only_silence(const Store& s) {
   return page.items[0];
 }
 
+/// Makes the store's next insert of an occurrence with this instance label fail (half-way
+/// through a notification when it is not the first alert).
+void refuse_instance(const std::string& db_path, const std::string& instance) {
+  SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
+  db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON occurrences WHEN json_extract(NEW.labels, "
+      "'$.instance') = '" +
+      instance + "' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+}
+
 }  // namespace
 
 TEST_CASE("the schema is migrated once and kept across restarts", "[store]") {
@@ -109,13 +119,7 @@ TEST_CASE("a failing notification leaves nothing behind and does not undo others
   o.path = (dir.path() / "db.sqlite").string();
   Store s(o, test_now);
   s.ingest(make("ok", 0, 2), "h");
-  {
-    // Make the next notification insert fail half-way: a trigger refuses host-11.
-    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
-    db.exec(
-        "CREATE TRIGGER refuse BEFORE INSERT ON occurrences WHEN json_extract(NEW.labels, "
-        "'$.instance') = 'host-11' BEGIN SELECT RAISE(ABORT, 'refused'); END");
-  }
+  refuse_instance(o.path, "host-11");
   CHECK_THROWS(s.ingest(make("bad", 10, 3), "h"));  // host-10 would be written before host-11
   auto stored = s.alerts({});
   CHECK(stored.items.size() == 2);
@@ -128,10 +132,8 @@ TEST_CASE("a failing notification committed in one batch with others fails alone
   o.path = (dir.path() / "db.sqlite").string();
   Store s(o, test_now);
   s.ingest(make("ok", 0, 2), "h");
+  refuse_instance(o.path, "host-21");
   SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
-  db.exec(
-      "CREATE TRIGGER refuse BEFORE INSERT ON occurrences WHEN json_extract(NEW.labels, "
-      "'$.instance') = 'host-21' BEGIN SELECT RAISE(ABORT, 'refused'); END");
   // Hold the write lock so that the writer waits on its first job while the rest queue up
   // behind it and are then committed as one batch.
   db.exec("BEGIN IMMEDIATE");

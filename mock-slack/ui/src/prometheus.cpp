@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "firedrill/alerting/matcher.hpp"
 #include "firedrill/log.hpp"
 #include "mock_slack_ui/html.hpp"
 #include "mock_slack_ui/postmortem.hpp"
@@ -12,8 +13,9 @@ namespace mock_slack::ui {
 namespace {
 
 std::string burn_rate_selector(std::string_view service, std::string_view slo) {
-  std::string selector = "slo:burn_rate:ratio_rate5m{service=" + detail::quote_label_value(service);
-  if (!slo.empty()) selector += ",slo=" + detail::quote_label_value(slo);
+  std::string selector =
+      "slo:burn_rate:ratio_rate5m{service=" + firedrill::alerting::quote(service);
+  if (!slo.empty()) selector += ",slo=" + firedrill::alerting::quote(slo);
   return selector + "}";
 }
 

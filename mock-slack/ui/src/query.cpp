@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "firedrill/alerting/matcher.hpp"
 #include "mock_slack_ui/html.hpp"
 #include "text.hpp"
 
@@ -116,9 +117,9 @@ std::string silence_url(std::string_view external_url, const LabelMap& labels) {
   std::string filter = "{";
   const auto add = [&filter](const std::string& name, const std::string& value) {
     if (filter.size() > 1) filter += ',';
-    filter += is_label_name(name) ? name : detail::quote_label_value(name);
+    filter += is_label_name(name) ? name : firedrill::alerting::quote(name);
     filter += '=';
-    filter += detail::quote_label_value(value);
+    filter += firedrill::alerting::quote(value);
   };
   if (const auto it = labels.find("alertname"); it != labels.end()) add(it->first, it->second);
   for (const auto& [name, value] : labels) {

@@ -161,19 +161,4 @@ std::string format_fixed(double value, int decimals) {
   return out;
 }
 
-std::string quote_label_value(std::string_view value) {
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 }  // namespace mock_slack::ui::detail

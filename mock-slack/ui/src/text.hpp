@@ -31,8 +31,5 @@ std::optional<UnixMillis> parse_utc(std::string_view text);
 std::string format_duration(UnixMillis ms);
 /// Fixed-point formatting without locale, e.g. format_fixed(12.345, 2) == "12.35".
 std::string format_fixed(double value, int decimals);
-/// A label value as a double-quoted PromQL / Alertmanager matcher string (escapes \\, " and
-/// newlines), shared by the PromQL queries and the silence links.
-std::string quote_label_value(std::string_view value);
 
 }  // namespace mock_slack::ui::detail

@@ -76,3 +76,9 @@ TEST_CASE("matchers evaluate with anchored regular expressions", "[matcher]") {
   CHECK(matches_all(parse_matchers(R"(service="portal",instance=~"10.*")"), l));
   CHECK_FALSE(matches_all(parse_matchers(R"(service="portal",instance=~"11.*")"), l));
 }
+
+TEST_CASE("label values quote as matcher and PromQL strings", "[matcher]") {
+  CHECK(quote("portal") == "\"portal\"");
+  CHECK(quote("a\"b\\c\nd") == "\"a\\\"b\\\\c\\nd\"");
+  CHECK(parse_matcher("x=" + quote("a\"b\\c\nd")).value() == "a\"b\\c\nd");  // round trip
+}

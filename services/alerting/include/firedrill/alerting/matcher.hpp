@@ -61,6 +61,9 @@ inline constexpr std::size_t kMaxRegexBytes = 1024;
 /// Throws MatcherError, e.g. `expected an operator (=, !=, =~, !~) after "service" at position 7`.
 Matcher parse_matcher(std::string_view text);
 
+/// A label name or value as a double-quoted matcher / PromQL string: escapes \\, " and newlines.
+std::string quote(std::string_view text);
+
 /// Parses a comma-separated list, optionally in braces: `{service="portal",
 /// severity=~"page|critical"}`. An empty list ("" or "{}") is valid. Bare values end at the next
 /// comma or brace.
