@@ -84,14 +84,39 @@ count_alerts() {  # occurrences stored, from the metrics
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^mockslack_alert_occurrences_total\{result="new"\}/ {print $2}'
 }
 
+# CPU time (clock ticks) of mock-slack's writer thread and of its other threads: "writer other".
+cpu_ticks() {
+  local writer=0 other=0 t ticks
+  for t in /proc/"$pid"/task/*; do
+    ticks=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
+    if [[ "$(cat "$t/comm" 2>/dev/null)" == store-writer ]]; then
+      writer=$((writer + ticks))
+    else
+      other=$((other + ticks))
+    fi
+  done
+  echo "$writer $other"
+}
+
 if [[ "${SKIP_INGEST:-0}" != 1 ]]; then
 echo "== ingest: wrk -t2 -c$connections -d${duration}s, 10 new alerts per notification"
+hz=$(getconf CLK_TCK)
 for durability in normal full; do
   start "$work/ingest-$durability.db" --durability "$durability"
   echo "-- --durability $durability"
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/webhook.lua" \
-    "http://127.0.0.1:$port" | grep -E "Requests/sec|Latency |99%|non-2xx|requests in"
+  read -r writer0 other0 < <(cpu_ticks)
+  /usr/bin/time -f "%U %S" -o "$work/wrk.cpu" wrk -t2 -c"$connections" -d"${duration}s" --latency \
+    -s "$work/webhook.lua" "http://127.0.0.1:$port" >"$work/wrk.out"
+  read -r writer1 other1 < <(cpu_ticks)
+  grep -E "Requests/sec|Latency |99%|non-2xx|requests in" "$work/wrk.out"
   echo "  occurrences stored: $(count_alerts)"
+  # Where the two cores went: CPU time per notification, and the share of 2 x duration in use.
+  awk -v n="$(awk '/requests in/ {print $1}' "$work/wrk.out")" -v hz="$hz" -v d="$duration" \
+    -v w=$((writer1 - writer0)) -v o=$((other1 - other0)) -v wrk="$(cat "$work/wrk.cpu")" 'BEGIN {
+      split(wrk, c, " "); wrk_s = c[1] + c[2]; w_s = w / hz; o_s = o / hz
+      printf "  CPU per notification: writer thread %.0f us, request threads %.0f us, wrk %.0f us;" \
+        " %.0f%% of 2 cores busy\n", w_s / n * 1e6, o_s / n * 1e6, wrk_s / n * 1e6,
+        (w_s + o_s + wrk_s) / (2 * d) * 100 }'
   stop
 done
 
