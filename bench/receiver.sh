@@ -3,7 +3,8 @@
 # latency on a history of 1,000,000 occurrences. Prints the figures; writes nothing outside a
 # temporary directory.
 #
-#   bench/receiver.sh [BUILD_DIR]      (default: build; needs mock-slack and mock_slack_bench)
+#   bench/receiver.sh [BUILD_DIR]      (default: build; needs mock-slack, mock_slack_bench and
+#                                       firedrill-hello)
 #
 # Environment: DURATION (wrk seconds, default 20), OCCURRENCES (default 1000000),
 # CONNECTIONS (default 16), SKIP_INGEST=1 / SKIP_HISTORY=1 to skip the ingest and storm part /
@@ -12,8 +13,8 @@ set -euo pipefail
 
 build=${1:-build}
 bin="$build/bin"
-for tool in "$bin/mock-slack" "$bin/mock_slack_bench" wrk curl; do
-  command -v "$tool" >/dev/null || { echo "receiver.sh: missing $tool (build the mock-slack and mock_slack_bench targets)" >&2; exit 2; }
+for tool in "$bin/mock-slack" "$bin/mock_slack_bench" "$bin/firedrill-hello" wrk curl; do
+  command -v "$tool" >/dev/null || { echo "receiver.sh: missing $tool (build the mock-slack, mock_slack_bench and firedrill-hello targets)" >&2; exit 2; }
 done
 duration=${DURATION:-20}
 occurrences=${OCCURRENCES:-1000000}
@@ -80,6 +81,10 @@ done = function(summary, latency, requests)
 end
 LUA
 
+commits() {  # write transactions committed, from the metrics
+  curl -s "http://127.0.0.1:$port/metrics" | awk '/^mockslack_db_write_duration_seconds_count/ {print $2}'
+}
+
 count_alerts() {  # occurrences stored, from the metrics
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^mockslack_alert_occurrences_total\{result="new"\}/ {print $2}'
 }
@@ -105,9 +110,13 @@ for durability in normal full; do
   start "$work/ingest-$durability.db" --durability "$durability"
   echo "-- --durability $durability"
   read -r writer0 other0 < <(cpu_ticks)
+  written0=$(awk '/^wchar/ {print $2}' /proc/"$pid"/io)
+  commits0=$(commits)
   /usr/bin/time -f "%U %S" -o "$work/wrk.cpu" wrk -t2 -c"$connections" -d"${duration}s" --latency \
     -s "$work/webhook.lua" "http://127.0.0.1:$port" >"$work/wrk.out"
   read -r writer1 other1 < <(cpu_ticks)
+  written1=$(awk '/^wchar/ {print $2}' /proc/"$pid"/io)
+  commits1=$(commits)
   grep -E "Requests/sec|Latency |99%|non-2xx|requests in" "$work/wrk.out"
   echo "  occurrences stored: $(count_alerts)"
   # Where the two cores went: CPU time per notification, and the share of 2 x duration in use.
@@ -117,8 +126,25 @@ for durability in normal full; do
       printf "  CPU per notification: writer thread %.0f us, request threads %.0f us, wrk %.0f us;" \
         " %.0f%% of 2 cores busy\n", w_s / n * 1e6, o_s / n * 1e6, wrk_s / n * 1e6,
         (w_s + o_s + wrk_s) / (2 * d) * 100 }'
+  # What a commit costs SQLite: each rewrites every page it touched (table and index leaves) in
+  # the write-ahead log, and checkpoints copy them again into the database file.
+  awk -v n="$(awk '/requests in/ {print $1}' "$work/wrk.out")" -v b=$((written1 - written0)) \
+    -v c=$((commits1 - commits0)) 'BEGIN {
+      printf "  %.1f notifications per commit; %.0f KB written (log, checkpoints, responses) per" \
+        " notification\n", n / c, b / n / 1024 }'
   stop
 done
+
+# The other floor: the same requests, with wrk on the same cores, to the kit's HTTP server with no
+# handler for them (firedrill-hello answers 404): what receiving costs before JSON and SQLite.
+echo "== transport floor: the same wrk load against the kit's server without a /webhook route"
+hello_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin/firedrill-hello" --listen "127.0.0.1:$hello_port" --threads 32 --log-level warn 2>/dev/null &
+pid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$hello_port/" && break; sleep 0.05; done
+wrk -t2 -c"$connections" -d5s -s "$work/webhook.lua" "http://127.0.0.1:$hello_port" |
+  awk '/Requests\/sec/ {print "  " $0}'
+stop
 
 # The floor under ingest: SQLite alone inserting 100,000 occurrences (10,000 notifications'
 # worth) with mock-slack's schema and indexes, in one statement, plus their incident links.
