@@ -5,18 +5,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "firedrill/alerting/time.hpp"
+
 namespace mock_slack::ui::detail {
 namespace {
-
-// Howard Hinnant's civil calendar algorithms (public domain).
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 struct Civil {
   std::int64_t year;
@@ -32,17 +24,9 @@ Civil civil_from_ms(UnixMillis ms) {
     rem += 86400;
     --days;
   }
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+  const auto date = firedrill::alerting::civil_from_days(days);
   const auto r = static_cast<unsigned>(rem);
-  return {y, m, d, r / 3600, (r / 60) % 60, r % 60};
+  return {date.year, date.month, date.day, r / 3600, (r / 60) % 60, r % 60};
 }
 
 bool read_uint(std::string_view text, std::size_t pos, std::size_t len, unsigned& out) {
@@ -54,8 +38,6 @@ bool read_uint(std::string_view text, std::size_t pos, std::size_t len, unsigned
   }
   return true;
 }
-
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 }  // namespace
 
@@ -117,9 +99,9 @@ std::optional<UnixMillis> parse_utc(std::string_view text) {
       second > 59) {
     return std::nullopt;
   }
-  const unsigned max_day = kDays[month - 1] + (month == 2 && is_leap(year) ? 1U : 0U);
+  const unsigned max_day = kDays[month - 1] + (month == 2 && firedrill::alerting::is_leap_year(year) ? 1U : 0U);
   if (day > max_day) return std::nullopt;
-  const std::int64_t days = days_from_civil(year, month, day);
+  const std::int64_t days = firedrill::alerting::days_from_civil(year, month, day);
   return ((days * 24 + hour) * 60 + minute) * 60'000 + static_cast<std::int64_t>(second) * 1000 +
          millis;
 }

@@ -29,6 +29,17 @@ std::optional<TimePoint> parse_time(std::string_view text);
 /// ("2026-11-21T22:42:27.5Z"); kZeroTime formats as "0001-01-01T00:00:00Z".
 std::string format_time(TimePoint t);
 
+/// A date of the proleptic Gregorian calendar.
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;  ///< 1 to 12
+  unsigned day;    ///< 1 to 31
+};
+/// Days since 1970-01-01 of a date, and back (Howard Hinnant's civil calendar algorithms).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+CivilDate civil_from_days(std::int64_t days);
+bool is_leap_year(std::int64_t year);
+
 /// Nanoseconds since the Unix epoch (how the store keeps times), and back.
 inline std::int64_t to_unix_ns(TimePoint t) { return t.time_since_epoch().count(); }
 inline TimePoint from_unix_ns(std::int64_t ns) { return TimePoint(std::chrono::nanoseconds(ns)); }
