@@ -65,6 +65,20 @@ json page_json(const auto& page) {
               {"nextCursor", page.next ? json(page.next->to_string()) : json(nullptr)}};
 }
 
+/// Answers a listing: the filter `parse` reads from the query (400 naming the parameter when it
+/// throws std::invalid_argument), then the page `list` returns for it.
+template <typename Parse, typename List>
+void answer_page(httplib::Response& res, Parse&& parse, List&& list) {
+  std::optional<decltype(parse())> filter;
+  try {
+    filter = parse();
+  } catch (const std::invalid_argument& e) {
+    error_response(res, 400, e.what());
+    return;
+  }
+  json_response(res, 200, page_json(list(*filter)));
+}
+
 }  // namespace
 
 AlertFilter parse_alert_filter(const firedrill::http::Request& req, TimePoint now) {
@@ -103,25 +117,13 @@ AlertFilter parse_alert_filter(const firedrill::http::Request& req, TimePoint no
 }
 
 void Receiver::list_alerts(const Request& req, Response& res) {
-  AlertFilter f;
-  try {
-    f = parse_alert_filter(req, store_.now());
-  } catch (const std::invalid_argument& e) {
-    error_response(res, 400, e.what());
-    return;
-  }
-  json_response(res, 200, page_json(store_.alerts(f)));
+  answer_page(res, [&] { return parse_alert_filter(req, store_.now()); },
+              [&](const AlertFilter& f) { return store_.alerts(f); });
 }
 
 void Receiver::list_incidents(const Request& req, Response& res) {
-  AlertFilter f;
-  try {
-    f = parse_alert_filter(req, store_.now());
-  } catch (const std::invalid_argument& e) {
-    error_response(res, 400, e.what());
-    return;
-  }
-  json_response(res, 200, page_json(store_.incidents(f)));
+  answer_page(res, [&] { return parse_alert_filter(req, store_.now()); },
+              [&](const AlertFilter& f) { return store_.incidents(f); });
 }
 
 void Receiver::get_incident(const Request& req, Response& res) {
@@ -145,35 +147,36 @@ void Receiver::get_incident(const Request& req, Response& res) {
 }
 
 void Receiver::list_messages(const Request& req, Response& res) {
-  MessageFilter f;
-  try {
-    f.channel = req.query("channel").value_or("");
-    if (!f.channel.empty() && f.channel.front() == '#') f.channel.erase(0, 1);
-    f.limit = limit_param(req);
-    f.cursor = cursor_param(req);
-  } catch (const std::invalid_argument& e) {
-    error_response(res, 400, e.what());
-    return;
-  }
-  json_response(res, 200, page_json(store_.messages(f)));
+  answer_page(
+      res,
+      [&] {
+        MessageFilter f;
+        f.channel = req.query("channel").value_or("");
+        if (!f.channel.empty() && f.channel.front() == '#') f.channel.erase(0, 1);
+        f.limit = limit_param(req);
+        f.cursor = cursor_param(req);
+        return f;
+      },
+      [&](const MessageFilter& f) { return store_.messages(f); });
 }
 
 void Receiver::list_silences(const Request& req, Response& res) {
-  SilenceFilter f;
-  try {
-    if (auto s = req.query("state")) {
-      if (*s != "active" && *s != "pending" && *s != "expired") {
-        bad("state", "expected \"active\", \"pending\" or \"expired\", got \"" + cut(*s) + "\"");
-      }
-      f.state = *s;
-    }
-    f.limit = limit_param(req);
-    f.cursor = cursor_param(req);
-  } catch (const std::invalid_argument& e) {
-    error_response(res, 400, e.what());
-    return;
-  }
-  json_response(res, 200, page_json(store_.silences(f)));
+  answer_page(
+      res,
+      [&] {
+        SilenceFilter f;
+        if (auto s = req.query("state")) {
+          if (*s != "active" && *s != "pending" && *s != "expired") {
+            bad("state",
+                "expected \"active\", \"pending\" or \"expired\", got \"" + cut(*s) + "\"");
+          }
+          f.state = *s;
+        }
+        f.limit = limit_param(req);
+        f.cursor = cursor_param(req);
+        return f;
+      },
+      [&](const SilenceFilter& f) { return store_.silences(f); });
 }
 
 void Receiver::list_channels(const Request&, Response& res) {

@@ -250,3 +250,19 @@ TEST_CASE("silences are listed with their matchers and the occurrences they sile
     }
   }
 }
+
+TEST_CASE("a bad message listing is answered 400 naming the parameter", "[api]") {
+  Running r;
+  auto client = r.client();
+  for (const auto& [query, error] : std::vector<std::pair<std::string, std::string>>{
+           {"limit=0", "limit: expected an integer from 1 to 1000, got \"0\""},
+           {"channel=alerts&cursor=xyz", "cursor: not a cursor returned by this API: \"xyz\""},
+       }) {
+    INFO(query);
+    auto res = client.Get(("/api/v1/messages?" + query).c_str());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["error"] == error);
+  }
+  CHECK(client.Get("/api/v1/messages?channel=%23alerts&limit=5")->status == 200);
+}
