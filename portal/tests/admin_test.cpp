@@ -32,18 +32,30 @@ std::string temp_path(const char* name) {
   return std::string("/tmp/portal-test-") + std::to_string(::getpid()) + "-" + name;
 }
 
+/// A portal (seed 1) with its admin routes on, a recording sleeper and a crash recorder, serving
+/// on port 0.
+struct AdminPortal {
+  explicit AdminPortal(portal::PortalConfig config = {})
+      : p(service, seeded(std::move(config)), sleeper, crash.handler()), running(service) {}
+  static portal::PortalConfig seeded(portal::PortalConfig config) {
+    config.seed = 1;
+    return config;
+  }
+  Service service{"portal", test_settings(true)};
+  RecordingSleeper sleeper;
+  CrashRecorder crash;
+  portal::Portal p;
+  RunningService running;
+};
+
 const httplib::Headers kJson{};
 
 }  // namespace
 
 TEST_CASE("GET, PUT and DELETE /admin/faults", "[admin]") {
-  Service service("portal", test_settings(true));
-  RecordingSleeper sleeper;
-  CrashRecorder crash;
-  portal::PortalConfig config;
-  config.seed = 1;
-  portal::Portal p(service, config, sleeper, crash.handler());
-  RunningService running(service);
+  AdminPortal t;
+  auto& crash = t.crash;
+  auto& running = t.running;
   auto ops = running.ops();
   const json healthy = portal::to_json(portal::FaultState{});
 
@@ -144,15 +156,12 @@ TEST_CASE("GET, PUT and DELETE /admin/faults", "[admin]") {
 }
 
 TEST_CASE("admin routes require the bearer token when one is set", "[admin][auth]") {
-  Service service("portal", test_settings(true));
-  RecordingSleeper sleeper;
-  CrashRecorder crash;
   portal::PortalConfig config;
-  config.seed = 1;
   config.admin_token = "s3cret";
-  portal::Portal p(service, config, sleeper, crash.handler());
-  RunningService running(service);
-  auto ops = running.ops();
+  AdminPortal t(config);
+  auto& p = t.p;
+  auto& crash = t.crash;
+  auto ops = t.running.ops();
 
   auto check_401 = [](const httplib::Result& res, const std::string& error) {
     REQUIRE(res);
@@ -220,13 +229,9 @@ TEST_CASE("probes and scrapes are unaffected while latency holds every API worke
 }
 
 TEST_CASE("POST /admin/crash answers 202 before crashing", "[admin][crash]") {
-  Service service("portal", test_settings(true));
-  RecordingSleeper sleeper;
-  CrashRecorder crash;
-  portal::PortalConfig config;
-  config.seed = 1;
-  portal::Portal p(service, config, sleeper, crash.handler());
-  RunningService running(service);
+  AdminPortal t;
+  auto& crash = t.crash;
+  auto& running = t.running;
   auto crashed = crash.crashed.get_future();
 
   auto res = running.ops().Post("/admin/crash", "", "application/json");
@@ -241,14 +246,10 @@ TEST_CASE("POST /admin/crash answers 202 before crashing", "[admin][crash]") {
 }
 
 TEST_CASE("crash_after_ms crashes after the delay and DELETE disarms it", "[admin][crash]") {
-  Service service("portal", test_settings(true));
-  RecordingSleeper sleeper;
-  CrashRecorder crash;
-  portal::PortalConfig config;
-  config.seed = 1;
-  portal::Portal p(service, config, sleeper, crash.handler());
-  RunningService running(service);
-  auto ops = running.ops();
+  AdminPortal t;
+  auto& p = t.p;
+  auto& crash = t.crash;
+  auto ops = t.running.ops();
 
   SECTION("armed") {
     auto crashed = crash.crashed.get_future();
