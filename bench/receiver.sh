@@ -197,6 +197,9 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   echo "== history: $occurrences occurrences over 90 days"
   /usr/bin/time -f "  populate took %es" "$bin/mock_slack_bench" populate --db "$work/history.db" \
     --occurrences "$occurrences"
+  # Flush the populated database to disk first: the kernel's writeback of it would otherwise
+  # stall reads during the measurements.
+  sync
   start "$work/history.db"
   q_alerts="/api/v1/alerts?matcher=service%3D%22svc3%22&matcher=instance%3D~%2210%5C%5C.2%5C%5C..*%22&since=24h&limit=100"
   q_alerts7="/api/v1/alerts?matcher=severity%3D%22page%22&since=7d&until=1d&limit=100"
