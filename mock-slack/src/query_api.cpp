@@ -117,13 +117,15 @@ AlertFilter parse_alert_filter(const firedrill::http::Request& req, TimePoint no
 }
 
 void Receiver::list_alerts(const Request& req, Response& res) {
-  answer_page(res, [&] { return parse_alert_filter(req, store_.now()); },
-              [&](const AlertFilter& f) { return store_.alerts(f); });
+  answer_page(
+      res, [&] { return parse_alert_filter(req, store_.now()); },
+      [&](const AlertFilter& f) { return store_.alerts(f); });
 }
 
 void Receiver::list_incidents(const Request& req, Response& res) {
-  answer_page(res, [&] { return parse_alert_filter(req, store_.now()); },
-              [&](const AlertFilter& f) { return store_.incidents(f); });
+  answer_page(
+      res, [&] { return parse_alert_filter(req, store_.now()); },
+      [&](const AlertFilter& f) { return store_.incidents(f); });
 }
 
 void Receiver::get_incident(const Request& req, Response& res) {

@@ -94,13 +94,11 @@ std::optional<UnixMillis> parse_utc(std::string_view text) {
       millis = frac;
     }
   }
-  static constexpr std::array<unsigned, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 ||
       second > 59) {
     return std::nullopt;
   }
-  const unsigned max_day = kDays[month - 1] + (month == 2 && firedrill::alerting::is_leap_year(year) ? 1U : 0U);
-  if (day > max_day) return std::nullopt;
+  if (day > firedrill::alerting::days_in_month(year, month)) return std::nullopt;
   const std::int64_t days = firedrill::alerting::days_from_civil(year, month, day);
   return ((days * 24 + hour) * 60 + minute) * 60'000 + static_cast<std::int64_t>(second) * 1000 +
          millis;

@@ -62,6 +62,7 @@ TEST_CASE("the civil calendar converts dates to days since 1970 and back", "[tim
     for (unsigned m = 1; m <= 12; ++m) {
       static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
       const unsigned last = kDays[m - 1] + (m == 2 && is_leap_year(y) ? 1 : 0);
+      REQUIRE(firedrill::alerting::days_in_month(y, m) == last);
       for (unsigned d = 1; d <= last; ++d) {
         const std::int64_t days = days_from_civil(y, m, d);
         REQUIRE(days == expected++);

@@ -39,6 +39,8 @@ struct CivilDate {
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
 CivilDate civil_from_days(std::int64_t days);
 bool is_leap_year(std::int64_t year);
+/// Days in a month (1 to 12) of a year: 28 to 31.
+unsigned days_in_month(std::int64_t year, unsigned month);
 
 /// Nanoseconds since the Unix epoch (how the store keeps times), and back.
 inline std::int64_t to_unix_ns(TimePoint t) { return t.time_since_epoch().count(); }
