@@ -18,7 +18,6 @@ namespace {
 
 constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t kMaxAlertsPerMessage = 20;
-constexpr const char* kMax = "9223372036854775807";
 
 using sql::bind_all;
 using sql::kOccurrenceEnd;
@@ -112,7 +111,7 @@ ui::TimelineCounts PageQueries::counts(const AlertFilter& f) const {
   if (f.status != "resolved") {
     // Firing occurrences overlap every window that ends after they started.
     Where firing = occ;
-    firing.add(std::string(kOccurrenceEnd) + " = " + kMax);
+    firing.add(std::string(kOccurrenceEnd) + " = " + sql::kNoEnd);
     firing.add("o.starts_at <= ?", until);
     c.occurrences_firing =
         count_pair(db,

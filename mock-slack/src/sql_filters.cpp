@@ -69,10 +69,10 @@ void occurrence_conditions(const AlertFilter& f, Where& w, bool include_status) 
   // An occurrence fires until it has an end, and the end-time index holds that, so the status
   // condition never needs the table row.
   if (include_status && f.status == "firing") {
-    w.add(std::string(kOccurrenceEnd) + " = 9223372036854775807");
+    w.add(std::string(kOccurrenceEnd) + " = " + kNoEnd);
   }
   if (include_status && f.status == "resolved") {
-    w.add(std::string(kOccurrenceEnd) + " < 9223372036854775807");
+    w.add(std::string(kOccurrenceEnd) + " < " + kNoEnd);
   }
   if (!f.alertname.empty()) w.add("o.alertname = ?", f.alertname);
   if (!f.severity.empty()) w.add("o.severity = ?", f.severity);

@@ -788,6 +788,7 @@ std::vector<std::string> stored_list(const std::string& text) {
   std::sort(out.begin(), out.end());
   return out;
 }
+
 Incident read_incident(SQLite::Statement& s) {
   Incident i;
   i.id = s.getColumn(0).getInt64();
@@ -1183,8 +1184,6 @@ Page<OccurrenceBar> Store::alert_bars(const AlertFilter& f) const {
                                 read_occurrence_bar);
   });
 }
-
-namespace {}  // namespace
 
 Page<Incident> Store::incidents(const AlertFilter& f) const {
   return impl_->read([&](Reader& r) {
