@@ -1,7 +1,7 @@
 // Slack mrkdwn to HTML. Safety is structural: text reaches `out` only through append_text() or
-// append_escaped(), which HTML-escape every byte that could start markup, and each tag is written
-// together with its closing tag by the same function, so the output is balanced whatever the
-// input. The parser is linear in the input (no backtracking search per character).
+// append_html_escaped(), which HTML-escape every byte that could start markup, and each tag is
+// written together with its closing tag by the same function, so the output is balanced whatever
+// the input. The parser is linear in the input (no backtracking search per character).
 #include "mock_slack_ui/mrkdwn.hpp"
 
 #include <array>
@@ -16,7 +16,6 @@ namespace {
 
 /// Emphasis nested deeper than this is shown as typed; bounds the recursion on hostile input.
 constexpr int kMaxNesting = 8;
-constexpr std::size_t kMaxUrlBytes = 4096;
 constexpr std::size_t kMaxEmojiName = 40;
 
 /// The shortcodes Alertmanager templates use most; any other stays as typed.
@@ -38,11 +37,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kEmoji{{
     {"yellow_circle", "\U0001F7E1"},
     {"zap", "\u26A1"},
 }};
-
-/// HTML-escapes `text` as it is (no Slack decoding): for attribute values and mention names.
-void append_escaped(std::string& out, std::string_view text) {
-  firedrill::http::append_html_escaped(out, text);
-}
 
 /// Length of the Slack escape at text[i] ("&amp;" 5, "&lt;" / "&gt;" 4), 0 if there is none;
 /// `decoded` receives the character.
@@ -66,15 +60,7 @@ std::size_t slack_escape_at(std::string_view text, std::size_t i, char& decoded)
 /// Slack text to HTML text: Slack's escapes decoded, then everything HTML-escaped. Newlines are
 /// kept as they are (callers split lines first, or are inside <pre>).
 void append_text(std::string& out, std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char decoded = 0;
-    if (const std::size_t len = slack_escape_at(text, i, decoded); len > 0) {
-      append_escaped(out, std::string_view(&decoded, 1));
-      i += len - 1;
-    } else {
-      append_escaped(out, text.substr(i, 1));
-    }
-  }
+  firedrill::http::append_html_escaped(out, slack_unescape(text));
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -83,30 +69,6 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 /// works next to emoji and typographic punctuation ("*FIRING*…").
 bool is_word(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool starts_with_icase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    const char a =
-        text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-    if (a != prefix[i]) return false;
-  }
-  return true;
-}
-
-/// The href for a link target: an http(s) URL safe_url() accepts, or a mailto: address without
-/// whitespace or control characters; empty for anything else.
-std::string link_target(std::string_view url) {
-  if (starts_with_icase(url, "mailto:")) {
-    if (url.size() <= 7 || url.size() > kMaxUrlBytes) return {};
-    for (const char c : url) {
-      const auto u = static_cast<unsigned char>(c);
-      if (u <= 0x20 || u == 0x7f) return {};
-    }
-    return std::string(url);
-  }
-  return safe_url(url);
 }
 
 std::string_view emoji_for(std::string_view name) {
@@ -186,10 +148,10 @@ bool append_control(std::string& out, std::string_view body) {
     default:
       break;
   }
-  const std::string href = link_target(slack_unescape(target));
+  const std::string href = safe_link(slack_unescape(target));
   if (href.empty()) return false;
   out += "<a href=\"";
-  append_escaped(out, href);
+  firedrill::http::append_html_escaped(out, href);
   out += "\" rel=\"noopener noreferrer\">";
   append_text(out, label.empty() ? target : label);
   out += "</a>";
@@ -259,11 +221,9 @@ void append_inline(std::string& out, std::string_view line, int depth) {
     } else if (c == '<') {
       if (const std::size_t end = control_end(line, i); end != std::string_view::npos) {
         flush(i);
-        std::string control;
-        if (!append_control(control, line.substr(i + 1, end - i - 1))) {
-          append_text(control, line.substr(i, end - i + 1));  // shown as typed
+        if (!append_control(out, line.substr(i + 1, end - i - 1))) {
+          append_text(out, line.substr(i, end - i + 1));  // shown as typed
         }
-        out += control;
         i = run = end + 1;
         continue;
       }

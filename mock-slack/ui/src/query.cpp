@@ -68,14 +68,22 @@ std::string_view range_name(RangePreset preset) {
   return "24h";
 }
 
-std::string safe_url(std::string_view url) {
-  if (url.size() > kMaxUrlBytes) return {};
-  // No whitespace or control characters anywhere: browsers strip them inside schemes
-  // ("java\tscript:"), and a real http(s) URL has them percent-encoded.
-  for (const char c : url) {
+namespace {
+
+/// Not too long, and no whitespace or control characters anywhere: browsers strip them inside
+/// schemes ("java\tscript:"), and a real URL has them percent-encoded.
+bool plain_url_bytes(std::string_view url) {
+  if (url.size() > kMaxUrlBytes) return false;
+  return std::none_of(url.begin(), url.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return {};
-  }
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
+}  // namespace
+
+std::string safe_url(std::string_view url) {
+  if (!plain_url_bytes(url)) return {};
   std::size_t rest = 0;
   if (starts_with_icase(url, "https://")) {
     rest = 8;
@@ -91,6 +99,13 @@ std::string safe_url(std::string_view url) {
     return {};
   }
   return std::string(url);
+}
+
+std::string safe_link(std::string_view url) {
+  if (starts_with_icase(url, "mailto:")) {
+    return url.size() > 7 && plain_url_bytes(url) ? std::string(url) : std::string();
+  }
+  return safe_url(url);
 }
 
 std::string url_encode(std::string_view text) {

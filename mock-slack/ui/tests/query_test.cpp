@@ -224,3 +224,15 @@ TEST_CASE("chart bar geometry", "[query][chart]") {
     CHECK_FALSE(chart_bar(kT0 + 61 * kMinute, std::nullopt, w, now + 5 * kMinute));
   }
 }
+
+TEST_CASE("safe_link adds mailto: addresses to what safe_url lets through", "[query][security]") {
+  CHECK(safe_link("mailto:oncall@example.com") == "mailto:oncall@example.com");
+  CHECK(safe_link("MAILTO:oncall@example.com") == "MAILTO:oncall@example.com");
+  CHECK(safe_link("https://example.com/runbook") == "https://example.com/runbook");
+  CHECK(safe_link("mailto:").empty());
+  CHECK(safe_link("mailto:on call@example.com").empty());
+  CHECK(safe_link("mailto:a@b\n.com").empty());
+  CHECK(safe_link("mailto:" + std::string(9000, 'a')).empty());
+  CHECK(safe_link("javascript:alert(1)").empty());
+  CHECK(safe_link("//example.com").empty());
+}

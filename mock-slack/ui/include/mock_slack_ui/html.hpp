@@ -33,6 +33,9 @@ std::string_view style_css();
 /// whitespace or control characters anywhere; otherwise the empty string (javascript:, data:,
 /// "java\tscript:", "//host", relative paths, ...).
 std::string safe_url(std::string_view url);
+/// safe_url(), or also a mailto: address (with something after the colon, under the same rules):
+/// what a link in a Slack message may point to.
+std::string safe_link(std::string_view url);
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 std::string url_encode(std::string_view text);
