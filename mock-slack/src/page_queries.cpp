@@ -1,10 +1,8 @@
 #include "page_queries.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
 
 #include <limits>
-#include <variant>
 
 #include "mock_slack/view_mapping.hpp"
 #include "sql_filters.hpp"

@@ -16,9 +16,9 @@
 
 namespace mock_slack::sql {
 
-/// An occurrence's end for the end-time index: firing ones (no end) sort last.
 /// What the end-time indexes read for "no end yet" (firing), as SQL text.
 inline constexpr const char* kNoEnd = "9223372036854775807";
+/// An occurrence's and an incident's end for the end-time indexes: firing ones sort last.
 inline constexpr const char* kOccurrenceEnd = "coalesce(o.ends_at, 9223372036854775807)";
 inline constexpr const char* kIncidentEnd = "coalesce(i.resolved_at, 9223372036854775807)";
 

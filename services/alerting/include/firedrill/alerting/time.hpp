@@ -38,7 +38,6 @@ struct CivilDate {
 /// Days since 1970-01-01 of a date, and back (Howard Hinnant's civil calendar algorithms).
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
 CivilDate civil_from_days(std::int64_t days);
-bool is_leap_year(std::int64_t year);
 /// Days in a month (1 to 12) of a year: 28 to 31.
 unsigned days_in_month(std::int64_t year, unsigned month);
 
