@@ -37,6 +37,15 @@ json optional_array(const json& body, const char* name, bool of_objects) {
   return *it;
 }
 
+bool optional_bool(const json& body, const char* name, bool fallback) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) {
+    throw std::invalid_argument(std::string(name) + ": expected a boolean, got " + type_name(*it));
+  }
+  return it->get<bool>();
+}
+
 }  // namespace
 
 void Receiver::slack(const Request& req, Response& res) {
@@ -55,12 +64,7 @@ void Receiver::slack(const Request& req, Response& res) {
     m.icon_url = optional_string(body, "icon_url");
     m.attachments = optional_array(body, "attachments", true);
     m.blocks = optional_array(body, "blocks", true);
-    if (auto it = body.find("mrkdwn"); it != body.end() && !it->is_null()) {
-      if (!it->is_boolean()) {
-        throw std::invalid_argument("mrkdwn: expected a boolean, got " + type_name(*it));
-      }
-      m.mrkdwn = it->get<bool>();
-    }
+    m.mrkdwn = optional_bool(body, "mrkdwn", true);
     if (m.text.empty() && m.attachments.empty() && m.blocks.empty()) {
       throw std::invalid_argument("text: required when there are no attachments or blocks");
     }
