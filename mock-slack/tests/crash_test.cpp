@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "build_paths.hpp"
 #include "helpers.hpp"
 
 using namespace mock_slack;
@@ -30,9 +31,9 @@ class Child {
       ::dup2(fds[1], 2);
       ::close(fds[0]);
       ::close(fds[1]);
-      ::execl(MOCK_SLACK_BINARY, "mock-slack", "--listen", "127.0.0.1:0", "--db", db.c_str(),
-              "--access-log", "false", "--drain-delay", "0s", "--retention-interval", "0",
-              "--threads", "16", static_cast<char*>(nullptr));
+      ::execl(firedrill::build_paths::mock_slack_binary, "mock-slack", "--listen", "127.0.0.1:0",
+              "--db", db.c_str(), "--access-log", "false", "--drain-delay", "0s",
+              "--retention-interval", "0", "--threads", "16", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ::close(fds[1]);

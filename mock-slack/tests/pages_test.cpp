@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "build_paths.hpp"
 #include "helpers.hpp"
 #include "mock_slack_ui/html.hpp"
 
@@ -84,11 +85,13 @@ std::vector<std::string> lines_of(const std::string& text) {
 /// unwrapped for copying.
 void check_golden(const std::string& actual, const std::string& name,
                   const std::string& test_name) {
-  const std::filesystem::path golden = std::filesystem::path(MOCK_SLACK_GOLDEN_DIR) / name;
+  const std::filesystem::path golden =
+      std::filesystem::path(firedrill::build_paths::mock_slack_golden_dir) / name;
   const std::filesystem::path out =
-      std::filesystem::path(MOCK_SLACK_TEST_OUTPUT_DIR) / (name + ".actual");
-  const std::string accept =
-      "UPDATE_GOLDEN=1 " + std::string(MOCK_SLACK_PAGES_TESTS_BINARY) + " \"" + test_name + "\"";
+      std::filesystem::path(firedrill::build_paths::mock_slack_test_output) / (name + ".actual");
+  const std::string accept = "UPDATE_GOLDEN=1 " +
+                             std::string(firedrill::build_paths::mock_slack_pages_tests) + " \"" +
+                             test_name + "\"";
   if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && *update == '1') {
     std::ofstream(golden, std::ios::binary) << actual;
     WARN("rewrote " << golden.string());
@@ -325,7 +328,7 @@ TEST_CASE("mock-slack postmortem writes what the route serves", "[pages][postmor
       std::filesystem::exists(m.dir.path() / (".draft.md.tmp-" + std::to_string(getpid()))));
 
   SECTION("the binary: exit 0 with a draft, 2 for a missing incident or database") {
-    const std::string bin = MOCK_SLACK_BINARY;
+    const std::string bin = firedrill::build_paths::mock_slack_binary;
     const std::string out = (m.dir.path() / "cli.md").string();
     CHECK(run(bin + " postmortem --db " + c.db + " --incident 1 --out " + out) == 0);
     CHECK(slurp(out).find("**Resolved:** PortalDown") != std::string::npos);

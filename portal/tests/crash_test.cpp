@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "build_paths.hpp"
 #include "firedrill/testing.hpp"
 #include "portal/portal.hpp"
 #include "support.hpp"
@@ -13,8 +14,14 @@ using portal::testing::ChildProcess;
 namespace {
 
 std::vector<std::string> portal_args(std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{PORTAL_BINARY, "--listen",      "127.0.0.1:0", "--ops-listen",
-                                "127.0.0.1:0", "--drain-delay", "0",           "--access-log",
+  std::vector<std::string> args{firedrill::build_paths::portal_binary,
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--ops-listen",
+                                "127.0.0.1:0",
+                                "--drain-delay",
+                                "0",
+                                "--access-log",
                                 "false"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
@@ -114,7 +121,7 @@ TEST_CASE("start-up errors exit 2 with one line", "[crash][config]") {
     std::remove(path.c_str());
   }
   SECTION("--help documents the crash loop and the token") {
-    ChildProcess portal({PORTAL_BINARY, "--help"});
+    ChildProcess portal({firedrill::build_paths::portal_binary, "--help"});
     CHECK(portal.wait() == 0);
     for (const char* text : {"--crash-after", "--fault-file", "PORTAL_ADMIN_TOKEN", "FAILURE_RATE",
                              "LATENCY_MS", "crash_after_ms"}) {

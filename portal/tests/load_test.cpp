@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <future>
 
+#include "build_paths.hpp"
 #include "firedrill/testing.hpp"
 #include "portal/portal.hpp"
 #include "support.hpp"
@@ -196,8 +197,8 @@ TEST_CASE("the portal-load binary runs for --duration and prints a summary", "[l
   const std::string target = "http://127.0.0.1:" + std::to_string(service.api_port());
 
   SECTION("--duration") {
-    portal::testing::ChildProcess load(
-        {PORTAL_LOAD_BINARY, "--target", target, "--rps", "50", "--duration", "1s", "--seed", "3"});
+    portal::testing::ChildProcess load({firedrill::build_paths::portal_load_binary, "--target",
+                                        target, "--rps", "50", "--duration", "1s", "--seed", "3"});
     REQUIRE(load.wait() == 0);
     const auto& out = load.stdout_text();
     INFO(out << load.stderr_text());
@@ -209,8 +210,8 @@ TEST_CASE("the portal-load binary runs for --duration and prints a summary", "[l
     CHECK(j["achieved_rps"] == 50.0);
   }
   SECTION("until SIGTERM") {
-    portal::testing::ChildProcess load(
-        {PORTAL_LOAD_BINARY, "--target", target, "--rps", "100", "--duration", "0"});
+    portal::testing::ChildProcess load({firedrill::build_paths::portal_load_binary, "--target",
+                                        target, "--rps", "100", "--duration", "0"});
     // Wait for its traffic at the portal, then stop it.
     while (sample(running.ops().Get("/metrics")->body,
                   R"(http_requests_total{code="200",handler="/api/items",method="GET"})") < 1) {
@@ -223,14 +224,15 @@ TEST_CASE("the portal-load binary runs for --duration and prints a summary", "[l
     CHECK(j["answered"] == j["sent"]);
   }
   SECTION("an unreachable target exits 1") {
-    portal::testing::ChildProcess load(
-        {PORTAL_LOAD_BINARY, "--target", "http://127.0.0.1:1", "--requests", "3", "--rps", "100"});
+    portal::testing::ChildProcess load({firedrill::build_paths::portal_load_binary, "--target",
+                                        "http://127.0.0.1:1", "--requests", "3", "--rps", "100"});
     CHECK(load.wait() == 1);
     auto j = summary_line(load.stdout_text());
     CHECK(j["transport_errors"] == 3);
   }
   SECTION("bad flags exit 2 naming the flag") {
-    portal::testing::ChildProcess load({PORTAL_LOAD_BINARY, "--target", "localhost:8080"});
+    portal::testing::ChildProcess load(
+        {firedrill::build_paths::portal_load_binary, "--target", "localhost:8080"});
     CHECK(load.wait() == 2);
     CHECK(load.stderr_text() == "portal-load: --target: expected http://host:port (see --help)\n");
   }

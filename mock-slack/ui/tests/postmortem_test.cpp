@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "build_paths.hpp"
 #include "fixtures.hpp"
 #include "mock_slack_ui/html.hpp"
 
@@ -74,7 +75,8 @@ class FakePrometheus {
 TEST_CASE("postmortem draft matches the golden file", "[postmortem]") {
   // Regenerate after an intended change: UPDATE_GOLDEN=1 build-ui/bin/mock_slack_ui_tests
   // "postmortem draft matches the golden file", then review the diff of tests/golden/.
-  const std::string golden_path = std::string(MOCK_SLACK_UI_GOLDEN_DIR) + "/postmortem.md";
+  const std::string golden_path =
+      std::string(firedrill::build_paths::mock_slack_ui_golden_dir) + "/postmortem.md";
   const std::string draft =
       render_postmortem(seeded_incident(), seeded_budget(), kT0 + 90 * kMinute);
   if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && *update == '1') {
@@ -88,7 +90,7 @@ TEST_CASE("postmortem draft matches the golden file", "[postmortem]") {
 
 TEST_CASE("postmortem draft follows postmortems/TEMPLATE.md", "[postmortem]") {
   const std::string draft = render_postmortem(seeded_incident(), std::nullopt, kT0 + 90 * kMinute);
-  const std::string tmpl = read_file(FIREDRILL_POSTMORTEM_TEMPLATE);
+  const std::string tmpl = read_file(firedrill::build_paths::postmortem_template);
   const auto headings = lines_starting(tmpl, "## ");
   const auto subheadings = lines_starting(tmpl, "### ");
   REQUIRE(headings.size() == 10);

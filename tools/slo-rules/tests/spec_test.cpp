@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "build_paths.hpp"
 #include "spec_fixture.hpp"
 
 using slo_rules::parse_spec;
@@ -85,7 +86,8 @@ TEST_CASE("spec errors name the setting in one line", "[spec]") {
 TEST_CASE("load_spec prefixes errors with the file", "[spec]") {
   CHECK_THROWS_WITH(slo_rules::load_spec("/nonexistent/slos.yaml"),
                     "/nonexistent/slos.yaml: cannot read file");
-  CHECK_THROWS_WITH(slo_rules::load_spec(std::string(SLO_RULES_TEST_DATA) + "/bad-objective.yaml"),
+  CHECK_THROWS_WITH(slo_rules::load_spec(std::string(firedrill::build_paths::slo_rules_test_data) +
+                                         "/bad-objective.yaml"),
                     Catch::Matchers::EndsWith(
                         "bad-objective.yaml: services[0].slos[0].objective: must be between 0 "
                         "and 1 (exclusive), got 99.9"));
