@@ -5,6 +5,7 @@
 
 #include "batch_sync/job.hpp"
 #include "batch_sync/settings.hpp"
+#include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 
 int main(int argc, char** argv) {

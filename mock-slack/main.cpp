@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
 #include "mock_slack/pages.hpp"

@@ -4,6 +4,7 @@
 #include <future>
 #include <iostream>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/duration.hpp"
 #include "firedrill/service.hpp"
 #include "firedrill/version.hpp"

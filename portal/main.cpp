@@ -1,6 +1,7 @@
 // portal: the failure-injecting HTTP service. Logic lives in portal_lib; see portal/portal.hpp.
 #include <iostream>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
 #include "portal/config.hpp"

@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/duration.hpp"
 #include "firedrill/service.hpp"
 #include "firedrill/version.hpp"

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "firedrill/cli.hpp"
+
 using namespace firedrill::batch_sync;
 using std::chrono::milliseconds;
 

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/duration.hpp"
 #include "firedrill/log.hpp"
 #include "mock_slack/view_mapping.hpp"

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "firedrill/cli.hpp"
+
 namespace mock_slack {
 
 void add_options(CLI::App& app, Settings& s) {

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "firedrill/cli.hpp"
 #include "helpers.hpp"
 
 using namespace mock_slack;

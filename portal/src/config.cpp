@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/duration.hpp"
 
 namespace portal {

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "firedrill/cli.hpp"
+
 using portal::PortalConfig;
 
 namespace {

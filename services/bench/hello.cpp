@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/service.hpp"
 
 int main(int argc, char** argv) {

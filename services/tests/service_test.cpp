@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "firedrill/cli.hpp"
 #include "firedrill/testing.hpp"
 
 using firedrill::Service;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,6 +9,10 @@
 
 #include "batch_sync/fault.hpp"
 #include "batch_sync/retry.hpp"
+
+namespace CLI {
+class App;  // CLI/CLI.hpp, included only where a command line is built
+}  // namespace CLI
 
 namespace firedrill::batch_sync {
 

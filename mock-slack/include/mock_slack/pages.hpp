@@ -3,7 +3,6 @@
 // Slack channels and the stylesheet. The rendering is mock_slack::ui's; this is the route glue.
 // Every response of these routes carries ui::kContentSecurityPolicy.
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +10,10 @@
 #include "firedrill/service.hpp"
 #include "mock_slack/store.hpp"
 #include "mock_slack_ui/postmortem.hpp"
+
+namespace CLI {
+class App;  // CLI/CLI.hpp, included only where a command line is built
+}  // namespace CLI
 
 namespace mock_slack {
 

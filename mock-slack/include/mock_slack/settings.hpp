@@ -1,12 +1,15 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <string>
 
 #include "firedrill/service.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/store.hpp"
+
+namespace CLI {
+class App;  // CLI/CLI.hpp, included only where a command line is built
+}  // namespace CLI
 
 namespace mock_slack {
 

@@ -1,10 +1,12 @@
 #pragma once
 // The portal's command line: the common service settings plus faults at start.
 
-#include <CLI/CLI.hpp>
-
 #include "firedrill/service.hpp"
 #include "portal/portal.hpp"
+
+namespace CLI {
+class App;  // CLI/CLI.hpp, included only where a command line is built
+}  // namespace CLI
 
 namespace portal {
 

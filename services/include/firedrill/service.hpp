@@ -1,6 +1,7 @@
 #pragma once
+// A service's runtime on the kit: probes, the settings every service shares, the listeners and the
+// shutdown sequence. The command line that fills the settings is in firedrill/cli.hpp.
 
-#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -49,24 +50,9 @@ struct CommonSettings {
   bool access_log = true;
 };
 
-/// Registers the common settings on `app` with `env_prefix` (e.g. "PORTAL") for the environment
-/// variables. Defaults are those already in `settings`, and --help shows them.
-void add_common_options(CLI::App& app, CommonSettings& settings, std::string_view env_prefix);
-
-/// Parses the command line. Returns nullopt to go on, or the exit code: 0 after --help or
-/// --version, 2 after a bad setting (one line on stderr naming it and what is accepted).
-std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
-
 /// Ignores SIGPIPE and blocks SIGTERM/SIGINT so that Service::run() can wait for them. Call first
 /// thing in main(), before any thread starts.
 void prepare_process();
-
-/// CLI11 validators shared by the services.
-CLI::Validator duration_validator();
-CLI::Validator listen_address_validator();
-CLI::Validator log_level_validator();
-/// Parses a duration option already validated by duration_validator().
-std::chrono::milliseconds duration_value(const std::string& text);
 
 /// A service's runtime: metrics, probes, the API listener and the optional ops listener, and the
 /// shutdown sequence. Lifecycle: construct, register routes on api()/ops(), start(), then run()
