@@ -111,7 +111,7 @@ wait_for "http://127.0.0.1:$nginx_port/"
 wait_for "http://127.0.0.1:$ops_port/readyz"
 
 echo "wrk -t$threads -c$connections -d$duration on $(nproc) cores; portal: $portal_bin"
-read -r nginx_rps nginx_p99 < <(run_wrk "nginx return 200" "http://127.0.0.1:$nginx_port/")
+read -r nginx_rps _ < <(run_wrk "nginx return 200" "http://127.0.0.1:$nginx_port/")
 read -r portal_rps portal_p99 < <(run_wrk "portal" "http://127.0.0.1:$api_port/api/items/1")
 
 curl -sf -X PUT -H 'Content-Type: application/json' -d '{"error_rate":0.1}' \

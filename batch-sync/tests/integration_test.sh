@@ -55,12 +55,12 @@ receivers:
   - name: nowhere
 YAML
 "$ALERTMANAGER" --config.file="$WORK/alertmanager.yml" --storage.path="$WORK/am" \
-  --web.listen-address=127.0.0.1:$AM_PORT --cluster.listen-address= >"$WORK/alertmanager.log" 2>&1 &
+  --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= >"$WORK/alertmanager.log" 2>&1 &
 PIDS+=($!)
-"$PUSHGATEWAY" --web.listen-address=127.0.0.1:$PG_PORT --persistence.file="$WORK/pushgateway.data" >"$WORK/pushgateway.log" 2>&1 &
+"$PUSHGATEWAY" --web.listen-address="127.0.0.1:$PG_PORT" --persistence.file="$WORK/pushgateway.data" >"$WORK/pushgateway.log" 2>&1 &
 PIDS+=($!)
 printf 'it-token-%s\n' "$RANDOM$RANDOM" >"$WORK/token"
-"$MOCK_SLACK" --listen 127.0.0.1:$MS_PORT --db "$WORK/mock-slack.db" \
+"$MOCK_SLACK" --listen "127.0.0.1:$MS_PORT" --db "$WORK/mock-slack.db" \
   --webhook-token-file "$WORK/token" >"$WORK/mock-slack.log" 2>&1 &
 PIDS+=($!)
 wait_for 300 "Alertmanager" curl -fsS --max-time 2 "$AM/-/ready"
@@ -115,9 +115,11 @@ check "no silences in mock-slack before the run" test "$(silences | jq length)" 
 run first --silences
 check "first run exits 0" test "$RC" -eq 0
 check "the silenced alert is in mock-slack's history" test "$(history BatchSyncItSilenced | jq length)" -eq 1
+# shellcheck disable=SC2016 # $id is jq's variable, not the shell's
 check "...marked as silenced by the silence" \
   jq -e --arg id "$SILENCE_ID" '.[0] | tostring | contains($id)' <<<"$(history BatchSyncItSilenced)"
 check "the firing alert is in mock-slack's history" test "$(history BatchSyncItFiring | jq length)" -eq 1
+# shellcheck disable=SC2016 # $id is jq's variable, not the shell's
 check "the silence is in mock-slack with its matchers" \
   jq -e --arg id "$SILENCE_ID" 'length == 1 and .[0].id == $id and .[0].state == "active"
     and .[0].createdBy == "integration test"
