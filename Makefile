@@ -9,7 +9,7 @@ SCENARIO ?= errors
 export PROFILE SCENARIO
 
 .PHONY: help deps build build-asan test test-unit up down status logs break heal drill images \
-        bench images fmt fmt-check rules clean
+        bench images fmt fmt-check fuzz rules clean
 
 help: ## Show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ heal: ## Undo every break
 
 drill: ## Warm up, break, wait for the page, heal, wait for resolution, draft the postmortem
 	@scripts/stack drill $(SCENARIO)
+
+FUZZ_SECONDS ?= 30
+fuzz: deps ## Build the libFuzzer targets (fuzz preset) and run each on its corpus for FUZZ_SECONDS
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzzers
+	@JOBS=$(JOBS) scripts/fuzz build/fuzz $(FUZZ_SECONDS)
 
 bench: build ## Run the benchmarks (prints figures)
 	@for b in bench/*.sh; do echo "== $$b"; "$$b"; done
