@@ -79,7 +79,7 @@ bool base64_decode(std::string_view in, std::string& out) {
   return bits < 6;  // a single leftover symbol cannot encode a byte
 }
 
-WebhookAuth::WebhookAuth(Credentials c) {
+WebhookAuth::WebhookAuth(const Credentials& c) {
   bearer_ = !c.bearer_token.empty();
   basic_ = !c.basic_user_pass.empty();
   enabled_ = bearer_ || basic_;

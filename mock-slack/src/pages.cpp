@@ -25,11 +25,11 @@ namespace {
 using firedrill::http::Request;
 using httplib::Response;
 
-void respond(Response& res, int status, std::string body, std::string_view content_type) {
+void respond(Response& res, int status, const std::string& body, std::string_view content_type) {
   res.status = status;
   res.set_header("Content-Security-Policy", std::string(ui::kContentSecurityPolicy));
   res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_content(std::move(body), std::string(content_type).c_str());
+  res.set_content(body, std::string(content_type).c_str());
 }
 
 void error_page(Response& res, int status, std::string_view title, std::string_view detail) {

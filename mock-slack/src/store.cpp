@@ -43,7 +43,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 std::string dump(const alerting::LabelSet& labels) { return dump(alerting::to_json(labels)); }
 
-json parse_stored(const std::string& text, json fallback) {
+json parse_stored(const std::string& text, const json& fallback) {
   json j = json::parse(text, nullptr, false);
   return j.is_discarded() ? fallback : j;
 }

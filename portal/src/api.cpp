@@ -157,6 +157,7 @@ const std::vector<Item>& catalogue() {
         "dashboard wall",  "incident bell",  "post-it pad",  "whiteboard pen", "timeline ledger",
         "retro cards",     "chaos monkey",   "canary cage",  "rollback lever", "pizza voucher"};
     std::vector<Item> out;
+    out.reserve(kCatalogueSize);
     for (int i = 0; i < kCatalogueSize; ++i) {
       out.push_back(Item{i + 1, names[i], 500 + 250 * i});
     }

@@ -146,7 +146,8 @@ void Portal::crash_timer_loop() {
   }
 }
 
-Portal::Change Portal::commit(FaultState next, std::string_view source, const json& requested) {
+Portal::Change Portal::commit(const FaultState& next, std::string_view source,
+                              const json& requested) {
   const FaultState previous = faults_.state();
   if (!config_.fault_file.empty()) {
     try {

@@ -187,7 +187,7 @@ Server::Server(ServerOptions options, Metrics& metrics)
     return httplib::Server::HandlerResponse::Handled;
   }));
   server_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         // dispatch() catches everything; this is a last line that never leaks e.what().
         error_response(res, 500, "internal server error");
       });

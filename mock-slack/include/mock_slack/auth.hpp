@@ -17,7 +17,7 @@ struct Credentials {
 /// CRYPTO_memcmp, so neither content nor length leaks through timing). Thread-safe.
 class WebhookAuth {
  public:
-  explicit WebhookAuth(Credentials credentials);
+  explicit WebhookAuth(const Credentials& credentials);
   bool enabled() const { return enabled_; }
   /// True when auth is off, or the header carries configured credentials.
   bool allows(std::string_view authorization_header) const;

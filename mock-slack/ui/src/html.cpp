@@ -68,7 +68,7 @@ std::string layout(std::string_view title, int refresh_seconds, Page body_page,
   head.set("has_refresh", refresh_seconds > 0);
   head.set("refresh_seconds", std::to_string(refresh_seconds));
   std::string out;
-  out.reserve(64 * 1024);
+  out.reserve(std::size_t{64} * 1024);
   render_into(out, Page::head, head);
   render_into(out, body_page, body);
   render_into(out, Page::foot, mus::data{});
@@ -138,10 +138,10 @@ std::string timeline_href(const TimelineQuery& q) {
   return qs.empty() ? "/" : "/?" + qs;
 }
 
-mus::data option(std::string value, std::string label, bool selected) {
+mus::data option(const std::string& value, const std::string& label, bool selected) {
   mus::data d;
-  d.set("value", std::move(value));
-  d.set("label", std::move(label));
+  d.set("value", value);
+  d.set("label", label);
   d.set("selected", selected);
   return d;
 }
@@ -257,7 +257,7 @@ bool add_chart(mus::data& d, const TimelinePage& page, TimeWindow window, UnixMi
     const std::string utc = detail::format_utc(t);  // "YYYY-MM-DD HH:MM:SSZ"
     mus::data tick;
     tick.set("x", detail::format_fixed(kChartPlotLeft + kChartPlotWidth * i / kTicks, 2));
-    tick.set("label", span <= 24 * 3'600'000 ? utc.substr(11, 5) : utc.substr(5, 11));
+    tick.set("label", span <= UnixMillis{24} * 3'600'000 ? utc.substr(11, 5) : utc.substr(5, 11));
     ticks.push_back(tick);
   }
   d.set("ticks", ticks);
@@ -319,7 +319,7 @@ void add_blocks(mus::data& message, const std::string& blocks_json) {
         for (const auto& field : *fields) {
           std::string html = text_object_html(field);
           if (html.empty()) continue;
-          append_object(field_list).set("section_field_html", std::move(html));
+          append_object(field_list).set("section_field_html", html);
           any_field = true;
         }
       }

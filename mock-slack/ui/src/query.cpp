@@ -170,8 +170,9 @@ ParsedTimelineQuery parse_timeline_query(const QueryParams& params) {
       if (!value.empty()) q.matchers.push_back(value);
     } else if (name == "range") {
       if (value.empty()) continue;
-      const auto it = std::find_if(std::begin(kPresets), std::end(kPresets),
-                                   [&value](const PresetName& p) { return p.name == value; });
+      const auto it =
+          std::find_if(std::begin(kPresets), std::end(kPresets),
+                       [&wanted = value](const PresetName& p) { return p.name == wanted; });
       if (it == std::end(kPresets)) {
         out.error = "range: must be one of 1h, 6h, 24h, 7d, 30d, custom";
         return out;

@@ -75,7 +75,7 @@ class Portal {
   void register_admin_routes();
   bool authorized(const firedrill::http::Request& req, httplib::Response& res) const;
   /// Persists, applies and logs `next`; the caller holds change_mutex_.
-  Change commit(FaultState next, std::string_view source, const nlohmann::json& requested);
+  Change commit(const FaultState& next, std::string_view source, const nlohmann::json& requested);
   void arm_crash_timer(std::int64_t after_ms);
   void crash_timer_loop();
 

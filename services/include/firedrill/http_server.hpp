@@ -36,7 +36,7 @@ struct ServerOptions {
   std::chrono::milliseconds keep_alive_timeout{5000};
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds write_timeout{10000};
-  std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies get 413
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  ///< larger bodies get 413
   int listen_backlog = 1024;
   bool access_log = true;  ///< one JSON log line per request
 };

@@ -43,7 +43,7 @@ struct CommonSettings {
   std::chrono::milliseconds shutdown_timeout{10000};
   std::size_t threads = 64;
   std::size_t ops_threads = 4;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds keep_alive_timeout{5000};
   std::chrono::milliseconds request_timeout{10000};
   std::string log_level = "info";

@@ -283,7 +283,7 @@ bool is_relative_path(const std::string& path) {
 
 // Relative paths in Prometheus and Alertmanager configurations are resolved against the
 // configuration file's directory; the drill copy lives one level down.
-void rebase_file_paths(YAML::Node node) {
+void rebase_file_paths(const YAML::Node& node) {
   if (node.IsMap()) {
     for (auto entry : node) {
       const auto key = entry.first.as<std::string>();

@@ -12,7 +12,7 @@ namespace {
 // Every lookup goes through a Field so that each error names the full path of the setting.
 class Field {
  public:
-  Field(YAML::Node node, std::string path) : node_(std::move(node)), path_(std::move(path)) {}
+  Field(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {}
 
   const std::string& path() const { return path_; }
   bool present() const { return node_.IsDefined() && !node_.IsNull(); }
