@@ -9,7 +9,7 @@ SCENARIO ?= errors
 export PROFILE SCENARIO
 
 .PHONY: help deps build build-asan test test-unit up down status logs break heal drill images \
-        bench images fmt fmt-check fuzz rules clean
+        bench images fmt fmt-check lint shellcheck tidy fuzz rules clean
 
 help: ## Show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,13 +22,12 @@ build: deps ## Configure and build (preset dev; binaries in build/bin)
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev -j $(JOBS)
 
-build-asan: deps ## Build with ASan + UBSan (build/asan)
+build-asan: deps ## Build the C++ unit tests with ASan + UBSan (build/asan)
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
-test: build build-asan ## Install, build, run every test (then the unit tests under ASan + UBSan)
-	@ctest --preset dev -j $(JOBS)
-	@ctest --preset asan -j $(JOBS)
+test: ## Install, build, run every test, the unit tests under ASan + UBSan, and lint; times each phase
+	@JOBS=$(JOBS) scripts/test-all
 
 test-unit: build ## Only the fast tests (no real Prometheus/Alertmanager stack)
 	@ctest --preset dev -j $(JOBS) -LE integration
@@ -71,6 +70,14 @@ fmt: ## Format the C++ sources
 
 fmt-check: ## Fail if a C++ source is not formatted
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+shellcheck: ## shellcheck every shell script and shell test
+	@scripts/lint-shell
+
+tidy: ## clang-tidy with the checks in .clang-tidy (results cached per source; needs `make build`)
+	@scripts/lint-tidy build
+
+lint: fmt-check shellcheck tidy ## clang-format check, shellcheck, clang-tidy
 
 clean: ## Remove build folders
 	@rm -rf build
