@@ -139,15 +139,7 @@ void Receiver::sync(const Request& req, Response& res) {
   std::vector<alerting::GettableAlert> alerts;
   std::vector<alerting::GettableSilence> silences;
   try {
-    json body;
-    try {
-      body = json::parse(req.body());
-    } catch (const json::parse_error& e) {
-      std::string what = e.what();
-      auto pos = what.find("] ");
-      throw alerting::PayloadError("malformed JSON: " +
-                                   (pos == std::string::npos ? what : what.substr(pos + 2)));
-    }
+    const json body = alerting::parse_json_body(req.body());
     if (!body.is_object()) {
       throw alerting::PayloadError(std::string("payload: expected a JSON object, got ") +
                                    (body.is_number() ? "number" : body.type_name()));

@@ -173,6 +173,8 @@ TEST_CASE("bad webhook input gets a 4xx naming the problem and stores nothing", 
        "malformed JSON: *"},
       {"invalid UTF-8", "{\"version\":\"4\",\"receiver\":\"\xc3\x28\"}", "application/json", 400,
        "malformed JSON: *"},
+      {"number too large", "{\"version\":\"4\",\"n\":1e999}", "application/json", 400,
+       "malformed JSON: number overflow parsing '1e999'"},
       {"an array", "[]", "application/json", 400, "payload: expected a JSON object, got array"},
       {"wrong type", with([](json& j) { j["alerts"] = "none"; }), "application/json", 400,
        "alerts: expected an array, got string"},
@@ -208,7 +210,7 @@ TEST_CASE("bad webhook input gets a 4xx naming the problem and stores nothing", 
   auto metrics = r.service.metrics().serialize();
   CHECK(metrics.find("mockslack_webhook_rejected_total{reason=\"unsupported_media_type\"} 2") !=
         std::string::npos);
-  CHECK(metrics.find("mockslack_webhook_rejected_total{reason=\"malformed_json\"} 4") !=
+  CHECK(metrics.find("mockslack_webhook_rejected_total{reason=\"malformed_json\"} 5") !=
         std::string::npos);
   CHECK(metrics.find("mockslack_webhook_rejected_total{reason=\"invalid_payload\"} 6") !=
         std::string::npos);
@@ -308,6 +310,13 @@ TEST_CASE("sync records alerts the webhook never delivered, idempotently", "[web
           "alerts[1].startsAt: invalid RFC 3339 timestamp \"soon\"");
     CHECK(json::parse(r.post("/api/v1/sync", json{{"alerts", json::array()}})->body)["error"] ==
           "source: required field is missing");
+    // A number too large for a double is malformed JSON, a 400, not an escaped exception.
+    auto overflow = r.client().Post("/api/v1/sync", R"({"source":"alertmanager","n":1e999})",
+                                    "application/json");
+    REQUIRE(overflow);
+    CHECK(overflow->status == 400);
+    CHECK(json::parse(overflow->body)["error"] ==
+          "malformed JSON: number overflow parsing '1e999'");
     CHECK(r.get("/api/v1/alerts")["data"].size() == 1);
   }
 }

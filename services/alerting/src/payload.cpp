@@ -188,18 +188,20 @@ std::vector<std::string> string_array(const json& obj, const char* name, const s
 
 }  // namespace
 
-WebhookNotification parse_webhook(std::string_view body, const PayloadLimits& limits) {
-  json j;
+json parse_json_body(std::string_view body) {
   try {
-    j = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+    return json::parse(body.begin(), body.end());
+  } catch (const json::exception& e) {
     // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
     std::string what = e.what();
     auto pos = what.find("] ");
     throw PayloadError("malformed JSON: " +
                        (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
-  return parse_webhook_json(j, limits);
+}
+
+WebhookNotification parse_webhook(std::string_view body, const PayloadLimits& limits) {
+  return parse_webhook_json(parse_json_body(body), limits);
 }
 
 WebhookNotification parse_webhook_json(const json& j, const PayloadLimits& limits) {

@@ -97,6 +97,11 @@ struct GettableSilence {
 /// Parses a webhook body. Throws PayloadError: "malformed JSON: ..." for text that is not JSON
 /// (including invalid UTF-8), or a message naming the offending field.
 WebhookNotification parse_webhook(std::string_view body, const PayloadLimits& limits = {});
+
+/// Parses an untrusted request body as JSON. Throws PayloadError "malformed JSON: ..." for
+/// anything nlohmann/json refuses: a syntax error, invalid UTF-8, or a number too large for a
+/// double ("1e999"), which it reports as out_of_range rather than parse_error.
+nlohmann::json parse_json_body(std::string_view body);
 WebhookNotification parse_webhook_json(const nlohmann::json& payload,
                                        const PayloadLimits& limits = {});
 
