@@ -116,7 +116,7 @@ class Pages {
                  "There is no incident " + cut(req.params.at(0)) + ".");
       return;
     }
-    respond(res, 200, std::move(*draft), ui::kMarkdownContentType);
+    respond(res, 200, *draft, ui::kMarkdownContentType);
   }
 
   void channels(const Request&, Response& res) const {
