@@ -42,6 +42,9 @@ MOCKSLACK = env("MOCKSLACK_URL", "http://127.0.0.1:8090")
 PROFILE = env("PROFILE", "drill")
 SCALE = int(env("SCALE", "60" if PROFILE == "drill" else "1"))
 POSTMORTEMS = Path(env("DRILL_POSTMORTEMS", str(ROOT / "postmortems")))
+# Seconds added to every tolerance for delivery and for a machine too busy to keep the
+# pipeline's own pace (see drill_model.py).
+model.SLACK_SECONDS = float(env("DRILL_SLACK", "1"))
 
 
 def say(text: str) -> None:
@@ -184,6 +187,7 @@ class BurnRate(Scenario):
             raise DrillError(f"no slo:objective:ratio for {self.service} {self.slo} in Prometheus")
         self.objective = objective
         self.traffic_age = 0.0
+        self.baselines: dict[float, float] = {}
 
     def error_rate(self) -> float:
         raise NotImplementedError
@@ -199,21 +203,33 @@ class BurnRate(Scenario):
         value = prom_value(f"slo:sli_total:rate{name}{sel} * {longest.long_window:g} / slo:sli_total:rate5m{sel}")
         return value or 0.0
 
+    def _baselines(self) -> dict[float, float]:
+        """The error ratio each window held at the break (a loaded machine answers some requests
+        slowly even before a latency break)."""
+        sel = f'{{service="{self.service}",slo="{self.slo}"}}'
+        out = {}
+        for window in {w for p in self.pairs for w in (p.long_window, p.short_window)}:
+            value = prom_value(f"slo:sli_error:ratio_rate{model._fmt(window * SCALE)}{sel}")
+            out[window] = value or 0.0
+        return out
+
     def ready(self) -> bool:
         # The pages' short windows full of traffic: the resolution is timed by them.
         self.traffic_age = self._traffic_age()
+        self.baselines = self._baselines()
         pages = [p for p in self.pairs if p.severity == "page"] or self.pairs
         return self.traffic_age >= max(p.short_window for p in pages)
 
     def expect_detect(self, t_break: float) -> model.Expectation:
         expectation, self.severity = model.expect_burn_rate(
-            self.pairs, self.objective, self.error_rate(), self.traffic_age, self.pipeline, self.onset())
+            self.pairs, self.objective, self.error_rate(), self.traffic_age, self.pipeline, self.onset(),
+            self.baselines)
         return expectation
 
     def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None) -> model.Expectation:
         return model.expect_burn_rate_resolve(self.pairs, self.severity, self.objective, self.error_rate(),
                                               self.traffic_age, t_heal - t_break, self.pipeline, self.onset(),
-                                              fired)
+                                              fired, self.baselines)
 
     def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
                        first: model.Expectation) -> model.Expectation:

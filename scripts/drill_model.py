@@ -12,7 +12,8 @@ pipeline's own delays, nothing else:
   - group_wait: Alertmanager holds a new group that long before the first notification;
   - group_interval: a resolution (or an alert released by an inhibition) is sent at the group's
     next flush;
-  - one second for delivery and for the drill's own polling on a busy machine.
+  - SLACK_SECONDS (1 s; DRILL_SLACK sets it) for delivery, and for a busy machine whose
+    Prometheus and Alertmanager run late.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _DURATION = re.compile(r"(\d+)(ms|[smhdwy])")
 
-SLACK_SECONDS = 1.0
+SLACK_SECONDS = 1.0  # set by scripts/drill.py from DRILL_SLACK
 
 
 def parse_duration(text: str) -> float:
@@ -70,7 +71,7 @@ def _detect_tolerance(p: Pipeline, extra: float = 0.0, extra_words: str = "") ->
     low = p.scrape_interval + p.evaluation_interval
     high = 2 * p.scrape_interval + p.evaluation_interval + p.group_wait + SLACK_SECONDS + extra
     words = (f"-{low:g}s/+{high:g}s: 2 scrapes ({p.scrape_interval:g}s), 1 evaluation "
-             f"({p.evaluation_interval:g}s), group_wait ({p.group_wait:g}s), {SLACK_SECONDS:g}s delivery"
+             f"({p.evaluation_interval:g}s), group_wait ({p.group_wait:g}s), {SLACK_SECONDS:g}s delivery and slack"
              + extra_words)
     return low, high, words
 
@@ -80,7 +81,7 @@ def _resolve_tolerance(p: Pipeline, extra: float = 0.0, extra_words: str = "") -
     high = p.scrape_interval + p.evaluation_interval + p.group_interval + SLACK_SECONDS + extra
     words = (f"-{low:g}s/+{high:g}s: 1 scrape ({p.scrape_interval:g}s), 1 evaluation "
              f"({p.evaluation_interval:g}s), group_interval ({p.group_interval:g}s), "
-             f"{SLACK_SECONDS:g}s delivery" + extra_words)
+             f"{SLACK_SECONDS:g}s delivery and slack" + extra_words)
     return low, high, words
 
 
@@ -117,27 +118,35 @@ def burn_rate_pairs(rules: list[dict]) -> list[BurnRatePair]:
     return pairs
 
 
-def _window_fire_time(window: float, k: float, error_rate: float, traffic_age: float) -> float:
+def _window_fire_time(window: float, k: float, error_rate: float, traffic_age: float,
+                      baseline: float = 0.0) -> float:
     """Seconds of errors until the error ratio over `window` exceeds k. With steady traffic, a
-    window holding `age` seconds of it has the ratio error_rate * t / min(window, age + t)."""
+    window holding `age` seconds of it, `baseline` of which were errors before the break, has
+    the ratio (baseline * (age - t) + error_rate * t) / age once full (age = window), and
+    (baseline * age + error_rate * t) / (age + t) while it still grows."""
+    if baseline >= k:
+        return 0.0
     age = min(traffic_age, window)
-    t_filling = k * age / (error_rate - k)  # while the window still grows
+    t_filling = (k - baseline) * age / (error_rate - k)  # while the window still grows
     if age + t_filling <= window:
         return t_filling
-    return k * window / error_rate
+    return (k - baseline) * window / (error_rate - baseline)
 
 
 def burn_fire_time(pair: BurnRatePair, budget: float, error_rate: float, traffic_age: float,
-                   onset: float = 0.0) -> float:
+                   onset: float = 0.0, baselines: dict[float, float] | None = None) -> float:
     """Seconds after the break until `pair` fires, or inf when `error_rate` cannot make it fire:
     both windows must cross burn_rate * budget. Errors start counting `onset` after the break
     (the latency of a slowed request). On a full window the long one decides; on a young stack
-    whose windows hold less than their length of traffic, both cross sooner."""
+    whose windows hold less than their length of traffic, both cross sooner, and so they do
+    when the windows already held errors (`baselines`: window -> error ratio at the break)."""
     k = pair.burn_rate * budget
     if error_rate <= k:
         return math.inf
-    return onset + max(_window_fire_time(pair.long_window, k, error_rate, traffic_age),
-                       _window_fire_time(pair.short_window, k, error_rate, traffic_age))
+    b = baselines or {}
+    return onset + max(
+        _window_fire_time(pair.long_window, k, error_rate, traffic_age, b.get(pair.long_window, 0.0)),
+        _window_fire_time(pair.short_window, k, error_rate, traffic_age, b.get(pair.short_window, 0.0)))
 
 
 def burn_resolve_time(pair: BurnRatePair, budget: float, error_rate: float, break_seconds: float) -> float:
@@ -151,11 +160,12 @@ def burn_resolve_time(pair: BurnRatePair, budget: float, error_rate: float, brea
 
 
 def expect_burn_rate(pairs: list[BurnRatePair], objective: float, error_rate: float,
-                     traffic_age: float, pipeline: Pipeline, onset: float = 0.0) -> tuple[Expectation, str]:
+                     traffic_age: float, pipeline: Pipeline, onset: float = 0.0,
+                     baselines: dict[float, float] | None = None) -> tuple[Expectation, str]:
     """Detection: the first page pair to fire, or the first ticket pair when no page pair can;
     returns the expectation and the severity whose incident the drill follows."""
     budget = 1 - objective
-    times = [(burn_fire_time(p, budget, error_rate, traffic_age, onset), p) for p in pairs]
+    times = [(burn_fire_time(p, budget, error_rate, traffic_age, onset, baselines), p) for p in pairs]
     if all(math.isinf(t) for t, _ in times):
         raise ValueError(f"an error ratio of {error_rate:g} cannot fire any pair (the lowest "
                          f"threshold is {min(p.burn_rate for p in pairs) * budget:g})")
@@ -175,7 +185,8 @@ def expect_burn_rate(pairs: list[BurnRatePair], objective: float, error_rate: fl
 def expect_burn_rate_resolve(pairs: list[BurnRatePair], severity: str, objective: float,
                              error_rate: float, traffic_age: float, break_seconds: float,
                              pipeline: Pipeline, onset: float = 0.0,
-                             fired_names: set[str] | None = None) -> Expectation:
+                             fired_names: set[str] | None = None,
+                             baselines: dict[float, float] | None = None) -> Expectation:
     """Resolution of the incident of `severity`: the last of its pairs that fired to clear.
 
     Which pairs fired is `fired_names` when known (Prometheus' ALERTS over the drill: a pair
@@ -186,10 +197,11 @@ def expect_burn_rate_resolve(pairs: list[BurnRatePair], severity: str, objective
     margin = pipeline.scrape_interval + pipeline.evaluation_interval
     fired = [p for p in pairs if p.severity == severity
              and (p.name in fired_names if fired_names is not None
-                  else burn_fire_time(p, budget, error_rate, traffic_age, onset) < break_seconds + margin)]
+                  else burn_fire_time(p, budget, error_rate, traffic_age, onset, baselines)
+                  < break_seconds + margin)]
     if not fired:
         fired = [min((p for p in pairs if p.severity == severity),
-                     key=lambda p: burn_fire_time(p, budget, error_rate, traffic_age, onset))]
+                     key=lambda p: burn_fire_time(p, budget, error_rate, traffic_age, onset, baselines))]
     times = [(burn_resolve_time(p, budget, error_rate, break_seconds - onset) + onset, p) for p in fired]
     last_time, last = max(times, key=lambda tp: tp[0])
     low, high, words = _resolve_tolerance(pipeline)

@@ -56,6 +56,13 @@ class BurnRate(unittest.TestCase):
         # 40 s of traffic in the 6m window: 6 x 0.001 = t / (40 + t) -> t = 0.2415 s.
         self.assertAlmostEqual(m.burn_fire_time(self.pairs[1], 0.001, 1.0, 40), 0.006 * 40 / 0.994)
 
+    def test_errors_already_in_the_windows_fire_sooner(self):
+        # 5% bad before the break, all bad after: (0.05 (60 - t) + t) / 60 > 0.0144 x 10.
+        latency_pair = m.BurnRatePair("page", 60, 5, 14.4)
+        t = m.burn_fire_time(latency_pair, 0.01, 1.0, FULL, baselines={60: 0.05, 5: 0.05})
+        self.assertAlmostEqual(t, (0.144 - 0.05) * 60 / 0.95)
+        self.assertEqual(m.burn_fire_time(latency_pair, 0.01, 1.0, FULL, baselines={60: 0.2, 5: 0.2}), 0)
+
     def test_resolution_is_the_slowest_fired_pair_of_the_severity(self):
         e = m.expect_burn_rate_resolve(self.pairs, "page", 0.999, 1.0, FULL, 3.5, DRILL)
         self.assertAlmostEqual(e.seconds, 30 * (1 - 0.006))  # both page pairs fired: 29.82 s

@@ -3,15 +3,17 @@
 # scripts/drill.py), on one local stack with the drill profile on ephemeral loopback ports: real
 # Prometheus, Alertmanager and Pushgateway with the project's binaries. Each scenario must be
 # detected and resolved within the tolerance of its expectation, and leave a postmortem draft
-# with the drill's figures. The only change from `make up`: batch-sync runs every 5 s, not 60 s,
-# so that the batch scenario takes seconds.
+# with the drill's figures. Changes from `make up`: batch-sync runs every 5 s, not 60 s, so that
+# the batch scenario takes seconds; and 5 s of slack on every tolerance instead of 1 s
+# (DRILL_SLACK): the test shares 2 cores with builds (and runs at nice 19 beside them), where
+# Prometheus and Alertmanager fall seconds behind their intervals.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export BIN=${BIN:-$ROOT/build/bin}
 export PROFILE=drill
 export FIREDRILL_STATE; FIREDRILL_STATE=$(mktemp -d /tmp/firedrill-drills-XXXXXX)
 export DRILL_POSTMORTEMS=$FIREDRILL_STATE/postmortems
-export BATCH_INTERVAL=5
+export BATCH_INTERVAL=5 DRILL_SLACK=5
 
 free_ports() { python3 - "$1" <<'PY'
 import socket, sys
