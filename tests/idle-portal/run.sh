@@ -64,6 +64,15 @@ rules_loaded() {
 }
 wait_for 60 "Prometheus ready with the rules" rules_loaded
 wait_for 60 "the portal scraped" scraped
+# Before its first scrape the portal is "not scraped", and an evaluation then may set
+# PortalSLIAbsent pending (its `for` is there to absorb it). Watch from the first evaluation of
+# every group after a scrape has succeeded.
+scraped_at=$(date +%s)
+evaluated_since_scrape() {
+  curl -fsS --max-time 5 "$PROM/api/v1/rules" | jq -e --argjson t "$scraped_at" '
+    [.data.groups[].lastEvaluation | sub("\\.[0-9]+"; "") | fromdateiso8601] | min > $t' >/dev/null
+}
+wait_for 30 "every rule group evaluated after the first scrape" evaluated_since_scrape
 
 # How long to watch: twice the longest `for`, and at least a minute.
 longest_for=$(curl -fsS "$PROM/api/v1/rules" | jq '[.data.groups[].rules[] | select(.type == "alerting") | .duration] | max')
