@@ -50,7 +50,7 @@ break: ## Break the portal: SCENARIO=errors|latency|crashloop|unready|batch
 heal: ## Undo every break
 	@scripts/stack heal
 
-drill: ## Warm up, break, wait for the page, heal, wait for resolution, draft the postmortem
+drill: ## Break, wait for the page, heal, wait for it to resolve, check the times: SCENARIO=...|all
 	@scripts/stack drill $(SCENARIO)
 
 FUZZ_SECONDS ?= 30

@@ -203,10 +203,12 @@ void register_api_routes(firedrill::http::Server& server, FaultInjector& faults,
              }));
   server.get("/api/items", with_faults("/api/items", faults, sleeper, get_items));
   server.get("/api/items/{id}", with_faults("/api/items/{id}", faults, sleeper, get_item));
-  server.post("/api/orders", with_faults("/api/orders", faults, sleeper,
-                                         [order_ids](const Request& req, httplib::Response& res) {
-                                           post_order(*order_ids, req, res);
-                                         }));
+  server.post("/api/orders",
+              with_faults("/api/orders", faults, sleeper,
+                          [order_ids](const Request& req, httplib::Response& res) {
+                            post_order(*order_ids, req, res);
+                          }),
+              201);
   server.get("/api/work", with_faults("/api/work", faults, sleeper,
                                       [cap = options.work_cap](const Request& req, auto& res) {
                                         get_work(cap, req, res);

@@ -227,22 +227,25 @@ void Portal::register_admin_routes() {
     auto change = heal(source_of(req));
     json_response(res, change.status, change.body);
   });
-  ops.post("/admin/crash", [this](const Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    firedrill::log::error("crash requested",
-                          {{"source", source_of(req)}, {"exit_code", kCrashExitCode}});
-    res.status = 202;
-    auto body = std::make_shared<std::string>(
-        json{{"status", "crashing"}, {"exit_code", kCrashExitCode}}.dump() + "\n");
-    // The releaser runs when cpp-httplib is done with the response, i.e. after the 202 has been
-    // written to the socket, so the client sees the answer before the process ends.
-    res.set_content_provider(
-        body->size(), "application/json",
-        [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-          return sink.write(body->data() + offset, length);
-        },
-        [this](bool) { crash_(kCrashExitCode); });
-  });
+  ops.post(
+      "/admin/crash",
+      [this](const Request& req, httplib::Response& res) {
+        if (!authorized(req, res)) return;
+        firedrill::log::error("crash requested",
+                              {{"source", source_of(req)}, {"exit_code", kCrashExitCode}});
+        res.status = 202;
+        auto body = std::make_shared<std::string>(
+            json{{"status", "crashing"}, {"exit_code", kCrashExitCode}}.dump() + "\n");
+        // The releaser runs when cpp-httplib is done with the response, i.e. after the 202 has been
+        // written to the socket, so the client sees the answer before the process ends.
+        res.set_content_provider(
+            body->size(), "application/json",
+            [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+              return sink.write(body->data() + offset, length);
+            },
+            [this](bool) { crash_(kCrashExitCode); });
+      },
+      202);
 }
 
 }  // namespace portal

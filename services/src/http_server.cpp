@@ -195,7 +195,8 @@ Server::Server(ServerOptions options, Metrics& metrics)
 
 Server::~Server() { stop(); }
 
-void Server::route(std::string_view method, std::string_view path_template, Handler handler) {
+void Server::route(std::string_view method, std::string_view path_template, Handler handler,
+                   int success_code) {
   Route r;
   r.method = method;
   r.path_template = path_template;
@@ -206,6 +207,7 @@ void Server::route(std::string_view method, std::string_view path_template, Hand
   }
   r.handler = std::move(handler);
   r.metrics = &metrics_.http(r.path_template, r.method);
+  r.metrics->expose(success_code);
   routes_.push_back(std::move(r));
 }
 

@@ -131,6 +131,14 @@ HttpRouteMetrics::HttpRouteMetrics(prometheus::Family<prometheus::Counter>& requ
 void HttpRouteMetrics::observe(int status, double duration_seconds) {
   duration_.Observe(duration_seconds);
   if (status < 100 || status >= 600) status = 500;
+  counter(status).Increment();
+}
+
+void HttpRouteMetrics::expose(int status) {
+  if (status >= 100 && status < 600) counter(status);
+}
+
+prometheus::Counter& HttpRouteMetrics::counter(int status) {
   auto& slot = by_code_[static_cast<std::size_t>(status)];
   prometheus::Counter* counter = slot.load(std::memory_order_acquire);
   if (counter == nullptr) {
@@ -139,7 +147,7 @@ void HttpRouteMetrics::observe(int status, double duration_seconds) {
         {{"handler", handler_}, {"method", method_}, {"code", std::to_string(status)}});
     slot.store(counter, std::memory_order_release);
   }
-  counter->Increment();
+  return *counter;
 }
 
 Metrics::Metrics(std::string_view service)

@@ -1,5 +1,7 @@
 #include "firedrill/service.hpp"
 
+#include <prometheus/gauge.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -58,7 +60,15 @@ Service::Service(std::string name, CommonSettings settings)
       http::json_response(res, 503, {{"status", probes_.draining() ? "draining" : "not ready"}});
     }
   });
-  o.get("/metrics", [this](const http::Request&, httplib::Response& res) {
+  // What /readyz would answer, sampled at each scrape: an alert can then tell "up but not
+  // ready" from "down" (up == 0) without probing the service itself.
+  prometheus::Gauge& ready = prometheus::BuildGauge()
+                                 .Name("firedrill_ready")
+                                 .Help("1 while /readyz answers 200, 0 while it answers 503.")
+                                 .Register(metrics_.registry())
+                                 .Add({});
+  o.get("/metrics", [this, &ready](const http::Request&, httplib::Response& res) {
+    ready.Set(probes_.ready() ? 1 : 0);
     res.set_content(metrics_.serialize(), kMetricsContentType);
   });
 }

@@ -70,6 +70,24 @@ TEST_CASE("requests are counted by route template, method and code", "[metrics]"
   }
 }
 
+TEST_CASE("an idle service exposes its routes' request series from the first scrape", "[metrics]") {
+  Service svc("test", test_settings());
+  svc.api().get("/items/{id}", [](const firedrill::http::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  svc.api().post(
+      "/orders", [](const firedrill::http::Request&, httplib::Response& res) { res.status = 201; },
+      201);
+  RunningService running(svc);
+  // No request has been made: each route's success series is there, at zero.
+  auto text = svc.metrics().serialize();
+  CHECK(sample(text, R"(http_requests_total{code="200",handler="/items/{id}",method="GET"})") == 0);
+  CHECK(sample(text, R"(http_requests_total{code="201",handler="/orders",method="POST"})") == 0);
+  CHECK(sample(text, R"(http_requests_total{code="200",handler="/orders",method="POST"})") == -1);
+  CHECK(sample(text, R"(http_request_duration_seconds_count{handler="/orders",method="POST"})") ==
+        0);
+}
+
 TEST_CASE("/metrics passes promtool check metrics", "[metrics][promtool]") {
   Service svc("test", test_settings());
   RunningService running(svc);

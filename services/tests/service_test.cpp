@@ -27,6 +27,12 @@ TEST_CASE("probes answer and can be flipped", "[probes]") {
   svc.probes().set_healthy(false);
   CHECK(ops.Get("/healthz")->status == 503);
 
+  SECTION("/metrics says what /readyz answers") {
+    CHECK(ops.Get("/metrics")->body.find("\nfiredrill_ready 0\n") != std::string::npos);
+    svc.probes().set_ready(true);
+    CHECK(ops.Get("/readyz")->status == 200);
+    CHECK(ops.Get("/metrics")->body.find("\nfiredrill_ready 1\n") != std::string::npos);
+  }
   SECTION("probes live on the ops listener only when one is configured") {
     CHECK(svc.api_port() != svc.ops_port());
     CHECK(running.api().Get("/healthz")->status == 404);

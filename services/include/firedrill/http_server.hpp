@@ -80,9 +80,15 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   /// Registers a handler. Call before start(). HEAD is served by GET routes.
-  void route(std::string_view method, std::string_view path_template, Handler handler);
+  /// `success_code` is the status the route answers when all goes well: its
+  /// http_requests_total series is exposed at zero from the start, so that an idle service has
+  /// its request series from the first scrape.
+  void route(std::string_view method, std::string_view path_template, Handler handler,
+             int success_code = 200);
   void get(std::string_view t, Handler h) { route("GET", t, std::move(h)); }
-  void post(std::string_view t, Handler h) { route("POST", t, std::move(h)); }
+  void post(std::string_view t, Handler h, int success_code = 200) {
+    route("POST", t, std::move(h), success_code);
+  }
   void put(std::string_view t, Handler h) { route("PUT", t, std::move(h)); }
   void del(std::string_view t, Handler h) { route("DELETE", t, std::move(h)); }
 

@@ -38,12 +38,18 @@ class HttpRouteMetrics {
                    prometheus::Family<prometheus::Histogram>& durations, std::string handler,
                    std::string method);
   void observe(int status, double duration_seconds);
+  /// Exposes the counter of `status` at zero before any request, so that a scraped but idle
+  /// service is told apart from one that is not scraped (absent() stays false from the first
+  /// scrape). A status outside 100..599 is ignored.
+  void expose(int status);
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   std::string handler_;
   std::string method_;
   prometheus::Histogram& duration_;
+  prometheus::Counter& counter(int status);
+
   std::array<std::atomic<prometheus::Counter*>, 600> by_code_{};
 };
 

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
 #include <set>
 #include <sstream>
+
+#include "slo_rules/drill_rules.hpp"
 
 namespace slo_rules {
 namespace {
@@ -369,21 +372,39 @@ std::string render_service_rules(const Spec& spec, const ServiceSpec& service, c
   return writer.str();
 }
 
+std::vector<std::string> hand_written_rule_files(const YAML::Node& production, const Spec& spec) {
+  std::set<std::string> generated;
+  for (const ServiceSpec& service : spec.services) generated.insert(rule_file_name(service));
+  std::vector<std::string> names;
+  if (!production.IsMap() || !production["rule_files"]) return names;
+  for (const auto& entry : production["rule_files"]) {
+    const auto path = entry.as<std::string>();
+    // The drill copies live in drill/, one level down: a file outside alert-rules/ or in a
+    // subfolder would need its own place there.
+    if (generated.count(path) == 0 && is_relative_path(path)) {
+      if (path.find('/') != std::string::npos) {
+        throw SpecError("prometheus.yml: rule file " + path +
+                        " must be beside prometheus.yml to get a drill copy");
+      }
+      names.push_back(path);
+    }
+  }
+  return names;
+}
+
 std::string render_drill_prometheus(const YAML::Node& production, const Spec& spec,
                                     const Scale& scale) {
   YAML::Node config = YAML::Clone(production);
   if (!config.IsMap()) throw SpecError("prometheus.yml: must be a YAML mapping");
-  std::set<std::string> generated;
-  for (const ServiceSpec& service : spec.services) generated.insert(rule_file_name(service));
-
   YAML::Node rule_files = config["rule_files"];
   config.remove("rule_files");
   rebase_file_paths(config);
   if (rule_files) {
     for (std::size_t i = 0; i < rule_files.size(); ++i) {
       const auto path = rule_files[i].as<std::string>();
-      // Generated rule files have a drill copy beside this file; hand-written ones are shared.
-      if (generated.count(path) == 0 && is_relative_path(path)) rule_files[i] = "../" + path;
+      // Generated and hand-written rule files alike have a drill copy beside this file (see
+      // drill_rule_files()); an absolute path is not ours to scale and stays as it is.
+      if (!is_relative_path(path)) rule_files[i] = path;
     }
     config["rule_files"] = rule_files;
   }
@@ -400,8 +421,8 @@ std::string render_drill_prometheus(const YAML::Node& production, const Spec& sp
               "# Scale: DRILL (factor " + std::to_string(scale.factor) +
                   "). Derived from prometheus.yml: " + format_duration(spec.drill.scrape_interval) +
                   " scrape and " + format_duration(spec.drill.evaluation_interval) +
-                  " evaluation intervals,\n# drill copies of the generated rule "
-                  "files, hand-written rule files shared with production.\n");
+                  " evaluation intervals,\n# the drill copy of every rule file, generated "
+                  "and hand-written.\n");
 }
 
 std::string render_drill_alertmanager(const YAML::Node& production, const Scale& scale) {
@@ -442,8 +463,17 @@ std::vector<GeneratedFile> generate_all(const Spec& spec, const std::string& con
       throw SpecError(path + ": " + e.what());
     }
   };
-  files.push_back(
-      {"drill/prometheus.yml", render_drill_prometheus(load("prometheus.yml"), spec, drill)});
+  const YAML::Node prometheus = load("prometheus.yml");
+  for (const std::string& name : hand_written_rule_files(prometheus, spec)) {
+    std::ifstream in(config_dir + "/" + name, std::ios::binary);
+    if (!in) throw SpecError(config_dir + "/" + name + ": cannot read file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    // Four scrapes per range at least, as Prometheus recommends for rate().
+    files.push_back({"drill/" + name, render_drill_rule_file(text.str(), name, drill,
+                                                             4 * spec.drill.scrape_interval)});
+  }
+  files.push_back({"drill/prometheus.yml", render_drill_prometheus(prometheus, spec, drill)});
   files.push_back(
       {"drill/alertmanager.yml", render_drill_alertmanager(load("alertmanager.yml"), drill)});
   return files;

@@ -161,13 +161,24 @@ scrape_configs:
   const auto drill = YAML::Load(slo_rules::render_drill_prometheus(production, spec, Scale{60}));
   CHECK(drill["global"]["scrape_interval"].as<std::string>() == "1s");
   CHECK(drill["global"]["evaluation_interval"].as<std::string>() == "1s");
+  // Every relative rule file, generated or hand-written, has its drill copy beside drill/.
   CHECK(drill["rule_files"].as<std::vector<std::string>>() ==
-        std::vector<std::string>{"slo-portal.rules.yml", "../portal.rules.yml",
+        std::vector<std::string>{"slo-portal.rules.yml", "portal.rules.yml",
                                  "/etc/prometheus/extra.yml"});
+  CHECK(slo_rules::hand_written_rule_files(production, spec) ==
+        std::vector<std::string>{"portal.rules.yml"});
   CHECK_FALSE(drill["scrape_configs"][0]["scrape_interval"]);
   CHECK(drill["scrape_configs"][0]["authorization"]["credentials_file"].as<std::string>() ==
         "../secrets/token");
   CHECK(production["rule_files"][1].as<std::string>() == "portal.rules.yml");
+}
+
+TEST_CASE("a hand-written rule file outside alert-rules/ cannot get a drill copy", "[generator]") {
+  const auto spec = parse_spec(valid_spec());
+  const auto production = YAML::Load("rule_files: [extra/portal.rules.yml]");
+  CHECK_THROWS_WITH(slo_rules::hand_written_rule_files(production, spec),
+                    "prometheus.yml: rule file extra/portal.rules.yml must be beside "
+                    "prometheus.yml to get a drill copy");
 }
 
 TEST_CASE("drill Alertmanager configuration divides route timings", "[generator]") {

@@ -33,9 +33,14 @@ std::string rule_file_name(const ServiceSpec& service);
 /// Rule groups (one per SLO, plus the SLI-absent group) for one service at one scale.
 std::string render_service_rules(const Spec& spec, const ServiceSpec& service, const Scale& scale);
 
+/// The rule files of the production Prometheus configuration that slo-rules does not generate
+/// (portal.rules.yml, pipeline.rules.yml): each gets a drill copy in drill/.
+std::vector<std::string> hand_written_rule_files(const YAML::Node& production, const Spec& spec);
+
 /// The production Prometheus configuration rewritten for the drill: global scrape and evaluation
 /// intervals from the spec's drill settings, per-job intervals removed, generated rule files
-/// replaced by their drill copies and other relative paths rebased onto the parent directory.
+/// replaced by their drill copies (generated and hand-written alike) and other relative paths
+/// rebased onto the parent directory.
 std::string render_drill_prometheus(const YAML::Node& production, const Spec& spec,
                                     const Scale& scale);
 
@@ -44,7 +49,8 @@ std::string render_drill_prometheus(const YAML::Node& production, const Spec& sp
 /// paths rebased onto the parent directory.
 std::string render_drill_alertmanager(const YAML::Node& production, const Scale& scale);
 
-/// Everything the tool writes: production rules, drill rules and the two drill configurations,
+/// Everything the tool writes: production rules, drill rules (generated from the spec and
+/// scaled from the hand-written files) and the two drill configurations,
 /// which are derived from `config_dir`/prometheus.yml and `config_dir`/alertmanager.yml.
 /// Deterministic: the same inputs give byte-identical files.
 std::vector<GeneratedFile> generate_all(const Spec& spec, const std::string& config_dir,

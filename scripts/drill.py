@@ -1,0 +1,495 @@
+#!/usr/bin/env python3
+"""Firedrill drills on the running local stack: break, wait for the alert's incident in
+mock-slack, heal, wait for it to resolve, and compare both times with what the loaded rules say.
+
+  scripts/drill.py SCENARIO|all     (run through `scripts/stack drill`, which sets the URLs)
+
+SCENARIO is errors, latency, crashloop, unready or batch; `all` runs them in turn and prints one
+table. Exit status 0 when every measured time is within its tolerance, 1 otherwise, 2 on a bad
+argument. The expectations are computed by drill_model.py from Prometheus' loaded rules and
+Alertmanager's running configuration; see its docstring for the tolerances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import drill_model as model  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = ROOT / "scripts" / "stack"
+SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch"]
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+PROMETHEUS = env("PROMETHEUS_URL", "http://127.0.0.1:9090")
+ALERTMANAGER = env("ALERTMANAGER_URL", "http://127.0.0.1:9093")
+MOCKSLACK = env("MOCKSLACK_URL", "http://127.0.0.1:8090")
+PROFILE = env("PROFILE", "drill")
+SCALE = int(env("SCALE", "60" if PROFILE == "drill" else "1"))
+POSTMORTEMS = Path(env("DRILL_POSTMORTEMS", str(ROOT / "postmortems")))
+# Seconds added to every tolerance for delivery and for a machine too busy to keep the
+# pipeline's own pace (see drill_model.py).
+model.SLACK_SECONDS = float(env("DRILL_SLACK", "1"))
+
+
+def say(text: str) -> None:
+    print(f"drill: {text}", flush=True)
+
+
+class DrillError(Exception):
+    """The drill cannot go on; the message says why."""
+
+
+def get_json(url: str, **params) -> dict:
+    if params:
+        url += "?" + urllib.parse.urlencode(params)
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def get_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def prom_value(query: str) -> float | None:
+    result = get_json(f"{PROMETHEUS}/api/v1/query", query=query)["data"]["result"]
+    return float(result[0]["value"][1]) if result else None
+
+
+def poll(what: str, bound: float, check, every: float = 0.5):
+    """Calls check() until it returns something truthy, at most `bound` seconds."""
+    deadline = time.time() + bound
+    while True:
+        try:
+            value = check()
+        except OSError:
+            value = None
+        if value:
+            return value
+        if time.time() > deadline:
+            raise DrillError(f"{what}: not within {bound:.0f}s")
+        time.sleep(every)
+
+
+def stack(*args: str) -> None:
+    subprocess.run([str(STACK), *args], check=True, stdout=subprocess.DEVNULL)
+
+
+# ---- what is loaded ----------------------------------------------------------------------------
+
+
+def _duration_setting(text: str, key: str) -> float:
+    m = re.search(rf"^\s*{key}:\s*(\S+)\s*$", text, re.M)
+    if not m:
+        raise DrillError(f"no {key} in the running configuration")
+    return model.parse_duration(m.group(1).strip("'\""))
+
+
+def pipeline() -> model.Pipeline:
+    prometheus = get_json(f"{PROMETHEUS}/api/v1/status/config")["data"]["yaml"]
+    alertmanager = get_json(f"{ALERTMANAGER}/api/v2/status")["config"]["original"]
+    route = alertmanager[alertmanager.index("route:"):]
+    return model.Pipeline(_duration_setting(prometheus, "scrape_interval"),
+                          _duration_setting(prometheus, "evaluation_interval"),
+                          _duration_setting(route, "group_wait"),
+                          _duration_setting(route, "group_interval"))
+
+
+def loaded_rules(alertname: str) -> list[dict]:
+    groups = get_json(f"{PROMETHEUS}/api/v1/rules", type="alert")["data"]["groups"]
+    rules = [r for g in groups for r in g["rules"] if r["name"] == alertname]
+    if not rules:
+        raise DrillError(f"Prometheus has no alert rule {alertname}")
+    return rules
+
+
+def active_alerts() -> list[dict]:
+    return get_json(f"{PROMETHEUS}/api/v1/alerts")["data"]["alerts"]
+
+
+# ---- scenarios ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    scenario: str
+    alert: str
+    expected_detect: model.Expectation | None = None
+    detect: float | None = None
+    expected_resolve: model.Expectation | None = None
+    resolve: float | None = None
+    incident: int | None = None
+    postmortem: str = ""
+    error: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return (not self.error and self.expected_detect is not None and self.expected_resolve is not None
+                and self.expected_detect.holds(self.detect) and self.expected_resolve.holds(self.resolve))
+
+
+class Scenario:
+    """A break, the alert it must raise, and how to expect its timings."""
+
+    name = ""
+    alert = ""
+    severity = ""
+
+    def __init__(self, p: model.Pipeline):
+        self.pipeline = p
+
+    def ready(self) -> bool:
+        """True once the stack is in a state where the expectation holds."""
+        return True
+
+    def expect_detect(self, t_break: float) -> model.Expectation:
+        raise NotImplementedError
+
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
+        raise NotImplementedError
+
+    def settle_detect(self, t_break: float, t_end: float, first: model.Expectation) -> model.Expectation:
+        """The detection's expectation once the drill is over, from what it learnt meanwhile;
+        `first` is the one made at the break."""
+        return first
+
+    def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
+                       first: model.Expectation) -> model.Expectation:
+        """Likewise for the resolution; `first` is the one made at the heal."""
+        return first
+
+
+class BurnRate(Scenario):
+    service = "portal"
+    slo = ""
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        self.pairs = model.burn_rate_pairs(loaded_rules(self.alert))
+        objective = prom_value(f'slo:objective:ratio{{service="{self.service}",slo="{self.slo}"}}')
+        if objective is None:
+            raise DrillError(f"no slo:objective:ratio for {self.service} {self.slo} in Prometheus")
+        self.objective = objective
+        self.traffic_age = 0.0
+        self.baselines: dict[float, float] = {}
+
+    def error_rate(self) -> float:
+        raise NotImplementedError
+
+    def onset(self) -> float:
+        return 0.0
+
+    def _traffic_age(self) -> float:
+        """Seconds of traffic the longest window holds: its requests / the current rate."""
+        longest = max(self.pairs, key=lambda pair: pair.long_window)
+        name = model._fmt(longest.long_window * SCALE)
+        sel = f'{{service="{self.service}",slo="{self.slo}"}}'
+        value = prom_value(f"slo:sli_total:rate{name}{sel} * {longest.long_window:g} / slo:sli_total:rate5m{sel}")
+        return value or 0.0
+
+    def _baselines(self) -> dict[float, float]:
+        """The error ratio each window held at the break (a loaded machine answers some requests
+        slowly even before a latency break)."""
+        sel = f'{{service="{self.service}",slo="{self.slo}"}}'
+        out = {}
+        for window in {w for p in self.pairs for w in (p.long_window, p.short_window)}:
+            value = prom_value(f"slo:sli_error:ratio_rate{model._fmt(window * SCALE)}{sel}")
+            out[window] = value or 0.0
+        return out
+
+    def ready(self) -> bool:
+        # The pages' short windows full of traffic: the resolution is timed by them.
+        self.traffic_age = self._traffic_age()
+        self.baselines = self._baselines()
+        pages = [p for p in self.pairs if p.severity == "page"] or self.pairs
+        return self.traffic_age >= max(p.short_window for p in pages)
+
+    def expect_detect(self, t_break: float) -> model.Expectation:
+        expectation, self.severity = model.expect_burn_rate(
+            self.pairs, self.objective, self.error_rate(), self.traffic_age, self.pipeline, self.onset(),
+            self.baselines)
+        return expectation
+
+    def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None) -> model.Expectation:
+        return model.expect_burn_rate_resolve(self.pairs, self.severity, self.objective, self.error_rate(),
+                                              self.traffic_age, t_heal - t_break, self.pipeline, self.onset(),
+                                              fired, self.baselines)
+
+    def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
+                       first: model.Expectation) -> model.Expectation:
+        """The expectation again, with the pairs that did fire (ALERTS over the drill)."""
+        seconds = max(1, round(t_end - t_break + 1))
+        result = get_json(f"{PROMETHEUS}/api/v1/query", time=f"{t_end:.3f}", query=(
+            f'max by (long_window, short_window) (max_over_time(ALERTS{{alertname="{self.alert}",'
+            f'alertstate="firing",severity="{self.severity}"}}[{seconds}s]))'))["data"]["result"]
+        names = {f"{model._fmt(model.parse_duration(r['metric']['long_window']))}/"
+                 f"{model._fmt(model.parse_duration(r['metric']['short_window']))}" for r in result}
+        return self.expect_resolve(t_break, t_heal, names or None)
+
+
+class Errors(BurnRate):
+    name, alert, slo = "errors", "PortalAvailabilityBudgetBurn", "availability"
+
+    def error_rate(self) -> float:
+        return float(env("BREAK_ERROR_RATE", "1.0"))
+
+
+class Latency(BurnRate):
+    name, alert, slo = "latency", "PortalLatencyBudgetBurn", "latency"
+
+    def error_rate(self) -> float:
+        # Every API request is slowed by BREAK_LATENCY_MS +- its jitter, all above the SLO's 500 ms.
+        return 1.0
+
+    def onset(self) -> float:
+        return float(env("BREAK_LATENCY_MS", "800")) / 1000
+
+
+class Unready(Scenario):
+    name, alert = "unready", "PortalNotReady"
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        (rule,) = loaded_rules(self.alert)
+        self.for_seconds = float(rule["duration"])
+        self.severity = rule["labels"]["severity"]
+
+    def expect_detect(self, t_break: float) -> model.Expectation:
+        return model.expect_for(self.for_seconds, self.pipeline, "/readyz answers 503")
+
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
+        return model.expect_clear(self.pipeline, "the next scrape sees the portal ready")
+
+
+class Crashloop(Scenario):
+    name, alert = "crashloop", "PortalRestarting"
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        (rule,) = loaded_rules(self.alert)
+        self.window, self.threshold = model.restart_rule(rule["query"])
+        self.severity = rule["labels"]["severity"]
+        self.loop = model.CrashLoop(model.parse_duration(env("CRASH_AFTER", "5s")),
+                                    float(env("RESTART_BACKOFF_INITIAL", "1")),
+                                    float(env("RESTART_BACKOFF_MAX", "30")))
+
+    def ready(self) -> bool:
+        # The portal has not restarted within the window (a previous drill's crash loop is over).
+        changes = prom_value(f'max(changes(process_start_time_seconds{{job="portal"}}[{model._fmt(self.window)}]))')
+        return changes == 0
+
+    def expect_detect(self, t_break: float) -> model.Expectation:
+        return model.expect_restarts(self.window, self.threshold, self.loop, self.pipeline)
+
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
+        return model.expect_restarts_resolve(self.window, self.threshold, self.loop, t_heal - t_break, self.pipeline)
+
+    def _samples(self, t_from: float, t_end: float) -> list[tuple[float, float]]:
+        seconds = max(1, round(t_end - t_from + self.window + 2))
+        result = get_json(f"{PROMETHEUS}/api/v1/query", time=f"{t_end:.3f}",
+                          query=f'process_start_time_seconds{{job="portal"}}[{seconds}s]')["data"]["result"]
+        return sorted((float(t), float(v)) for r in result for t, v in r["values"])
+
+    def settle_detect(self, t_break: float, t_end: float, first: model.Expectation) -> model.Expectation:
+        observed = model.expect_restarts_observed(self.window, self.threshold, self._samples(t_break, t_end),
+                                                  t_break, True, self.pipeline)
+        return observed or first
+
+    def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
+                       first: model.Expectation) -> model.Expectation:
+        observed = model.expect_restarts_observed(self.window, self.threshold, self._samples(t_break, t_end),
+                                                  t_heal, False, self.pipeline)
+        return observed or first
+
+
+class Batch(Scenario):
+    name, alert = "batch", "BatchSyncFailed"
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        (rule,) = loaded_rules(self.alert)
+        self.severity = rule["labels"]["severity"]
+        self.interval = float(env("BATCH_INTERVAL", "60"))
+
+    def _last_run(self) -> tuple[float, float] | None:
+        end = prom_value('max(batch_sync_last_run_timestamp_seconds{job="batch-sync"})')
+        duration = prom_value('max(batch_sync_last_run_duration_seconds{job="batch-sync"})')
+        return None if end is None or duration is None else (end, duration)
+
+    def ready(self) -> bool:
+        return self._last_run() is not None and prom_value('min(batch_sync_last_run_success{job="batch-sync"})') == 1
+
+    def expect_detect(self, t_break: float) -> model.Expectation:
+        end, duration = self._last_run()
+        return model.expect_batch(end, self.interval, duration, t_break, self.pipeline, resolve=False)
+
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
+        end, duration = self._last_run()
+        return model.expect_batch(end, self.interval, duration, t_heal, self.pipeline, resolve=True)
+
+
+SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch)}
+
+
+# ---- one drill ---------------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> float:
+    # mock-slack writes RFC 3339 with up to nanoseconds; Python takes microseconds.
+    m = re.match(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?Z$", text)
+    if not m:
+        raise DrillError(f"unexpected time {text!r}")
+    base = dt.datetime.fromisoformat(m.group(1)).replace(tzinfo=dt.timezone.utc).timestamp()
+    return base + (float(m.group(2)) if m.group(2) else 0.0)
+
+
+def rfc3339(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def quiet(scenario: Scenario) -> bool:
+    """No page is pending or firing, nor the scenario's alert: a new one is the drill's."""
+    busy = [a for a in active_alerts()
+            if a["labels"].get("severity") == "page" or a["labels"]["alertname"] == scenario.alert]
+    return not busy
+
+
+def new_incident(scenario: Scenario, t_break: float) -> dict | None:
+    incidents = get_json(f"{MOCKSLACK}/api/v1/incidents", alertname=scenario.alert,
+                         severity=scenario.severity, since=rfc3339(t_break))["data"]
+    started = [i for i in incidents if parse_time(i["startedAt"]) >= t_break]
+    return min(started, key=lambda i: parse_time(i["startedAt"])) if started else None
+
+
+def bound(expectation: model.Expectation, name: str) -> float:
+    default = max(expectation.high * 1.5, expectation.high + 30)
+    return float(env(name, f"{default:.0f}"))
+
+
+def write_postmortem(result: Result) -> str:
+    draft = get_text(f"{MOCKSLACK}/incidents/{result.incident}/postmortem.md")
+    d, r = result.expected_detect, result.expected_resolve
+    draft += (
+        f"\n## Drill measurements\n\n"
+        f"Drill `{result.scenario}` (profile {PROFILE}), alert {result.alert}: "
+        f"{'PASS' if result.passed else 'FAIL'}.\n\n"
+        f"| | expected | tolerance | measured |\n| --- | --- | --- | --- |\n"
+        f"| time to detect (from the break) | {d.seconds:.1f} s | {d.low:.1f} to {d.high:.1f} s | {result.detect:.1f} s |\n"
+        f"| time to resolve (from the heal) | {r.seconds:.1f} s | {r.low:.1f} to {r.high:.1f} s | {result.resolve:.1f} s |\n\n"
+        f"- Expected detection: {d.basis}. Tolerance {d.tolerance}.\n"
+        f"- Expected resolution: {r.basis}. Tolerance {r.tolerance}.\n")
+    POSTMORTEMS.mkdir(parents=True, exist_ok=True)
+    out = POSTMORTEMS / f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}-drill-{result.scenario}-incident-{result.incident}.md"
+    out.write_text(draft)
+    return str(out)
+
+
+def run(scenario: Scenario, result: Result) -> None:
+    name = scenario.name
+    stack("heal")
+    say(f"{name}: waiting until the stack is quiet (no page, no {scenario.alert}) and warmed up")
+    poll(f"{name}: quiet and warmed up", float(env("DRILL_QUIET_TIMEOUT", "600" if PROFILE == "drill" else "7200")),
+         lambda: quiet(scenario) and scenario.ready(), every=1)
+    t_break = time.time()
+    result.expected_detect = scenario.expect_detect(t_break)
+    stack("break", name)
+    say(f"{name}: broken; waiting for {scenario.alert} ({scenario.severity}), expected after "
+        f"{result.expected_detect.seconds:.1f}s")
+    incident = poll(f"{name}: a new {scenario.alert} incident in mock-slack",
+                    bound(result.expected_detect, "DRILL_PAGE_TIMEOUT"), lambda: new_incident(scenario, t_break))
+    result.incident = incident["id"]
+    result.detect = parse_time(incident["firstNotifiedAt"]) - t_break
+    say(f"{name}: paged, incident {result.incident} ({MOCKSLACK}/incidents/{result.incident})")
+    stack("heal")
+    t_heal = time.time()
+    result.expected_resolve = scenario.expect_resolve(t_break, t_heal)
+    say(f"{name}: healed; waiting for incident {result.incident} to resolve, expected after "
+        f"{result.expected_resolve.seconds:.1f}s")
+
+    def resolved():
+        i = get_json(f"{MOCKSLACK}/api/v1/incidents/{result.incident}")
+        return i if i.get("status") == "resolved" else None
+
+    done = poll(f"{name}: incident {result.incident} resolved", bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"),
+                resolved)
+    result.resolve = parse_time(done["lastNotifiedAt"]) - t_heal
+    t_end = time.time()
+    result.expected_detect = scenario.settle_detect(t_break, t_end, result.expected_detect)
+    result.expected_resolve = scenario.settle_resolve(t_break, t_heal, t_end, result.expected_resolve)
+    result.postmortem = write_postmortem(result)
+
+
+def summary(result: Result) -> str:
+    d, r = result.expected_detect, result.expected_resolve
+    lines = [f"\n  drill {result.scenario} (profile {PROFILE}): {'PASS' if result.passed else 'FAIL'}"]
+    if result.error:
+        lines.append(f"  {result.error}")
+    if d and result.detect is not None:
+        lines.append(f"  time to detect:  {result.detect:6.1f} s   expected {d.seconds:.1f} s "
+                     f"({d.low:.1f} to {d.high:.1f}): {d.basis}")
+        lines.append(f"                               tolerance {d.tolerance}")
+    if r and result.resolve is not None:
+        lines.append(f"  time to resolve: {result.resolve:6.1f} s   expected {r.seconds:.1f} s "
+                     f"({r.low:.1f} to {r.high:.1f}): {r.basis}")
+        lines.append(f"                               tolerance {r.tolerance}")
+    if result.postmortem:
+        lines.append(f"  postmortem draft: {result.postmortem}")
+    return "\n".join(lines)
+
+
+def table(results: list[Result]) -> str:
+    def cell(e: model.Expectation | None) -> str:
+        return f"{e.seconds:.1f} ({e.low:.1f}-{e.high:.1f})" if e else "-"
+
+    def measured(v: float | None) -> str:
+        return f"{v:.1f}" if v is not None else "-"
+
+    rows = [("scenario", "alert", "expected detect s", "detect s", "expected resolve s", "resolve s", "result")]
+    for r in results:
+        rows.append((r.scenario, r.alert, cell(r.expected_detect), measured(r.detect), cell(r.expected_resolve),
+                     measured(r.resolve), "pass" if r.passed else "FAIL"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in SCENARIOS + ["all"]:
+        print(f"usage: drill.py {'|'.join(SCENARIOS)}|all", file=sys.stderr)
+        return 2
+    names = SCENARIOS if argv[0] == "all" else argv
+    started = time.time()
+    p = pipeline()
+    results = []
+    for name in names:
+        result = Result(name, SCENARIO_TYPES[name].alert)
+        try:
+            run(SCENARIO_TYPES[name](p), result)
+        except (DrillError, ValueError, OSError, subprocess.CalledProcessError) as e:
+            result.error = str(e)
+            subprocess.run([str(STACK), "heal"], stdout=subprocess.DEVNULL, check=False)
+        results.append(result)
+        print(summary(result), flush=True)
+    if len(results) > 1:
+        print(f"\n  drills (profile {PROFILE}), {time.time() - started:.0f} s in all; expected (tolerance)")
+        print(table(results))
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Unit tests of scripts/drill_model.py: the drill's expectations against figures worked out by
+hand from the SRE Workbook's formulas (chapter 5) at the drill scale (windows / 60)."""
+
+import math
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import drill_model as m  # noqa: E402
+
+DRILL = m.Pipeline(scrape_interval=1, evaluation_interval=1, group_wait=0.5, group_interval=5)
+# The availability alert's pairs at the drill scale, as Prometheus lists them.
+RULES = [
+    {"query": 'slo:burn_rate:ratio_rate1h{service="portal",slo="availability"} > 14.4\nand\n'
+              'slo:burn_rate:ratio_rate5m{service="portal",slo="availability"} > 14.4\nand\n'
+              'slo:sli_total:rate1h{service="portal",slo="availability"} * 60 >= 100',
+     "labels": {"severity": "page", "long_window": "1m", "short_window": "5s"}},
+    {"query": 'slo:burn_rate:ratio_rate6h{s="p"} > 6\nand\nslo:burn_rate:ratio_rate30m{s="p"} > 6',
+     "labels": {"severity": "page", "long_window": "6m", "short_window": "30s"}},
+    {"query": 'slo:burn_rate:ratio_rate1d{s="p"} > 3\nand\nslo:burn_rate:ratio_rate2h{s="p"} > 3',
+     "labels": {"severity": "ticket", "long_window": "24m", "short_window": "2m"}},
+]
+FULL = 10_000  # traffic age: every window full
+
+
+class BurnRate(unittest.TestCase):
+    pairs = m.burn_rate_pairs(RULES)
+
+    def test_pairs_come_from_the_loaded_rules(self):
+        self.assertEqual([(p.severity, p.long_window, p.short_window, p.burn_rate) for p in self.pairs],
+                         [("page", 60, 5, 14.4), ("page", 360, 30, 6), ("ticket", 1440, 120, 3)])
+
+    def test_full_outage_pages_with_the_1h_pair(self):
+        e, severity = m.expect_burn_rate(self.pairs, 0.999, 1.0, FULL, DRILL)
+        self.assertEqual(severity, "page")
+        self.assertAlmostEqual(e.seconds, 60 * 14.4 * 0.001)  # 0.864 s
+        self.assertEqual(e.detail["pair"], "1m/5s")
+
+    def test_between_0_6_and_1_44_percent_only_the_6h_pair_can_page(self):
+        e, severity = m.expect_burn_rate(self.pairs, 0.999, 0.01, FULL, DRILL)
+        self.assertEqual((severity, e.detail["pair"]), ("page", "6m/30s"))
+        self.assertAlmostEqual(e.seconds, 360 * 6 * 0.001 / 0.01)  # 216 s
+        self.assertTrue(math.isinf(m.burn_fire_time(self.pairs[0], 0.001, 0.01, FULL)))
+
+    def test_below_every_page_threshold_the_ticket_is_followed(self):
+        e, severity = m.expect_burn_rate(self.pairs, 0.999, 0.005, FULL, DRILL)
+        self.assertEqual((severity, e.detail["pair"]), ("ticket", "24m/2m"))
+
+    def test_no_pair_can_fire(self):
+        with self.assertRaises(ValueError):
+            m.expect_burn_rate(self.pairs, 0.999, 0.002, FULL, DRILL)
+
+    def test_a_young_stack_fires_sooner(self):
+        # 40 s of traffic in the 6m window: 6 x 0.001 = t / (40 + t) -> t = 0.2415 s.
+        self.assertAlmostEqual(m.burn_fire_time(self.pairs[1], 0.001, 1.0, 40), 0.006 * 40 / 0.994)
+
+    def test_errors_already_in_the_windows_fire_sooner(self):
+        # 5% bad before the break, all bad after: (0.05 (60 - t) + t) / 60 > 0.0144 x 10.
+        latency_pair = m.BurnRatePair("page", 60, 5, 14.4)
+        t = m.burn_fire_time(latency_pair, 0.01, 1.0, FULL, baselines={60: 0.05, 5: 0.05})
+        self.assertAlmostEqual(t, (0.144 - 0.05) * 60 / 0.95)
+        self.assertEqual(m.burn_fire_time(latency_pair, 0.01, 1.0, FULL, baselines={60: 0.2, 5: 0.2}), 0)
+
+    def test_resolution_is_the_slowest_fired_pair_of_the_severity(self):
+        e = m.expect_burn_rate_resolve(self.pairs, "page", 0.999, 1.0, FULL, 3.5, DRILL)
+        self.assertAlmostEqual(e.seconds, 30 * (1 - 0.006))  # both page pairs fired: 29.82 s
+        e = m.expect_burn_rate_resolve(self.pairs, "page", 0.999, 1.0, FULL, 1.5, DRILL, fired_names={"1m/5s"})
+        self.assertAlmostEqual(e.seconds, 5 * (1 - 0.0144))  # only 1m/5s fired: 4.93 s
+        # Without ALERTS: 6m/30s fires at 2.16 s, within a scrape and an evaluation of 1.5 s.
+        e = m.expect_burn_rate_resolve(self.pairs, "page", 0.999, 1.0, FULL, 1.5, DRILL)
+        self.assertAlmostEqual(e.seconds, 29.82)
+        e = m.expect_burn_rate_resolve(self.pairs, "page", 0.999, 1.0, FULL, 0.1, DRILL)
+        self.assertAlmostEqual(e.seconds, 5 * (1 - 0.0144))
+
+    def test_tolerance_is_the_pipeline(self):
+        e, _ = m.expect_burn_rate(self.pairs, 0.999, 1.0, FULL, DRILL)
+        self.assertAlmostEqual(e.high - e.seconds, 2 * 1 + 1 + 0.5 + m.SLACK_SECONDS)
+        self.assertFalse(e.holds(e.high + 0.1))
+        self.assertTrue(e.holds(e.seconds))
+        self.assertFalse(e.holds(None))
+
+
+class Restarts(unittest.TestCase):
+    def test_rule(self):
+        self.assertEqual(m.restart_rule('changes(process_start_time_seconds{job="portal"}[15s]) > 3'), (15, 3))
+
+    def test_drill_crash_loop_reaches_four_restarts_in_15s(self):
+        # Starts at 1.1, 4.2, 7.3, 10.4 s: the 4th change is seen at the scrape of 11 s.
+        loop = m.CrashLoop(crash_after=2, backoff_initial=1, backoff_max=1)
+        self.assertEqual(m.expect_restarts(15, 3, loop, DRILL).seconds, 11)
+
+    def test_observed_restarts_decide_when_the_rule_turns(self):
+        # One sample a second; new processes (values) from 2, 5, 9 and 14 s; nothing after.
+        samples = [(t, 0.0 if t < 2 else 1.0 if t < 5 else 2.0 if t < 9 else 3.0 if t < 14 else 4.0)
+                   for t in range(0, 40)]
+        self.assertEqual(m.changes_at(samples, 14, 15), 4)
+        self.assertEqual(m.restarts_settled(samples, 15, 3, 0, True), 14)
+        # Heal at 15: the change at 2 s leaves [t - 15, t] with the sample of 1 s, after 16 s.
+        self.assertAlmostEqual(m.restarts_settled(samples, 15, 3, 15, False), 16.001, places=3)
+
+    def test_production_back_off_cannot_fit_four_restarts_in_15s(self):
+        with self.assertRaises(ValueError):
+            m.expect_restarts(15, 3, m.CrashLoop(5, 1, 30), DRILL)
+
+
+class Batch(unittest.TestCase):
+    def test_the_first_run_starting_after_the_break_fails(self):
+        # Last run ended at 100 after 2 s; runs start at 105, 112, 119...
+        self.assertEqual(m.next_run_end(100, 5, 2, 101), 107)
+        self.assertEqual(m.next_run_end(100, 5, 2, 106), 114)
+
+
+class Durations(unittest.TestCase):
+    def test_parse(self):
+        self.assertEqual(m.parse_duration("1h12m"), 4320)
+        self.assertEqual(m.parse_duration("500ms"), 0.5)
+        with self.assertRaises(ValueError):
+            m.parse_duration("5 minutes")
+
+
+if __name__ == "__main__":
+    unittest.main()
