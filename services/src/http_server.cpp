@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -206,7 +207,21 @@ void Server::route(std::string_view method, std::string_view path_template, Hand
   }
   r.handler = std::move(handler);
   r.metrics = &metrics_.http(r.path_template, r.method);
+  for (std::string_view m :
+       {std::string_view(r.method), std::string_view(r.method == "GET" ? "HEAD" : "")}) {
+    if (m.empty()) continue;
+    if (std::find(routed_methods_.begin(), routed_methods_.end(), m) == routed_methods_.end()) {
+      routed_methods_.emplace_back(m);
+    }
+  }
   routes_.push_back(std::move(r));
+}
+
+std::string_view Server::method_label(std::string_view method) const {
+  for (const auto& m : routed_methods_) {
+    if (m == method) return m;
+  }
+  return "other";
 }
 
 Server::Match Server::match(std::string_view method, std::string_view path) const {
@@ -305,7 +320,8 @@ void Server::account(const httplib::Request& req, int status, std::string_view r
       break;
     }
   }
-  if (rm == nullptr) rm = &metrics_.http(route, req.method);
+  // The label set stays bounded: route templates (or "unmatched") x routed methods (or "other").
+  if (rm == nullptr) rm = &metrics_.http(route, method_label(req.method));
   rm->observe(status, seconds);
   if (options_.access_log && log::enabled(log::Level::info)) {
     log::info("request", {{"listener", options_.name},

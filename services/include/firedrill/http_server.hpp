@@ -71,7 +71,9 @@ std::string html_escape(std::string_view text);
 /// Routes are templates: "/api/items/{id}" matches one path segment per placeholder; a final
 /// "{name*}" matches the rest of the path (one or more segments). A path that matches a route's
 /// template but not its method answers 405 with Allow; no match answers 404. Every request counts
-/// in http_requests_total under its route template, or "unmatched", never the raw path.
+/// in http_requests_total under its route template, or "unmatched", never the raw path, and under
+/// its method only when some route serves that method (HEAD when some route serves GET); every
+/// other method counts as "other", so made-up methods cannot grow the series count.
 class Server {
  public:
   Server(ServerOptions options, Metrics& metrics);
@@ -96,6 +98,10 @@ class Server {
 
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
+
+  /// The `method` label for a request's method: the method itself when a route serves it, or
+  /// "other".
+  std::string_view method_label(std::string_view method) const;
 
  private:
   struct Route {
@@ -122,6 +128,7 @@ class Server {
   Metrics& metrics_;
   httplib::Server server_;
   std::vector<Route> routes_;
+  std::vector<std::string> routed_methods_;  // the methods of routes_, plus HEAD with GET
   std::atomic<int> socket_fd_{-1};
   int port_ = 0;
   std::string address_text_;
