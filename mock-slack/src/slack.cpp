@@ -1,5 +1,6 @@
 // POST /slack/{channel*}: Slack incoming-webhook messages, as Alertmanager's slack_configs sends
-// them. Answers "ok" like Slack does.
+// them. Answers "ok" like Slack does. Needs the webhook's credentials when they are set
+// (Alertmanager sends them through the slack_config's http_config).
 #include "mock_slack/receiver.hpp"
 
 namespace mock_slack {
@@ -49,6 +50,7 @@ bool optional_bool(const json& body, const char* name, bool fallback) {
 }  // namespace
 
 void Receiver::slack(const Request& req, Response& res) {
+  if (!authorized(req, res)) return;
   if (!json_body(req, res, "a Slack message (JSON)")) return;
   Message m;
   try {
