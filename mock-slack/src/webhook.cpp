@@ -161,7 +161,8 @@ void Receiver::sync(const Request& req, Response& res) {
     json body;
     try {
       body = json::parse(req.body());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+      // parse_error, and out_of_range for a number too large for a double (found by fuzzing).
       std::string what = e.what();
       auto pos = what.find("] ");
       throw alerting::PayloadError("malformed JSON: " +

@@ -192,7 +192,8 @@ WebhookNotification parse_webhook(std::string_view body, const PayloadLimits& li
   json j;
   try {
     j = json::parse(body.begin(), body.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double (found by fuzzing).
     // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
     std::string what = e.what();
     auto pos = what.find("] ");
