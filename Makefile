@@ -9,7 +9,7 @@ SCENARIO ?= errors
 export PROFILE SCENARIO
 
 .PHONY: help deps build build-asan test test-unit up down status logs break heal drill images \
-        bench images fmt fmt-check rules clean
+        bench images fmt fmt-check rules clean fuzz
 
 help: ## Show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,14 @@ test: build build-asan ## Install, build, run every test (then the unit tests un
 
 test-unit: build ## Only the fast tests (no real Prometheus/Alertmanager stack)
 	@ctest --preset dev -j $(JOBS) -LE integration
+
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := mock_slack_webhook_fuzzer mock_slack_api_v2_fuzzer mock_slack_matcher_fuzzer \
+                mock_slack_slack_message_fuzzer mock_slack_mrkdwn_fuzzer
+fuzz: deps ## Build the libFuzzer targets (preset fuzz) and run each FUZZ_SECONDS (30) on its corpus
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	@scripts/fuzz $(FUZZ_SECONDS)
 
 up: build ## Install, build and start the whole stack on loopback (PROFILE=drill|production)
 	@scripts/stack up

@@ -15,3 +15,15 @@ if(FIREDRILL_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(firedrill_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# A libFuzzer target (fuzz preset, clang): its sources are compiled with coverage and
+# ASan + UBSan; `LIBS` are linked as they are. Only the parser's own sources go in SOURCES.
+function(firedrill_add_fuzzer name)
+  cmake_parse_arguments(F "" "" "SOURCES;INCLUDES;LIBS" ${ARGN})
+  add_executable(${name} ${F_SOURCES})
+  target_include_directories(${name} PRIVATE ${F_INCLUDES})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined
+                                         -fno-sanitize-recover=undefined)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${name} PRIVATE ${F_LIBS} firedrill_warnings)
+endfunction()
