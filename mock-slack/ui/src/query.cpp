@@ -170,8 +170,10 @@ ParsedTimelineQuery parse_timeline_query(const QueryParams& params) {
       if (!value.empty()) q.matchers.push_back(value);
     } else if (name == "range") {
       if (value.empty()) continue;
+      // A named copy: clang 14 (the fuzz preset) cannot capture a structured binding.
+      const std::string& range = value;
       const auto it = std::find_if(std::begin(kPresets), std::end(kPresets),
-                                   [&value](const PresetName& p) { return p.name == value; });
+                                   [&range](const PresetName& p) { return p.name == range; });
       if (it == std::end(kPresets)) {
         out.error = "range: must be one of 1h, 6h, 24h, 7d, 30d, custom";
         return out;
