@@ -3,6 +3,8 @@ find_package(PkgConfig REQUIRED)
 # Debian ships cpp-httplib compiled (with OpenSSL, zlib and brotli): its pkg-config flags must be
 # used, or the class layouts in the header will not match the library.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# Matchers use RE2, the engine of Alertmanager's Go regexp: same syntax, linear time.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLiteCpp REQUIRED)
 find_package(prometheus-cpp REQUIRED COMPONENTS core push)

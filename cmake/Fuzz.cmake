@@ -1,4 +1,5 @@
-# firedrill_add_fuzzer(<name> CORPUS <dir> SOURCES <file>... [LIBRARIES <target>...])
+# firedrill_add_fuzzer(<name> CORPUS <dir> SOURCES <file>... [INCLUDES <dir>...]
+#                      [LIBRARIES <target>...])
 #
 # A libFuzzer target (the fuzz preset: clang, FIREDRILL_FUZZ=ON) with ASan and UBSan, built by the
 # `fuzzers` target and listed, with its seed corpus, in <build>/fuzzers.tsv for scripts/fuzz.
@@ -11,9 +12,11 @@ function(firedrill_add_fuzzer name)
   if(NOT FIREDRILL_FUZZ)
     return()
   endif()
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "CORPUS" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "CORPUS" "SOURCES;INCLUDES;LIBRARIES")
   add_executable(${name} ${arg_SOURCES})
-  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_include_directories(${name} PRIVATE ${arg_INCLUDES})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined
+                                         -fno-sanitize-recover=undefined)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} firedrill_warnings firedrill_options)
   add_dependencies(fuzzers ${name})

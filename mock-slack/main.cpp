@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   try {
     resolved = mock_slack::resolve(settings);
     pages = mock_slack::resolve(pages_settings);
+    pages.read = resolved.receiver.read;
   } catch (const std::invalid_argument& e) {
     std::cerr << "mock-slack: " << e.what() << "\n";
     firedrill::log::shutdown();
@@ -101,7 +102,8 @@ int main(int argc, char** argv) {
     RetentionLoop retention(store, resolved.retention_interval);
     firedrill::log::info("store open", {{"db", resolved.store.path},
                                         {"schema_version", store.schema_version()},
-                                        {"auth", resolved.receiver.credentials.configured()}});
+                                        {"auth", resolved.receiver.credentials.configured()},
+                                        {"read_auth", resolved.receiver.read.configured()}});
     code = service.run();
   } catch (const std::exception& e) {
     firedrill::log::error("cannot run", {{"error", e.what()}});

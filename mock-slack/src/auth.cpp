@@ -101,4 +101,28 @@ bool WebhookAuth::allows(std::string_view header) const {
   return false;
 }
 
+ReadAuth::ReadAuth(ReadCredentials c)
+    : enabled_(c.configured()), trusted_user_header_(std::move(c.trusted_user_header)) {
+  const std::string proxy = trusted_user_header_ + " from the authenticating proxy";
+  if (!c.bearer_token.empty()) {
+    bearer_digest_ = sha256_raw(c.bearer_token);
+    denial_ = {401, "Bearer realm=\"mock-slack\"",
+               "missing or invalid read credentials: expected the read token (Authorization: "
+               "Bearer)" +
+                   (trusted_user_header_.empty() ? std::string() : " or " + proxy)};
+  } else {
+    denial_ = {403, "", "reads need " + proxy};
+  }
+}
+
+bool ReadAuth::allows(std::string_view header, std::string_view trusted_user) const {
+  if (!enabled_) return true;
+  if (!trusted_user_header_.empty() && !trusted_user.empty()) return true;
+  std::string_view rest;
+  if (!bearer_digest_.empty() && scheme_is(header, "Bearer", rest)) {
+    return digest_equal(sha256_raw(rest), bearer_digest_);
+  }
+  return false;
+}
+
 }  // namespace mock_slack

@@ -164,10 +164,21 @@ class Pages {
   PageQueries queries_;
 };
 
-/// Wraps a page handler: no exception escapes, and a failure is an HTML page under the CSP.
+/// Wraps a page handler: it runs only with read credentials (when they are on), no exception
+/// escapes, and a failure is an HTML page under the CSP.
 firedrill::http::Handler guarded(std::shared_ptr<const Pages> pages,
+                                 std::shared_ptr<const ReadAuth> read_auth,
                                  void (Pages::*handler)(const Request&, Response&) const) {
-  return [pages = std::move(pages), handler](const Request& req, Response& res) {
+  return [pages = std::move(pages), read_auth = std::move(read_auth), handler](const Request& req,
+                                                                               Response& res) {
+    const auto& header = read_auth->trusted_user_header();
+    if (!read_auth->allows(req.header("Authorization"),
+                           header.empty() ? std::string() : req.header(header.c_str()))) {
+      const auto& denial = read_auth->denial();
+      if (!denial.challenge.empty()) res.set_header("WWW-Authenticate", denial.challenge);
+      error_page(res, denial.status, "Sign-in required", denial.message);
+      return;
+    }
     try {
       ((*pages).*handler)(req, res);
     } catch (const std::exception& e) {
@@ -219,14 +230,16 @@ std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id,
 }
 
 void register_pages(firedrill::Service& service, const Store& store, PagesOptions options) {
+  auto read_auth = std::make_shared<const ReadAuth>(options.read);
   auto pages = std::make_shared<const Pages>(store, std::move(options));
   auto& api = service.api();
-  api.get("/", guarded(pages, &Pages::timeline));
-  api.get("/incidents/{id}", guarded(pages, &Pages::incident));
-  api.get("/incidents/{id}/postmortem.md", guarded(pages, &Pages::postmortem));
-  api.get("/channels", guarded(pages, &Pages::channels));
+  api.get("/", guarded(pages, read_auth, &Pages::timeline));
+  api.get("/incidents/{id}", guarded(pages, read_auth, &Pages::incident));
+  api.get("/incidents/{id}/postmortem.md", guarded(pages, read_auth, &Pages::postmortem));
+  api.get("/channels", guarded(pages, read_auth, &Pages::channels));
   // {name*}: a receiver name may hold "/", which reaches the router decoded.
-  api.get("/channels/{name*}", guarded(pages, &Pages::channel));
+  api.get("/channels/{name*}", guarded(pages, read_auth, &Pages::channel));
+  // The stylesheet holds no data: open, so that the sign-in error page is styled.
   api.get(ui::kStylePath, [](const Request&, Response& res) {
     respond(res, 200, std::string(ui::style_css()), ui::kCssContentType);
   });

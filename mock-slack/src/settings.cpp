@@ -1,5 +1,7 @@
 #include "mock_slack/settings.hpp"
 
+#include <strings.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +52,29 @@ void add_options(CLI::App& app, Settings& s) {
                                                             : std::string();
           },
           "USER:PASS"));
+  app.add_option("--read-token", s.read_token,
+                 "Bearer token required on the pages, the JSON API's GET routes and /runbooks "
+                 "(empty: reads are open)")
+      ->envname("MOCKSLACK_READ_TOKEN");
+  app.add_option("--trusted-user-header", s.trusted_user_header,
+                 "Header set by an authenticating proxy (X-Forwarded-User from oauth2-proxy) that "
+                 "grants reads when present; only when every request comes through that proxy "
+                 "(empty: no header is trusted)")
+      ->envname("MOCKSLACK_TRUSTED_USER_HEADER")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            if (v.empty()) return std::string();
+            for (char c : v) {
+              const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '-' || c == '_';
+              if (!ok) return std::string("expected a header name such as X-Forwarded-User");
+            }
+            if (v.size() == 13 && strncasecmp(v.c_str(), "authorization", 13) == 0) {
+              return std::string("Authorization carries the read token; name the proxy's header");
+            }
+            return std::string();
+          },
+          "HEADER"));
   app.add_option("--durability", s.durability,
                  "normal: commits survive a crash of the process (synchronous=NORMAL, WAL); "
                  "full: every commit is fsynced and survives power loss")
@@ -105,6 +130,8 @@ Resolved resolve(const Settings& s) {
     r.receiver.credentials.bearer_token = token;
   }
   r.receiver.credentials.basic_user_pass = s.webhook_basic_auth;
+  r.receiver.read.bearer_token = s.read_token;
+  r.receiver.read.trusted_user_header = s.trusted_user_header;
   r.receiver.runbooks_dir = s.runbooks_dir;
   r.receiver.limits.max_alerts = 100000;
   return r;

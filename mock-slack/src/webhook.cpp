@@ -30,6 +30,7 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
     : store_(store),
       options_(std::move(options)),
       auth_(options_.credentials),
+      read_auth_(options_.read),
       notifications_(prometheus::BuildCounter()
                          .Name("mockslack_notifications_received_total")
                          .Help("Webhook notifications stored, by receiver and status")
@@ -50,13 +51,31 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
   api.post("/api/v1/sync", bind(&Receiver::sync));
   api.post("/api/v1/retention", bind(&Receiver::retention));
   api.post("/slack/{channel*}", bind(&Receiver::slack));
-  api.get("/api/v1/alerts", bind(&Receiver::list_alerts));
-  api.get("/api/v1/incidents", bind(&Receiver::list_incidents));
-  api.get("/api/v1/incidents/{id}", bind(&Receiver::get_incident));
-  api.get("/api/v1/messages", bind(&Receiver::list_messages));
-  api.get("/api/v1/channels", bind(&Receiver::list_channels));
-  api.get("/api/v1/silences", bind(&Receiver::list_silences));
-  api.get("/runbooks/{name}", bind(&Receiver::runbook));
+  // Reads: open unless read credentials are configured.
+  auto read = [this](void (Receiver::*m)(const Request&, Response&)) {
+    return [this, m](const Request& req, Response& res) {
+      if (may_read(req, res)) (this->*m)(req, res);
+    };
+  };
+  api.get("/api/v1/alerts", read(&Receiver::list_alerts));
+  api.get("/api/v1/incidents", read(&Receiver::list_incidents));
+  api.get("/api/v1/incidents/{id}", read(&Receiver::get_incident));
+  api.get("/api/v1/messages", read(&Receiver::list_messages));
+  api.get("/api/v1/channels", read(&Receiver::list_channels));
+  api.get("/api/v1/silences", read(&Receiver::list_silences));
+  api.get("/runbooks/{name}", read(&Receiver::runbook));
+}
+
+bool Receiver::may_read(const Request& req, Response& res) const {
+  const auto& header = read_auth_.trusted_user_header();
+  if (read_auth_.allows(req.header("Authorization"),
+                        header.empty() ? std::string() : req.header(header.c_str()))) {
+    return true;
+  }
+  const auto& denial = read_auth_.denial();
+  if (!denial.challenge.empty()) res.set_header("WWW-Authenticate", denial.challenge);
+  error_response(res, denial.status, denial.message);
+  return false;
 }
 
 void Receiver::reject(Response& res, int status, const std::string& reason,

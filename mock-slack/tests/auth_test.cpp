@@ -41,7 +41,7 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   o.credentials = Credentials{"tok", "am:pw"};
   Running r(o);
   auto body = notification("Auth", "firing", {alert("Auth", "firing", "2026-11-21T22:00:00Z")});
-  for (const char* path : {"/webhook", "/api/v1/sync", "/api/v1/retention"}) {
+  for (const char* path : {"/webhook", "/api/v1/sync", "/api/v1/retention", "/slack/pages"}) {
     INFO(path);
     auto none = r.post(path, body);
     CHECK(none->status == 401);
@@ -53,7 +53,12 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   CHECK(r.post("/webhook", body, {{"Authorization", "Basic YW06cHc="}})->status == 200);
   CHECK(r.post("/api/v1/retention", json::object(), {{"Authorization", "Bearer tok"}})->status ==
         200);
-  CHECK(r.get("/api/v1/alerts")["data"].size() == 1);  // reads need no credentials
+  const json message{{"text", "FIRING: PortalDown"}};
+  CHECK(r.post("/slack/pages", message, {{"Authorization", "Bearer tok"}})->status == 200);
+  CHECK(r.post("/slack/pages", message, {{"Authorization", "Basic YW06cHc="}})->status == 200);
+  CHECK(r.post("/slack/pages", message, {{"Authorization", "Basic YW06d3Jvbmc="}})->status == 401);
+  CHECK(r.get("/api/v1/alerts")["data"].size() == 1);  // reads need no credentials by default
+  CHECK(r.get("/api/v1/messages?channel=pages")["data"].size() == 2);
   CHECK(r.service.metrics().serialize().find(
-            "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 6") != std::string::npos);
+            "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 9") != std::string::npos);
 }

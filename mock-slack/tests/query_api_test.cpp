@@ -169,6 +169,36 @@ TEST_CASE("bad filters are answered 400 naming the parameter", "[api]") {
   }
 }
 
+TEST_CASE("regex matchers run on RE2: pathological patterns answer, RE2's refusals are 400s",
+          "[api][re2]") {
+  Running r;
+  const std::string long_value(8192, 'a');
+  REQUIRE(r.post("/webhook", notification("G", "firing",
+                                          {alert("Long", "firing", "2026-11-21T10:00:00Z",
+                                                 "0001-01-01T00:00:00Z", {{"long", long_value}})}))
+              ->status == 200);
+  auto query = [&](const std::string& matcher) {
+    return r.get("/api/v1/alerts?matcher=" + httplib::detail::encode_query_param(matcher))["data"];
+  };
+  CHECK(query(R"(long=~"(a|a)*c")").empty());
+  CHECK(query(R"(long=~"(a*)*b")").empty());
+  CHECK(query(R"(long=~"(a|a)*")").size() == 1);
+  CHECK(query(R"(long!~"(x+x+)+y")").size() == 1);
+  CHECK(query(R"(alertname=~"(?i)long")").size() == 1);
+
+  auto client = r.client();
+  for (const char* path : {"/api/v1/alerts", "/api/v1/incidents"}) {
+    INFO(path);
+    auto res = client.Get(
+        (std::string(path) + "?matcher=" + httplib::detail::encode_query_param(R"(long=~"(a)\1")"))
+            .c_str());
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["error"] ==
+          R"(matcher: invalid regular expression "(a)\1" for "long": invalid escape sequence: \1)");
+  }
+}
+
 TEST_CASE("silences are listed with their matchers and the occurrences they silence",
           "[api][silences]") {
   Running r;

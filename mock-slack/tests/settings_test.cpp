@@ -45,6 +45,22 @@ TEST_CASE("settings have the documented defaults and resolve", "[settings]") {
   CHECK(r.store.path == (dir.path() / "mock-slack.db").string());
   CHECK(r.store.durability == Durability::normal);
   CHECK_FALSE(r.receiver.credentials.configured());
+  CHECK_FALSE(r.receiver.read.configured());
+}
+
+TEST_CASE("read credentials come from flags and the environment", "[settings][read]") {
+  TempDir dir;
+  auto p = parse({"--db", (dir.path() / "x.db").string(), "--read-token", "r-tok",
+                  "--trusted-user-header", "X-Forwarded-User"});
+  REQUIRE_FALSE(p.code);
+  auto r = resolve(p.settings);
+  CHECK(r.receiver.read.bearer_token == "r-tok");
+  CHECK(r.receiver.read.trusted_user_header == "X-Forwarded-User");
+  ::setenv("MOCKSLACK_TRUSTED_USER_HEADER", "X-Forwarded-Email", 1);
+  auto e = parse({"--db", (dir.path() / "x.db").string()});
+  ::unsetenv("MOCKSLACK_TRUSTED_USER_HEADER");
+  REQUIRE_FALSE(e.code);
+  CHECK(resolve(e.settings).receiver.read.trusted_user_header == "X-Forwarded-Email");
 }
 
 TEST_CASE("the token file is read and its trailing newline dropped", "[settings]") {
@@ -86,4 +102,10 @@ TEST_CASE("bad settings exit 2 naming the setting", "[settings]") {
   auto d = parse({"--webhook-token", "a", "--webhook-token-file", "/x"});
   CHECK(d.code == 2);
   CHECK(d.err.find("excludes") != std::string::npos);
+  auto e = parse({"--trusted-user-header", "X Forwarded: User"});
+  CHECK(e.code == 2);
+  CHECK(e.err.find("expected a header name such as X-Forwarded-User") != std::string::npos);
+  auto f = parse({"--trusted-user-header", "authorization"});
+  CHECK(f.code == 2);
+  CHECK(f.err.find("--trusted-user-header") != std::string::npos);
 }

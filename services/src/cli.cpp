@@ -91,7 +91,8 @@ void add_common_options(CLI::App& app, CommonSettings& s, std::string_view env_p
   add_duration(app, "--keep-alive-timeout", s.keep_alive_timeout, p + "KEEP_ALIVE_TIMEOUT",
                "Idle time after which a keep-alive connection is closed");
   add_duration(app, "--request-timeout", s.request_timeout, p + "REQUEST_TIMEOUT",
-               "Socket read and write timeout for one request");
+               "Time to receive one whole request (line, headers and body; else 408) and, "
+               "separately, to send its response");
   app.add_option("--log-level", s.log_level, "debug, info, warn, error or off")
       ->envname(p + "LOG_LEVEL")
       ->capture_default_str()

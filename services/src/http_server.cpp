@@ -2,12 +2,14 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
 #include <stdexcept>
 
 #include "firedrill/log.hpp"
+#include "request_guard.hpp"
 
 namespace firedrill::http {
 
@@ -126,8 +128,35 @@ const char* default_message(int status) {
 
 }  // namespace
 
+namespace {
+
+detail::RequestLimits request_limits(const ServerOptions& o) {
+  detail::RequestLimits l;
+  l.max_request_line_bytes = o.max_request_line_bytes;
+  l.max_header_line_bytes = o.max_header_line_bytes;
+  l.max_header_count = o.max_header_count;
+  l.max_head_bytes = o.max_head_bytes;
+  l.request_timeout = o.read_timeout;
+  l.write_timeout = o.write_timeout;
+  l.keep_alive_timeout = o.keep_alive_timeout;
+  l.keep_alive_max_requests = o.keep_alive_max_requests;
+  return l;
+}
+
+}  // namespace
+
 Server::Server(ServerOptions options, Metrics& metrics)
     : options_(std::move(options)), metrics_(metrics) {
+  // Requests the guard refuses (head limits, the request deadline) never reach cpp-httplib's
+  // handlers: they are counted and logged here, under "unmatched".
+  server_ = std::make_unique<detail::GuardedServer>(
+      request_limits(options_), [this](const detail::Refusal& r, const std::string& remote) {
+        httplib::Request req;
+        req.method = r.method;
+        req.remote_addr = remote;
+        account(req, r.status, "unmatched", generate_request_id(),
+                std::chrono::steady_clock::now());
+      });
   // Settings, measured with wrk -t2 -c64 on a 2-core machine (bench/portal.sh):
   //  - TCP_NODELAY: with Nagle on, a small response waits for the client's delayed ACK (~40 ms).
   //  - keep-alive: cpp-httplib's default of 5 requests per connection makes clients reconnect
@@ -135,16 +164,12 @@ Server::Server(ServerOptions options, Metrics& metrics)
   //  - workers: a keep-alive connection occupies one worker while it lives, so the pool is sized
   //    for the expected concurrent clients (64 by default; the ops listener uses a small pool).
   //  - backlog: cpp-httplib's compiled-in backlog is 5; bind() raises it with listen() again.
-  server_.set_tcp_nodelay(true);
-  server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
-  server_.set_keep_alive_timeout(
-      std::chrono::duration_cast<std::chrono::seconds>(options_.keep_alive_timeout).count());
-  server_.set_read_timeout(options_.read_timeout);
-  server_.set_write_timeout(options_.write_timeout);
-  server_.set_payload_max_length(options_.max_body_bytes);
+  server_->set_tcp_nodelay(true);
+  // Keep-alive and timeouts are the guard's (request_limits()): cpp-httplib's apply per read.
+  server_->set_payload_max_length(options_.max_body_bytes);
   const std::size_t workers = options_.worker_threads;
-  server_.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  server_.set_socket_options([this](socket_t sock) {
+  server_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  server_->set_socket_options([this](socket_t sock) {
     int yes = 1;
     // SO_REUSEADDR only: SO_REUSEPORT would let a second copy bind the same port silently.
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
@@ -154,39 +179,45 @@ Server::Server(ServerOptions options, Metrics& metrics)
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     this->dispatch(req, res);
   };
-  server_.Get(".*", dispatch);
-  server_.Post(".*", dispatch);
-  server_.Put(".*", dispatch);
-  server_.Delete(".*", dispatch);
-  server_.Patch(".*", dispatch);
-  server_.Options(".*", dispatch);
+  server_->Get(".*", dispatch);
+  server_->Post(".*", dispatch);
+  server_->Put(".*", dispatch);
+  server_->Delete(".*", dispatch);
+  server_->Patch(".*", dispatch);
+  server_->Options(".*", dispatch);
 
   // Responses that never reached dispatch() (a malformed request line, a body over the limit)
   // still get a JSON body and are counted and logged once.
-  server_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
-                                                                        httplib::Response& res) {
-    const bool dispatched = res.has_header("X-Request-Id");
-    if (res.body.empty()) {
-      std::string message = default_message(res.status);
-      if (res.status == 413) {
-        message = "request body larger than " + std::to_string(options_.max_body_bytes) + " bytes";
-      }
-      error_response(res, res.status, message);
-    }
-    if (!dispatched) {
-      auto id =
-          req.has_header("X-Request-Id") && valid_request_id(req.get_header_value("X-Request-Id"))
-              ? req.get_header_value("X-Request-Id")
-              : generate_request_id();
-      res.set_header("X-Request-Id", id);
-      Match m = match(req.method, req.path);
-      const Route* r = m.route != nullptr ? m.route : m.path_route;
-      account(req, res.status, r != nullptr ? std::string_view(r->path_template) : "unmatched", id,
-              std::chrono::steady_clock::now());
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  server_.set_exception_handler(
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        // The guard has answered and counted this request already.
+        if (detail::current_request_refused()) return httplib::Server::HandlerResponse::Handled;
+        const bool dispatched = res.has_header("X-Request-Id");
+        if (res.body.empty()) {
+          std::string message = default_message(res.status);
+          if (res.status == 413) {
+            message =
+                "request body larger than " + std::to_string(options_.max_body_bytes) + " bytes";
+          }
+          error_response(res, res.status, message);
+        }
+        if (!dispatched) {
+          // cpp-httplib could not parse or route the request: where it ends is unknown, so what
+          // follows on the connection is not read as further requests.
+          if (res.status == 400) detail::close_connection_after_response();
+          auto id = req.has_header("X-Request-Id") &&
+                            valid_request_id(req.get_header_value("X-Request-Id"))
+                        ? req.get_header_value("X-Request-Id")
+                        : generate_request_id();
+          res.set_header("X-Request-Id", id);
+          Match m = match(req.method, req.path);
+          const Route* r = m.route != nullptr ? m.route : m.path_route;
+          account(req, res.status, r != nullptr ? std::string_view(r->path_template) : "unmatched",
+                  id, std::chrono::steady_clock::now());
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         // dispatch() catches everything; this is a last line that never leaks e.what().
         error_response(res, 500, "internal server error");
@@ -208,7 +239,21 @@ void Server::route(std::string_view method, std::string_view path_template, Hand
   r.handler = std::move(handler);
   r.metrics = &metrics_.http(r.path_template, r.method);
   r.metrics->expose(success_code);
+  for (std::string_view m :
+       {std::string_view(r.method), std::string_view(r.method == "GET" ? "HEAD" : "")}) {
+    if (m.empty()) continue;
+    if (std::find(routed_methods_.begin(), routed_methods_.end(), m) == routed_methods_.end()) {
+      routed_methods_.emplace_back(m);
+    }
+  }
   routes_.push_back(std::move(r));
+}
+
+std::string_view Server::method_label(std::string_view method) const {
+  for (const auto& m : routed_methods_) {
+    if (m == method) return m;
+  }
+  return "other";
 }
 
 Server::Match Server::match(std::string_view method, std::string_view path) const {
@@ -307,7 +352,8 @@ void Server::account(const httplib::Request& req, int status, std::string_view r
       break;
     }
   }
-  if (rm == nullptr) rm = &metrics_.http(route, req.method);
+  // The label set stays bounded: route templates (or "unmatched") x routed methods (or "other").
+  if (rm == nullptr) rm = &metrics_.http(route, method_label(req.method));
   rm->observe(status, seconds);
   if (options_.access_log && log::enabled(log::Level::info)) {
     log::info("request", {{"listener", options_.name},
@@ -326,9 +372,9 @@ int Server::bind(const ListenAddress& address) {
   int port = address.port;
   errno = 0;
   if (port == 0) {
-    port = server_.bind_to_any_port(address.host);
+    port = server_->bind_to_any_port(address.host);
     if (port < 0) port = 0;
-  } else if (!server_.bind_to_port(address.host, port)) {
+  } else if (!server_->bind_to_port(address.host, port)) {
     port = 0;
   }
   if (port == 0) {
@@ -345,19 +391,19 @@ int Server::bind(const ListenAddress& address) {
 void Server::start() {
   if (started_.exchange(true)) return;
   thread_ = std::thread([this] {
-    if (!server_.listen_after_bind()) {
+    if (!server_->listen_after_bind()) {
       log::error("listener stopped with an error", {{"listener", options_.name}});
     }
     thread_exited_.store(true);
   });
   // The socket already listens (bind() did that), so clients can connect at once; wait only
   // until the accept loop runs, so that a stop() right after start() is never lost.
-  while (!server_.is_running() && !thread_exited_.load()) std::this_thread::yield();
+  while (!server_->is_running() && !thread_exited_.load()) std::this_thread::yield();
 }
 
 void Server::stop() {
   if (!started_.load()) return;
-  server_.stop();
+  server_->stop();
   if (thread_.joinable()) thread_.join();
 }
 

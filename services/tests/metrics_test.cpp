@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
+#include "firedrill/hostile_client.hpp"
 #include "firedrill/testing.hpp"
 
 using firedrill::Service;
@@ -35,7 +36,8 @@ TEST_CASE("requests are counted by route template, method and code", "[metrics]"
     auto text = svc.metrics().serialize();
     CHECK(sample(text, R"(http_requests_total{code="200",handler="/items/{id}",method="GET"})") ==
           3);
-    CHECK(sample(text, R"(http_requests_total{code="405",handler="/items/{id}",method="POST"})") ==
+    // No route serves POST: the method is counted as "other".
+    CHECK(sample(text, R"(http_requests_total{code="405",handler="/items/{id}",method="other"})") ==
           1);
     CHECK(text.find("/items/1\"") == std::string::npos);
     CHECK(sample(text,
@@ -86,6 +88,38 @@ TEST_CASE("an idle service exposes its routes' request series from the first scr
   CHECK(sample(text, R"(http_requests_total{code="200",handler="/orders",method="POST"})") == -1);
   CHECK(sample(text, R"(http_request_duration_seconds_count{handler="/orders",method="POST"})") ==
         0);
+}
+
+TEST_CASE("hostile methods, paths and headers leave the /metrics series unchanged", "[metrics]") {
+  Service svc("test", test_settings());
+  svc.api().get("/items/{id}", [](const firedrill::http::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  svc.api().post("/echo", [](const firedrill::http::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  RunningService running(svc);
+  firedrill::testing::HostileClient hostile(svc.api_port(), {"/items/1", "/echo", "/metrics"},
+                                            20261201);
+  hostile.warm_up();
+  const auto before = firedrill::testing::metric_series(svc.metrics().serialize());
+  hostile.send_random(300);
+  const auto after = firedrill::testing::metric_series(svc.metrics().serialize());
+  CHECK(after == before);
+
+  SECTION("made-up methods count as one value, routed methods as themselves") {
+    auto text = svc.metrics().serialize();
+    CHECK(text.find(R"(code="400",handler="unmatched",method="other")") != std::string::npos);
+    CHECK(text.find(R"(code="404",handler="unmatched",method="POST")") != std::string::npos);
+    CHECK(text.find(R"(code="405",handler="/echo",method="other")") != std::string::npos);
+    for (const auto& series : after) {
+      auto pos = series.find("method=\"");
+      if (pos == std::string::npos) continue;
+      auto method = series.substr(pos + 8, series.find('"', pos + 8) - pos - 8);
+      INFO(series);
+      CHECK((method == "GET" || method == "HEAD" || method == "POST" || method == "other"));
+    }
+  }
 }
 
 TEST_CASE("/metrics passes promtool check metrics", "[metrics][promtool]") {

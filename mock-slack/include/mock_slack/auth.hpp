@@ -30,6 +30,45 @@ class WebhookAuth {
   std::string basic_digest_;   // SHA-256 of "user:pass"
 };
 
+/// Who may read the pages, the JSON API and the runbooks. Both off by default: mock-slack
+/// listens on loopback. Either configured one is accepted.
+struct ReadCredentials {
+  std::string bearer_token;  ///< --read-token: `Authorization: Bearer TOKEN`; empty: not accepted
+  /// --trusted-user-header: a header (X-Forwarded-User) that an authenticating proxy such as
+  /// oauth2-proxy sets to the signed-in user; empty: no header is trusted. Only safe when every
+  /// request reaches mock-slack through that proxy, which must drop the header from clients.
+  std::string trusted_user_header;
+  bool configured() const { return !bearer_token.empty() || !trusted_user_header.empty(); }
+};
+
+/// Checks the read credentials of a request: the bearer token in constant time, or a non-empty
+/// value of the trusted header. Thread-safe.
+class ReadAuth {
+ public:
+  explicit ReadAuth(ReadCredentials credentials);
+  bool enabled() const { return enabled_; }
+  /// The header to pass to allows() as `trusted_user`; empty when none is trusted.
+  const std::string& trusted_user_header() const { return trusted_user_header_; }
+  /// True when read auth is off, or the Authorization header carries the read token, or the
+  /// trusted header is set.
+  bool allows(std::string_view authorization_header, std::string_view trusted_user) const;
+  /// How a request without read credentials is answered: 401 with a Bearer challenge when a
+  /// read token is set, else 403 (only the proxy can sign a user in); the message says what is
+  /// needed.
+  struct Denial {
+    int status;
+    std::string challenge;  ///< WWW-Authenticate; empty for 403
+    std::string message;
+  };
+  const Denial& denial() const { return denial_; }
+
+ private:
+  bool enabled_ = false;
+  std::string bearer_digest_;  // SHA-256 of the token; empty: no token
+  std::string trusted_user_header_;
+  Denial denial_;
+};
+
 /// Lowercase hex SHA-256 of the bytes.
 std::string sha256_hex(std::string_view data);
 

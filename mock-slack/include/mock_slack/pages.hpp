@@ -8,6 +8,7 @@
 #include <string>
 
 #include "firedrill/service.hpp"
+#include "mock_slack/auth.hpp"
 #include "mock_slack/store.hpp"
 #include "mock_slack_ui/postmortem.hpp"
 
@@ -26,6 +27,8 @@ struct PagesOptions {
   std::size_t chart_max_occurrences = 250;
   /// Webhook notifications shown in a receiver's channel at most.
   std::size_t channel_max_notifications = 200;
+  /// Needed on every page but the stylesheet; off by default.
+  ReadCredentials read;
 };
 
 /// --prometheus-url (MOCKSLACK_PROMETHEUS_URL) and --slo-period (MOCKSLACK_SLO_PERIOD, 30d).

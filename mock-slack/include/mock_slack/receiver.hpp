@@ -22,7 +22,8 @@ class Family;
 namespace mock_slack {
 
 struct ReceiverOptions {
-  Credentials credentials;  ///< for /webhook, /api/v1/sync and /api/v1/retention
+  Credentials credentials;  ///< for /webhook, /api/v1/sync, /api/v1/retention and /slack/*
+  ReadCredentials read;     ///< for the JSON API's GET routes and /runbooks/*; off by default
   std::filesystem::path runbooks_dir = "runbooks";
   firedrill::alerting::PayloadLimits limits;
   /// Distinct receiver names counted separately in metrics; further ones count as "other".
@@ -47,6 +48,8 @@ class Receiver {
   void retention(const Request& req, Response& res);
   /// Answers 401 (and counts it) when auth is on and the request lacks valid credentials.
   bool authorized(const Request& req, Response& res);
+  /// Answers 401 or 403 when read auth is on and the request lacks read credentials.
+  bool may_read(const Request& req, Response& res) const;
   /// Answers 415/400 for a body that cannot be JSON; true to go on.
   bool json_body(const Request& req, Response& res, const char* expected);
   void reject(Response& res, int status, const std::string& reason, std::string_view message);
@@ -67,6 +70,7 @@ class Receiver {
   Store& store_;
   ReceiverOptions options_;
   WebhookAuth auth_;
+  ReadAuth read_auth_;
   prometheus::Family<prometheus::Counter>& notifications_;
   prometheus::Family<prometheus::Counter>& rejected_;
   std::mutex receivers_mutex_;

@@ -23,6 +23,8 @@ struct Settings {
   std::string webhook_token;
   std::string webhook_token_file;
   std::string webhook_basic_auth;  ///< "user:pass"
+  std::string read_token;
+  std::string trusted_user_header;
   std::string durability = "normal";
   std::string runbooks_dir = "runbooks";
 

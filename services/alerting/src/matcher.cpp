@@ -1,5 +1,7 @@
 #include "firedrill/alerting/matcher.hpp"
 
+#include <re2/re2.h>
+
 namespace firedrill::alerting {
 
 std::string_view to_string(MatchType type) {
@@ -23,12 +25,17 @@ Matcher::Matcher(std::string name, MatchType type, std::string value)
       throw MatcherError("regular expression for \"" + name_ + "\" is longer than " +
                          std::to_string(kMaxRegexBytes) + " bytes");
     }
-    try {
-      regex_ = std::make_shared<const std::regex>(value_, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(kRegexMaxMemBytes);
+    // The text Alertmanager compiles (pkg/labels/matcher.go), so that a value such as "a)|(b"
+    // means here what it means there.
+    auto re = std::make_shared<const RE2>("^(?:" + value_ + ")$", options);
+    if (!re->ok()) {
       throw MatcherError("invalid regular expression \"" + value_ + "\" for \"" + name_ +
-                         "\": " + e.what());
+                         "\": " + re->error());
     }
+    regex_ = std::move(re);
   }
 }
 
@@ -39,9 +46,9 @@ bool Matcher::matches_value(std::string_view value) const {
     case MatchType::not_equal:
       return value != value_;
     case MatchType::regex:
-      return std::regex_match(value.begin(), value.end(), *regex_);
+      return RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *regex_);
     case MatchType::not_regex:
-      return !std::regex_match(value.begin(), value.end(), *regex_);
+      return !RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *regex_);
   }
   return false;
 }

@@ -146,6 +146,7 @@ TEST_CASE("text that is not JSON is malformed", "[payload]") {
   };
   CHECK(error("").rfind("malformed JSON: ", 0) == 0);
   CHECK(error("{\"version\":").rfind("malformed JSON: ", 0) == 0);
+  CHECK(error("{\"version\":1e400}") == "malformed JSON: number overflow parsing '1e400'");
   // Invalid UTF-8 inside a string.
   CHECK(error("{\"version\":\"\xff\"}").rfind("malformed JSON: ", 0) == 0);
   // A number too large for a double: nlohmann/json throws out_of_range, not parse_error (found

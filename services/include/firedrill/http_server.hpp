@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -34,9 +35,17 @@ struct ServerOptions {
   std::size_t worker_threads = 64;
   std::size_t keep_alive_max_requests = 100000;
   std::chrono::milliseconds keep_alive_timeout{5000};
+  /// From a request's first byte to its last (not per read): a client that trickles bytes gets
+  /// 408 when it passes, and the connection closes.
   std::chrono::milliseconds read_timeout{10000};
-  std::chrono::milliseconds write_timeout{10000};
+  std::chrono::milliseconds write_timeout{10000};  ///< to write one response, in all
   std::size_t max_body_bytes = std::size_t{1024} * 1024;  ///< larger bodies get 413
+  /// Limits on the request head (cpp-httplib's compiled build enforces none of them before it
+  /// has read the whole line): over them a request gets 414 or 431 and the connection closes.
+  std::size_t max_request_line_bytes = 8192;
+  std::size_t max_header_line_bytes = 8192;
+  std::size_t max_header_count = 100;
+  std::size_t max_head_bytes = 32768;
   int listen_backlog = 1024;
   bool access_log = true;  ///< one JSON log line per request
 };
@@ -71,7 +80,9 @@ std::string html_escape(std::string_view text);
 /// Routes are templates: "/api/items/{id}" matches one path segment per placeholder; a final
 /// "{name*}" matches the rest of the path (one or more segments). A path that matches a route's
 /// template but not its method answers 405 with Allow; no match answers 404. Every request counts
-/// in http_requests_total under its route template, or "unmatched", never the raw path.
+/// in http_requests_total under its route template, or "unmatched", never the raw path, and under
+/// its method only when some route serves that method (HEAD when some route serves GET); every
+/// other method counts as "other", so made-up methods cannot grow the series count.
 class Server {
  public:
   Server(ServerOptions options, Metrics& metrics);
@@ -103,6 +114,10 @@ class Server {
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
 
+  /// The `method` label for a request's method: the method itself when a route serves it, or
+  /// "other".
+  std::string_view method_label(std::string_view method) const;
+
  private:
   struct Route {
     std::string method;
@@ -126,8 +141,9 @@ class Server {
 
   ServerOptions options_;
   Metrics& metrics_;
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;  // the kit's GuardedServer (request_guard.hpp)
   std::vector<Route> routes_;
+  std::vector<std::string> routed_methods_;  // the methods of routes_, plus HEAD with GET
   std::atomic<int> socket_fd_{-1};
   int port_ = 0;
   std::string address_text_;

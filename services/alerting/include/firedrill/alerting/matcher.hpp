@@ -1,13 +1,17 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "firedrill/alerting/labels.hpp"
+
+namespace re2 {
+class RE2;
+}
 
 namespace firedrill::alerting {
 
@@ -23,9 +27,11 @@ enum class MatchType { equal, not_equal, regex, not_regex };
 std::string_view to_string(MatchType type);
 
 /// One Alertmanager matcher: `service="portal"`, `instance=~"10\\..*"`, `env!="dev"`,
-/// `job!~"batch.*"`. Regular expressions are anchored at both ends like Alertmanager's (RE2)
-/// and evaluated with std::regex ECMAScript, which covers the RE2 syntax alert rules use (classes,
-/// alternation, repetition, groups); RE2-only syntax such as (?i) or \pL is rejected when parsed.
+/// `job!~"batch.*"`. Regular expressions are RE2, Alertmanager's own syntax and semantics (Go's
+/// regexp is RE2): compiled as `^(?:value)$` exactly as Alertmanager compiles them, so `(?i)` and
+/// `\pL` work and backreferences or lookarounds are refused. RE2 runs in time linear in the value
+/// (times the size of the compiled pattern) without recursion, so no pattern can make a match slow
+/// or deep: the work of one match is bounded by kMaxRegexBytes and kRegexMaxMemBytes.
 /// A missing label matches as the empty string, so `team=""` selects alerts without `team`.
 /// Immutable after construction; safe to share between threads.
 class Matcher {
@@ -49,12 +55,15 @@ class Matcher {
   std::string name_;
   MatchType type_;
   std::string value_;
-  std::shared_ptr<const std::regex> regex_;
+  std::shared_ptr<const re2::RE2> regex_;
 };
 
-/// Longest regular expression accepted, in bytes (std::regex compiles in time and memory that
-/// grow with the pattern).
+/// Longest regular expression accepted, in bytes.
 inline constexpr std::size_t kMaxRegexBytes = 1024;
+/// RE2's memory budget for one compiled matcher (its programs and DFA caches). A pattern whose
+/// program does not fit is refused; a DFA that fills its cache falls back to RE2's NFA, which is
+/// still linear.
+inline constexpr std::int64_t kRegexMaxMemBytes = 1 << 20;
 
 /// Parses one matcher. The label name is bare (`[A-Za-z_:][A-Za-z0-9_:]*`) or double-quoted; the
 /// value is double-quoted (escapes \" \\ \n) or bare up to the end. Surrounding spaces are ignored.

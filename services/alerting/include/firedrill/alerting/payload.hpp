@@ -75,7 +75,7 @@ struct GettableAlert {
 };
 
 /// One matcher of a silence. Kept as Alertmanager gave it, not compiled into a Matcher: a
-/// silence's regular expression is RE2 and may use syntax std::regex does not take.
+/// silence is stored and shown, never evaluated here.
 struct SilenceMatcher {
   std::string name;
   std::string value;
