@@ -31,10 +31,10 @@ wait_up() { for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sl
 
 token=hostile-$RANDOM$RANDOM
 p_api=$(port_of); p_ops=$(port_of); m_api=$(port_of); m_ops=$(port_of)
-"$bin/portal" --listen 127.0.0.1:$p_api --ops-listen 127.0.0.1:$p_ops --log-level warn \
+"$bin/portal" --listen "127.0.0.1:$p_api" --ops-listen "127.0.0.1:$p_ops" --log-level warn \
   --drain-delay 0s >"$work/portal.log" 2>&1 &
 pids+=($!); portal_pid=$!
-"$bin/mock-slack" --listen 127.0.0.1:$m_api --ops-listen 127.0.0.1:$m_ops --log-level warn \
+"$bin/mock-slack" --listen "127.0.0.1:$m_api" --ops-listen "127.0.0.1:$m_ops" --log-level warn \
   --drain-delay 0s --db "$work/mock-slack.db" --webhook-token "$token" \
   --runbooks-dir runbooks >"$work/mock-slack.log" 2>&1 &
 pids+=($!); mock_pid=$!
@@ -224,8 +224,8 @@ python3 "$work/hostile.py" 0 "$clients" "$seed" "$p_api" "$p_ops" "$m_api" "$m_o
 python3 "$work/hostile.py" "${WARMUP:-5}" "$clients" "$((seed + 1))" "$p_api" "$p_ops" "$m_api" \
   "$m_ops" >/dev/null
 # The scrapes that measure count themselves: one first, so that "before" holds their series.
-series $p_ops /dev/null >/dev/null
-series $m_ops /dev/null >/dev/null
+series "$p_ops" /dev/null >/dev/null
+series "$m_ops" /dev/null >/dev/null
 before_portal_rss=$(rss_kb $portal_pid); before_portal_series=$(series $p_ops "$work/portal.before")
 before_mock_rss=$(rss_kb $mock_pid); before_mock_series=$(series $m_ops "$work/mock.before")
 python3 "$work/hostile.py" "$duration" "$clients" "$seed" "$p_api" "$p_ops" "$m_api" "$m_ops"

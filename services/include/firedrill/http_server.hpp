@@ -38,7 +38,7 @@ struct ServerOptions {
   /// From a request's first byte to its last (not per read): a client that trickles bytes gets
   /// 408 when it passes, and the connection closes.
   std::chrono::milliseconds read_timeout{10000};
-  std::chrono::milliseconds write_timeout{10000};  ///< to write one response, in all
+  std::chrono::milliseconds write_timeout{10000};         ///< to write one response, in all
   std::size_t max_body_bytes = std::size_t{1024} * 1024;  ///< larger bodies get 413
   /// Limits on the request head (cpp-httplib's compiled build enforces none of them before it
   /// has read the whole line): over them a request gets 414 or 431 and the connection closes.
