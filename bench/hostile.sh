@@ -226,20 +226,20 @@ python3 "$work/hostile.py" "${WARMUP:-5}" "$clients" "$((seed + 1))" "$p_api" "$
 # The scrapes that measure count themselves: one first, so that "before" holds their series.
 series "$p_ops" /dev/null >/dev/null
 series "$m_ops" /dev/null >/dev/null
-before_portal_rss=$(rss_kb $portal_pid); before_portal_series=$(series $p_ops "$work/portal.before")
-before_mock_rss=$(rss_kb $mock_pid); before_mock_series=$(series $m_ops "$work/mock.before")
+before_portal_rss=$(rss_kb "$portal_pid"); before_portal_series=$(series "$p_ops" "$work/portal.before")
+before_mock_rss=$(rss_kb "$mock_pid"); before_mock_series=$(series "$m_ops" "$work/mock.before")
 python3 "$work/hostile.py" "$duration" "$clients" "$seed" "$p_api" "$p_ops" "$m_api" "$m_ops"
 
-after_portal_rss=$(rss_kb $portal_pid); after_portal_series=$(series $p_ops "$work/portal.after")
-after_mock_rss=$(rss_kb $mock_pid); after_mock_series=$(series $m_ops "$work/mock.after")
+after_portal_rss=$(rss_kb "$portal_pid"); after_portal_series=$(series "$p_ops" "$work/portal.after")
+after_mock_rss=$(rss_kb "$mock_pid"); after_mock_series=$(series "$m_ops" "$work/mock.after")
 printf '%-12s %14s %14s %16s %16s\n' service "RSS before" "RSS after" "series before" "series after"
 printf '%-12s %11s KiB %11s KiB %16s %16s\n' portal "$before_portal_rss" "$after_portal_rss" \
   "$before_portal_series" "$after_portal_series"
 printf '%-12s %11s KiB %11s KiB %16s %16s\n' mock-slack "$before_mock_rss" "$after_mock_rss" \
   "$before_mock_series" "$after_mock_series"
 methods() { curl -fsS "http://127.0.0.1:$1/metrics" | grep -o 'method="[^"]*"' | sort -u | tr '\n' ' '; }
-echo "method label values: portal $(methods $p_ops)"
-echo "                     mock-slack $(methods $m_ops)"
+echo "method label values: portal $(methods "$p_ops")"
+echo "                     mock-slack $(methods "$m_ops")"
 for s in portal mock; do
   comm -13 "$work/$s.before" "$work/$s.after" | sed "s/^/new series ($s): /"
 done
