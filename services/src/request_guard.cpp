@@ -48,7 +48,7 @@ Wait wait_until(int fd, short events, Clock::time_point deadline) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return Wait::timeout;
     pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000 * 60)));
+    const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 60'000)));
     if (n > 0) return (p.revents & (events | POLLHUP | POLLERR)) != 0 ? Wait::ready : Wait::error;
     if (n < 0 && errno != EINTR) return Wait::error;
   }
