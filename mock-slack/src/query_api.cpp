@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "firedrill/duration.hpp"
+#include "api_json.hpp"
 #include "mock_slack/receiver.hpp"
 
 namespace mock_slack {

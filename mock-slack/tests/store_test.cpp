@@ -6,7 +6,8 @@
 #include <map>
 #include <thread>
 
-#include "../src/schema.hpp"
+#include "../src/api_json.hpp"
+#include "../src/store/schema.hpp"
 #include "helpers.hpp"
 
 using namespace mock_slack;

@@ -316,13 +316,4 @@ class Store {
 /// The schema version this build migrates to.
 inline constexpr int kSchemaVersion = 4;
 
-nlohmann::json to_json(const Occurrence& o);
-nlohmann::json to_json(const Incident& i);
-nlohmann::json to_json(const Notification& n);
-nlohmann::json to_json(const TimelineEvent& e);
-nlohmann::json to_json(const IncidentDetail& d);
-nlohmann::json to_json(const Message& m);
-nlohmann::json to_json(const Channel& c);
-nlohmann::json to_json(const Silence& s);
-
 }  // namespace mock_slack

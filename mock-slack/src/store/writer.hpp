@@ -1,0 +1,81 @@
+#pragma once
+// The only connection that writes, owned by the writer thread (group_commit.hpp), with its
+// statements prepared once. Its methods run inside a transaction the caller opened; each reads its
+// inputs and assigns its results, so that a job can be replayed after a rollback.
+// writer.cpp: the connection and its statements; ingest.cpp: webhook notifications; sync.cpp:
+// alerts and silences from Alertmanager's API; retention.cpp: pruning. Internal to the store.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "firedrill/alerting/payload.hpp"
+#include "mock_slack/store.hpp"
+
+namespace mock_slack::writer {
+
+/// What a job did, counted into the metrics once its transaction committed.
+struct JobCounts {
+  std::int64_t new_occurrences = 0;
+  std::int64_t updated = 0;
+  std::int64_t duplicate = 0;
+};
+
+/// What the writer binds, serialised on the request's own thread before the job is queued: the
+/// writer is the one thread every notification waits for, so it does nothing it need not.
+struct EncodedAlert {
+  std::string labels, annotations, alertname, severity, service;
+  std::int64_t starts_at = 0, ends_at = 0;
+};
+struct EncodedNotification {
+  const firedrill::alerting::WebhookNotification& n;
+  std::vector<EncodedAlert> alerts;
+  std::string group_labels, common_labels, common_annotations;
+
+  explicit EncodedNotification(const firedrill::alerting::WebhookNotification& notification);
+};
+
+class Writer {
+ public:
+  /// Opens (creating) and migrates the database. Throws SQLite::Exception or std::runtime_error.
+  Writer(const std::string& path, Durability durability, int busy_timeout_ms);
+
+  SQLite::Database& db() { return db_; }
+  std::int64_t size_bytes();
+
+  // ingest.cpp
+  IngestResult ingest(const EncodedNotification& e, const std::string& sha, std::int64_t now,
+                      JobCounts& counts);
+  // sync.cpp
+  SyncResult sync(const std::vector<firedrill::alerting::GettableAlert>& alerts,
+                  const std::vector<firedrill::alerting::GettableSilence>& silences,
+                  std::int64_t now, JobCounts& counts);
+  /// Upserts silences by id: a newer updatedAt, or the same one with another state (a silence
+  /// expires without being updated), replaces the stored silence. An older updatedAt is a stale
+  /// read (another Alertmanager replica, before gossip caught up) and changes nothing.
+  SilenceSyncResult sync_silences(const std::vector<firedrill::alerting::GettableSilence>& silences,
+                                  std::int64_t now);
+  // writer.cpp
+  std::int64_t add_message(const Message& m, std::int64_t now);
+  // retention.cpp
+  /// Deletes up to `chunk` resolved occurrences that ended before `cutoff`; returns how many.
+  std::int64_t prune_occurrences(std::int64_t cutoff, int chunk);
+  void prune_rest(std::int64_t cutoff, RetentionResult& r);
+
+ private:
+  void prepare();
+  void touch_synced(std::int64_t id, std::int64_t now);
+
+  SQLite::Database db_;
+  std::int64_t page_size_ = 4096;
+  std::unique_ptr<SQLite::Statement> find_occurrence_, insert_occurrence_, update_notified_,
+      update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
+      resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_,
+      summarize_incidents_of_, insert_notification_, insert_message_, page_count_, touch_synced_,
+      find_silence_, insert_silence_, update_silence_, touch_silence_;
+};
+
+}  // namespace mock_slack::writer
