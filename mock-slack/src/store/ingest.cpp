@@ -61,28 +61,24 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
       if (!resolves && status == "firing") firing_now = true;
       resolved_some = resolved_some || resolves;
     } else {
-      Use ins(*insert_occurrence_);
-      ins->bind(1, a.fingerprint);
-      ins->bind(2, ea.starts_at);
-      bind_optional(*insert_occurrence_, 3,
-                    resolved ? std::optional<std::int64_t>(ea.ends_at) : std::nullopt);
-      ins->bind(4, resolved ? "resolved" : "firing");
-      ins->bind(5, ea.alertname);
-      ins->bind(6, ea.severity);
-      ins->bind(7, ea.service);
-      ins->bind(8, ea.labels);
-      ins->bind(9, annotations);
-      ins->bind(10, a.generator_url);
-      ins->bind(11, n.receiver);
-      ins->bind(12, now);
-      ins->bind(13, std::int64_t{1});
-      ins->bind(14);
-      ins->bind(15, "active");
-      ins->bind(16, "[]");
-      ins->bind(17, "[]");
-      ins->bind(18, "webhook");
-      ins->exec();
-      id = db_.getLastInsertRowid();
+      static const std::string kActive = "active", kNone = "[]";
+      id = insert_occurrence(
+          {.fingerprint = a.fingerprint,
+           .starts_at = ea.starts_at,
+           .ends_at = resolved ? std::optional<std::int64_t>(ea.ends_at) : std::nullopt,
+           .alertname = ea.alertname,
+           .severity = ea.severity,
+           .service = ea.service,
+           .labels = ea.labels,
+           .annotations = annotations,
+           .generator_url = a.generator_url,
+           .receiver = n.receiver,
+           .notified_at = now,
+           .synced_at = std::nullopt,
+           .suppressed_state = kActive,
+           .silenced_by = kNone,
+           .inhibited_by = kNone,
+           .source = "webhook"});
       ++result.new_occurrences;
       if (!resolved) firing_now = true;
     }

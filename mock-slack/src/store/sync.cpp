@@ -69,27 +69,23 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
       }
       continue;
     }
-    Use ins(*insert_occurrence_);
-    ins->bind(1, a.fingerprint);
-    ins->bind(2, ns(a.starts_at));
-    bind_optional(*insert_occurrence_, 3,
-                  resolved ? std::optional<std::int64_t>(ns(a.ends_at)) : std::nullopt);
-    ins->bind(4, resolved ? "resolved" : "firing");
-    ins->bind(5, std::string(alerting::label_value(a.labels, "alertname")));
-    ins->bind(6, std::string(alerting::label_value(a.labels, "severity")));
-    ins->bind(7, std::string(alerting::label_value(a.labels, "service")));
-    ins->bind(8, dump(a.labels));
-    ins->bind(9, annotations);
-    ins->bind(10, a.generator_url);
-    ins->bind(11, a.receivers.empty() ? std::string() : a.receivers.front());
-    ins->bind(12);  // never notified
-    ins->bind(13, std::int64_t{0});
-    ins->bind(14, now);
-    ins->bind(15, a.state);
-    ins->bind(16, silenced);
-    ins->bind(17, inhibited);
-    ins->bind(18, "sync");
-    ins->exec();
+    insert_occurrence(
+        {.fingerprint = a.fingerprint,
+         .starts_at = ns(a.starts_at),
+         .ends_at = resolved ? std::optional<std::int64_t>(ns(a.ends_at)) : std::nullopt,
+         .alertname = std::string(alerting::label_value(a.labels, "alertname")),
+         .severity = std::string(alerting::label_value(a.labels, "severity")),
+         .service = std::string(alerting::label_value(a.labels, "service")),
+         .labels = dump(a.labels),
+         .annotations = annotations,
+         .generator_url = a.generator_url,
+         .receiver = a.receivers.empty() ? std::string() : a.receivers.front(),
+         .notified_at = std::nullopt,  // never notified
+         .synced_at = now,
+         .suppressed_state = a.state,
+         .silenced_by = silenced,
+         .inhibited_by = inhibited,
+         .source = "sync"});
     ++result.new_occurrences;
     ++counts.new_occurrences;
   }

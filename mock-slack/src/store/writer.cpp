@@ -134,6 +134,30 @@ std::int64_t Writer::size_bytes() {
   return s->getColumn(0).getInt64() * page_size_;
 }
 
+std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {
+  Use ins(*insert_occurrence_);
+  ins->bind(1, o.fingerprint);
+  ins->bind(2, o.starts_at);
+  bind_optional(*insert_occurrence_, 3, o.ends_at);
+  ins->bind(4, o.ends_at ? "resolved" : "firing");
+  ins->bind(5, o.alertname);
+  ins->bind(6, o.severity);
+  ins->bind(7, o.service);
+  ins->bind(8, o.labels);
+  ins->bind(9, o.annotations);
+  ins->bind(10, o.generator_url);
+  ins->bind(11, o.receiver);
+  bind_optional(*insert_occurrence_, 12, o.notified_at);
+  ins->bind(13, std::int64_t{o.notified_at ? 1 : 0});
+  bind_optional(*insert_occurrence_, 14, o.synced_at);
+  ins->bind(15, o.suppressed_state);
+  ins->bind(16, o.silenced_by);
+  ins->bind(17, o.inhibited_by);
+  ins->bind(18, o.source);
+  ins->exec();
+  return db_.getLastInsertRowid();
+}
+
 std::int64_t Writer::add_message(const Message& m, std::int64_t now) {
   Use ins(*insert_message_);
   ins->bind(1, now);

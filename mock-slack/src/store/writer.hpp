@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,27 @@ struct EncodedNotification {
   std::string group_labels, common_labels, common_annotations;
 
   explicit EncodedNotification(const firedrill::alerting::WebhookNotification& notification);
+};
+
+/// An occurrence as first recorded, by a webhook notification or by a sync. References what the
+/// caller holds for the duration of the insert.
+struct NewOccurrence {
+  const std::string& fingerprint;
+  std::int64_t starts_at = 0;
+  std::optional<std::int64_t> ends_at;  ///< set when it arrived resolved
+  const std::string& alertname;
+  const std::string& severity;
+  const std::string& service;
+  const std::string& labels;       ///< JSON object
+  const std::string& annotations;  ///< JSON object
+  const std::string& generator_url;
+  const std::string& receiver;
+  std::optional<std::int64_t> notified_at;  ///< first and last notification; unset from a sync
+  std::optional<std::int64_t> synced_at;
+  const std::string& suppressed_state;
+  const std::string& silenced_by;   ///< JSON array
+  const std::string& inhibited_by;  ///< JSON array
+  const char* source;               ///< "webhook" or "sync"
 };
 
 class Writer {
@@ -67,6 +89,8 @@ class Writer {
 
  private:
   void prepare();
+  /// Inserts the occurrence; returns its id.
+  std::int64_t insert_occurrence(const NewOccurrence& o);
   void touch_synced(std::int64_t id, std::int64_t now);
 
   SQLite::Database db_;
