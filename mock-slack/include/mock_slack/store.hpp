@@ -279,6 +279,15 @@ class Store {
   std::int64_t add_message(const Message& message);
   /// Prunes what is older than the retention now. Throws StoreUnavailable.
   RetentionResult apply_retention();
+  /// What repair_summaries() found.
+  struct SummaryRepair {
+    std::int64_t incidents = 0;  ///< checked
+    std::int64_t corrected = 0;  ///< whose stored summary differed from the recompute
+  };
+  /// Recomputes every incident's summary (counts, highest severity, alert names, services) from
+  /// its occurrences, in one transaction. The writer keeps the summaries incrementally; this is
+  /// the repair (`mock-slack repair-summaries`). Throws StoreUnavailable.
+  SummaryRepair repair_summaries();
   /// Writes waiting for the writer thread, and writes it has taken into a transaction so far.
   struct WriteQueue {
     std::size_t queued = 0;

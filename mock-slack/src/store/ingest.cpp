@@ -1,4 +1,6 @@
 // Writer::ingest: a webhook notification, its occurrences, its incident and its summary.
+#include <unordered_map>
+
 #include "sqlite.hpp"
 #include "writer.hpp"
 
@@ -18,8 +20,13 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
   IngestResult result;
   std::vector<std::int64_t> ids;
   ids.reserve(n.alerts.size());
+  /// What the summary needs of each occurrence, in its state after this notification.
+  struct Linked {
+    bool firing = false;
+    std::string severity, alertname, service;
+  };
+  std::unordered_map<std::int64_t, Linked> state;
   bool firing_now = false;
-  bool resolved_some = false;  // an occurrence went from firing to resolved
   std::int64_t min_start = kForever;
   for (std::size_t k = 0; k < n.alerts.size(); ++k) {
     const auto& a = n.alerts[k];
@@ -28,7 +35,7 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
     const bool resolved = a.status == alerting::AlertStatus::resolved;
     const std::string& annotations = ea.annotations;
     std::optional<std::int64_t> id;
-    std::string status, stored_annotations, suppressed;
+    std::string status, stored_annotations, suppressed, alertname, severity, service;
     {
       Use f(*find_occurrence_);
       f->bind(1, a.fingerprint);
@@ -38,6 +45,9 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
         status = f->getColumn(1).getString();
         stored_annotations = f->getColumn(2).getString();
         suppressed = f->getColumn(3).getString();
+        alertname = f->getColumn(6).getString();
+        severity = f->getColumn(7).getString();
+        service = f->getColumn(8).getString();
       }
     }
     if (id) {
@@ -59,7 +69,8 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
         ++result.duplicate_occurrences;
       }
       if (!resolves && status == "firing") firing_now = true;
-      resolved_some = resolved_some || resolves;
+      if (resolves) count_resolved(*id);
+      state[*id] = {!resolves && status == "firing", severity, alertname, service};
     } else {
       static const std::string kActive = "active", kNone = "[]";
       id = insert_occurrence(
@@ -81,6 +92,7 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
            .source = "webhook"});
       ++result.new_occurrences;
       if (!resolved) firing_now = true;
+      state[*id] = {!resolved, ea.severity, ea.alertname, ea.service};
     }
     ids.push_back(*id);
   }
@@ -113,13 +125,19 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
     incident = db_.getLastInsertRowid();
   }
   if (incident) {
-    bool linked_some = false;
+    // The summary gains what this notification links: a redelivery that links nothing new
+    // (repeat_interval, retries, HA pairs) leaves it as it is. Resolutions were counted above.
+    SummaryDelta delta;
     for (auto id : ids) {
       Use l(*link_);
       l->bind(1, *incident);
       l->bind(2, id);
-      linked_some = l->exec() > 0 || linked_some;
+      if (l->exec() > 0) {
+        const Linked& o = state.at(id);
+        delta.add(o.firing, o.severity, o.alertname, o.service);
+      }
     }
+    add_to_summary(*incident, delta);
     Use u(*update_incident_);
     u->bind(1, *incident);
     u->bind(2, now);
@@ -141,13 +159,6 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
       r->bind(1, *incident);
       r->bind(2, now);
       r->exec();
-    }
-    // The summary counts the incident's occurrences and their states: a redelivery that links
-    // nothing new and resolves nothing (repeat_interval, retries, HA pairs) leaves it as it is.
-    if (linked_some || resolved_some) {
-      Use sum(*summarize_incident_);
-      sum->bind(1, *incident);
-      sum->exec();
     }
     result.incident_id = *incident;
   }

@@ -69,6 +69,12 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
+Store::SummaryRepair Store::repair_summaries() {
+  SummaryRepair r;
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { r = w.repair_summaries(); });
+  return r;
+}
+
 std::int64_t Store::size_bytes() const {
   return impl_->reads.read([](reader::Reader& r) {
     return r.db().execAndGet("PRAGMA page_count").getInt64() *

@@ -56,9 +56,7 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
         u->bind(8, now);
         u->exec();
         if (resolves) {
-          Use sum(*summarize_incidents_of_);
-          sum->bind(1, *id);
-          sum->exec();
+          count_resolved(*id);
         }
         ++result.updated_occurrences;
         ++counts.updated;

@@ -28,24 +28,6 @@ EncodedNotification::EncodedNotification(const alerting::WebhookNotification& no
   }
 }
 
-namespace {
-
-/// Recomputes an incident's summary columns from its occurrences (schema migration 2 explains
-/// them); the statements using it end in the WHERE clause choosing the incidents.
-constexpr const char* kSummarize =
-    "UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services) = ("
-    "SELECT count(*), coalesce(sum(o.status = 'firing'), 0), "
-    "coalesce((SELECT o2.severity FROM incident_occurrences io2 JOIN occurrences o2 ON o2.id = "
-    "io2.occurrence_id WHERE io2.incident_id = incidents.id ORDER BY CASE o2.severity "
-    "WHEN 'critical' THEN 6 WHEN 'page' THEN 5 WHEN 'error' THEN 4 WHEN 'warning' THEN 3 "
-    "WHEN 'ticket' THEN 2 WHEN 'info' THEN 1 WHEN '' THEN 0 ELSE 1 END DESC, o2.severity "
-    "LIMIT 1), ''), "
-    "json_group_array(DISTINCT o.alertname), json_group_array(DISTINCT o.service) "
-    "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
-    "WHERE io.incident_id = incidents.id) ";
-
-}  // namespace
-
 Writer::Writer(const std::string& path, Durability durability, int busy_timeout_ms)
     : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
           busy_timeout_ms) {
@@ -61,7 +43,8 @@ Writer::Writer(const std::string& path, Durability durability, int busy_timeout_
 void Writer::prepare() {
   auto p = [this](const std::string& sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
   find_occurrence_ =
-      p("SELECT id, status, annotations, suppressed_state, silenced_by, inhibited_by "
+      p("SELECT id, status, annotations, suppressed_state, silenced_by, inhibited_by, alertname, "
+        "severity, service "
         "FROM occurrences WHERE fingerprint = ? AND starts_at = ?");
   insert_occurrence_ =
       p("INSERT INTO occurrences (fingerprint, starts_at, ends_at, status, alertname, severity, "
@@ -104,10 +87,7 @@ void Writer::prepare() {
         "io.incident_id = ?1 AND o.status = 'firing')");
   link_ =
       p("INSERT OR IGNORE INTO incident_occurrences (incident_id, occurrence_id) VALUES (?, ?)");
-  summarize_incident_ = p(std::string(kSummarize) + "WHERE id = ?1");
-  summarize_incidents_of_ = p(std::string(kSummarize) +
-                              "WHERE id IN (SELECT incident_id FROM incident_occurrences "
-                              "WHERE occurrence_id = ?1)");
+  prepare_summary();
   insert_notification_ =
       p("INSERT INTO notifications (received_at, receiver, status, group_key, group_labels, "
         "common_labels, common_annotations, external_url, alert_count, truncated_alerts, "

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,21 @@ struct NewOccurrence {
   const char* source;               ///< "webhook" or "sync"
 };
 
+/// What a notification adds to an incident's summary: the occurrences it newly links.
+struct SummaryDelta {
+  std::int64_t alerts = 0;
+  std::int64_t firing = 0;
+  std::optional<std::string> severity;  ///< the highest of the linked ones
+  std::set<std::string> alertnames, services;
+  /// Counts one newly linked occurrence in its current state.
+  void add(bool firing_now, const std::string& severity, const std::string& alertname,
+           const std::string& service);
+};
+
+/// Severity order of the summary (schema migration 2): critical > page > error > warning >
+/// ticket > info > any other value > none; between equals the alphabetically first wins.
+bool outranks(const std::string& a, const std::string& b);
+
 class Writer {
  public:
   /// Opens (creating) and migrates the database. Throws SQLite::Exception or std::runtime_error.
@@ -80,6 +96,10 @@ class Writer {
   /// read (another Alertmanager replica, before gossip caught up) and changes nothing.
   SilenceSyncResult sync_silences(const std::vector<firedrill::alerting::GettableSilence>& silences,
                                   std::int64_t now);
+  // summary.cpp
+  /// Recomputes every incident's summary from its occurrences (the repair of the incremental
+  /// summary); returns how many incidents and how many of them it corrected.
+  Store::SummaryRepair repair_summaries();
   // writer.cpp
   std::int64_t add_message(const Message& m, std::int64_t now);
   // retention.cpp
@@ -92,14 +112,20 @@ class Writer {
   /// Inserts the occurrence; returns its id.
   std::int64_t insert_occurrence(const NewOccurrence& o);
   void touch_synced(std::int64_t id, std::int64_t now);
+  // summary.cpp
+  void prepare_summary();
+  /// Adds what a notification newly linked to the incident's summary columns.
+  void add_to_summary(std::int64_t incident, const SummaryDelta& d);
+  /// An occurrence went from firing to resolved: one firing fewer in each of its incidents.
+  void count_resolved(std::int64_t occurrence);
 
   SQLite::Database db_;
   std::int64_t page_size_ = 4096;
   std::unique_ptr<SQLite::Statement> find_occurrence_, insert_occurrence_, update_notified_,
       update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
-      resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_,
-      summarize_incidents_of_, insert_notification_, insert_message_, page_count_, touch_synced_,
-      find_silence_, insert_silence_, update_silence_, touch_silence_;
+      resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_, read_summary_,
+      write_summary_, count_resolved_, insert_notification_, insert_message_, page_count_,
+      touch_synced_, find_silence_, insert_silence_, update_silence_, touch_silence_;
 };
 
 }  // namespace mock_slack::writer
