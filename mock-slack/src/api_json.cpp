@@ -2,6 +2,8 @@
 // names them, RFC 3339 times, null for a time not set.
 #include "api_json.hpp"
 
+#include "mock_slack/timeline.hpp"
+
 namespace mock_slack {
 
 namespace alerting = firedrill::alerting;
@@ -83,7 +85,7 @@ json to_json(const IncidentDetail& d) {
   j["notifications"] = json::array();
   for (const auto& n : d.notifications) j["notifications"].push_back(to_json(n));
   j["timeline"] = json::array();
-  for (const auto& e : d.timeline) j["timeline"].push_back(to_json(e));
+  for (const auto& e : incident_timeline(d)) j["timeline"].push_back(to_json(e));
   return j;
 }
 

@@ -114,21 +114,6 @@ std::optional<IncidentDetail> Store::incident(std::int64_t id) const {
       }
       s.tryReset();
     }
-    for (const auto& o : d.occurrences) {
-      const std::string name = o.labels.value("alertname", std::string("alert"));
-      d.timeline.push_back({o.starts_at, "firing", o.id, std::nullopt, name + " firing"});
-      if (o.ends_at) {
-        d.timeline.push_back({*o.ends_at, "resolved", o.id, std::nullopt, name + " resolved"});
-      }
-    }
-    for (const auto& n : d.notifications) {
-      d.timeline.push_back({n.received_at, "notification", std::nullopt, n.id,
-                            "notification " + n.status + " to " + n.receiver + " (" +
-                                std::to_string(n.alert_count) + " alerts)"});
-    }
-    std::stable_sort(
-        d.timeline.begin(), d.timeline.end(),
-        [](const TimelineEvent& a, const TimelineEvent& b) { return a.time < b.time; });
     return d;
   });
 }

@@ -1,6 +1,7 @@
 // Store: opening, the write entry points (queued to the group commit), and the cursor.
 #include "mock_slack/store.hpp"
 
+#include "firedrill/text.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "writer.hpp"
@@ -8,7 +9,6 @@
 namespace mock_slack {
 
 namespace alerting = firedrill::alerting;
-using sqlite::kForever;
 
 // ---- Cursor -----------------------------------------------------------------------------------
 
@@ -17,16 +17,7 @@ std::string Cursor::to_string() const { return std::to_string(time_ns) + "-" + s
 std::optional<Cursor> Cursor::parse(std::string_view text) {
   auto dash = text.find('-');
   if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
-  auto number = [](std::string_view s) -> std::optional<std::int64_t> {
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    std::int64_t v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      if (v > (kForever - (c - '0')) / 10) return std::nullopt;
-      v = v * 10 + (c - '0');
-    }
-    return v;
-  };
+  auto number = [](std::string_view s) { return firedrill::parse_decimal<std::int64_t>(s); };
   auto t = number(text.substr(0, dash));
   auto i = number(text.substr(dash + 1));
   if (!t || !i) return std::nullopt;

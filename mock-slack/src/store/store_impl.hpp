@@ -11,8 +11,8 @@ namespace mock_slack {
 
 class Store::Impl {
  public:
-  Impl(const StoreOptions& options, Clock clock, prometheus::Registry* registry)
-      : clock(clock),
+  Impl(const StoreOptions& options, Clock now, prometheus::Registry* registry)
+      : clock(now),
         writes(options, registry),
         reads(options.path, options.busy_timeout_ms, options.read_connections) {}
 
