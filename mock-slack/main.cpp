@@ -9,6 +9,7 @@
 #include "firedrill/service.hpp"
 #include "mock_slack/pages.hpp"
 #include "mock_slack/receiver.hpp"
+#include "mock_slack/repair_command.hpp"
 #include "mock_slack/settings.hpp"
 #include "mock_slack/store.hpp"
 
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
   mock_slack::add_page_options(app, pages_settings);
   mock_slack::PostmortemCommand postmortem;
   CLI::App* postmortem_command = mock_slack::add_postmortem_command(app, postmortem);
+  mock_slack::RepairCommand repair;
+  CLI::App* repair_command = mock_slack::add_repair_command(app, repair);
   if (auto code = firedrill::parse_command_line(app, argc, argv)) return *code;
 
   firedrill::log::Level level{};
@@ -78,6 +81,12 @@ int main(int argc, char** argv) {
     const int pm = mock_slack::run_postmortem_command(postmortem);
     firedrill::log::shutdown();
     return pm;
+  }
+
+  if (repair_command->parsed()) {
+    const int rc = mock_slack::run_repair_command(repair, std::cout, std::cerr);
+    firedrill::log::shutdown();
+    return rc;
   }
 
   mock_slack::Resolved resolved;

@@ -4,7 +4,15 @@
 //       alerts each over 10 services, 50 alert names, 2,000 instances), through the Store.
 //   mock_slack_bench payload --alerts N --prefix P
 //       prints one webhook notification with N new firing alerts (the alert storm).
+//   mock_slack_bench grow --port PORT --occurrences N [--connections C]
+//       posts notifications of 10 new firing alerts each to ONE group on 127.0.0.1:PORT until its
+//       incident holds N occurrences, over C keep-alive connections (default 16), and prints the
+//       rate over the first and the last tenth of the notifications.
+#include <httplib.h>
+
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -25,7 +33,8 @@ alerting::TimePoint bench_now() { return alerting::from_unix_ns(g_now.load()); }
 
 int usage() {
   std::cerr << "usage: mock_slack_bench populate --db FILE --occurrences N\n"
-               "       mock_slack_bench payload --alerts N --prefix P\n";
+               "       mock_slack_bench payload --alerts N --prefix P\n"
+               "       mock_slack_bench grow --port PORT --occurrences N [--connections C]\n";
   return 2;
 }
 
@@ -107,6 +116,66 @@ int payload(std::int64_t count, const std::string& prefix) {
   return 0;
 }
 
+int grow(int port, std::int64_t occurrences, int connections) {
+  constexpr std::int64_t kPerNotification = 10;
+  const std::int64_t total = occurrences / kPerNotification;
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> done(static_cast<std::size_t>(total));
+  std::atomic<std::int64_t> next{0}, failures{0};
+  const auto start = Clock::now();
+  auto worker = [&] {
+    httplib::Client client("127.0.0.1", port);
+    client.set_keep_alive(true);
+    for (std::int64_t n = next++; n < total; n = next++) {
+      json alerts = json::array();
+      for (std::int64_t i = 0; i < kPerNotification; ++i) {
+        const std::int64_t k = n * kPerNotification + i;
+        alerting::LabelSet labels{{"alertname", "Grow" + std::to_string(k % 10)},
+                                  {"service", "svc" + std::to_string(k % 10)},
+                                  {"severity", "page"},
+                                  {"instance", "10.0." + std::to_string(k / 256 % 65536) + "." +
+                                                   std::to_string(k % 256)}};
+        alerts.push_back({{"status", "firing"},
+                          {"labels", alerting::to_json(labels)},
+                          {"annotations", {{"summary", "a group that grows"}}},
+                          {"startsAt", "2026-11-21T22:00:00Z"},
+                          {"endsAt", "0001-01-01T00:00:00Z"},
+                          {"generatorURL", "http://prometheus:9090/graph"},
+                          {"fingerprint", alerting::fingerprint(labels)}});
+      }
+      const json body{{"version", "4"},
+                      {"groupKey", "{}:{bench=\"grow\"}"},
+                      {"truncatedAlerts", 0},
+                      {"status", "firing"},
+                      {"receiver", "bench"},
+                      {"groupLabels", {{"bench", "grow"}}},
+                      {"commonLabels", json::object()},
+                      {"commonAnnotations", json::object()},
+                      {"externalURL", "http://alertmanager:9093"},
+                      {"alerts", std::move(alerts)}};
+      auto res = client.Post("/webhook", body.dump(), "application/json");
+      if (!res || res->status != 200) ++failures;
+      done[static_cast<std::size_t>(n)] = Clock::now();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < connections; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  std::sort(done.begin(), done.end());
+  const std::int64_t tenth = total / 10;
+  auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  const double first =
+      static_cast<double>(tenth) / seconds(done[static_cast<std::size_t>(tenth - 1)] - start);
+  const double last = static_cast<double>(tenth) /
+                      seconds(done.back() - done[static_cast<std::size_t>(total - tenth - 1)]);
+  std::printf("  %lld notifications of %lld alerts to one group in %.1fs; %lld failed\n",
+              static_cast<long long>(total), static_cast<long long>(kPerNotification),
+              seconds(done.back() - start), static_cast<long long>(failures.load()));
+  std::printf("  first tenth: %.0f notifications/s; last tenth: %.0f notifications/s (%+.0f%%)\n",
+              first, last, (last - first) / first * 100);
+  return failures.load() == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +193,13 @@ int main(int argc, char** argv) {
       const char* prefix = arg(argc, argv, "--prefix");
       if (n == nullptr) return usage();
       return payload(std::atoll(n), prefix != nullptr ? prefix : "storm");
+    }
+    if (mode == "grow") {
+      const char* port = arg(argc, argv, "--port");
+      const char* n = arg(argc, argv, "--occurrences");
+      const char* c = arg(argc, argv, "--connections");
+      if (port == nullptr || n == nullptr || std::atoll(n) < 100) return usage();
+      return grow(std::atoi(port), std::atoll(n), c != nullptr ? std::atoi(c) : 16);
     }
   } catch (const std::exception& e) {
     std::cerr << "mock_slack_bench: " << e.what() << "\n";

@@ -14,9 +14,9 @@
 #include "firedrill/cli.hpp"
 #include "firedrill/duration.hpp"
 #include "firedrill/log.hpp"
+#include "firedrill/text.hpp"
 #include "mock_slack/view_mapping.hpp"
 #include "mock_slack_ui/html.hpp"
-#include "page_queries.hpp"
 
 namespace mock_slack {
 
@@ -36,23 +36,17 @@ void error_page(Response& res, int status, std::string_view title, std::string_v
   respond(res, status, ui::render_error_page(title, detail), ui::kHtmlContentType);
 }
 
-/// A positive decimal id, or nullopt.
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  std::int64_t id = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  return id;
-}
+using firedrill::cut;
 
-std::string cut(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
+/// A decimal id of at most 18 digits, or nullopt.
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  if (text.size() > 18) return std::nullopt;
+  return firedrill::parse_decimal<std::int64_t>(text);
+}
 
 class Pages {
  public:
-  Pages(const Store& store, PagesOptions options)
-      : store_(store), options_(std::move(options)), queries_(store.options().path) {}
+  Pages(const Store& store, PagesOptions options) : store_(store), options_(std::move(options)) {}
 
   void timeline(const Request& req, Response& res) const {
     const auto parsed = ui::parse_timeline_query(req.http.params);
@@ -92,7 +86,7 @@ class Pages {
     for (const OccurrenceBar& o : store_.alert_bars(chart).items) {
       page.chart_occurrences.push_back(to_view(o));
     }
-    page.counts = queries_.counts(f);
+    page.counts = to_view(store_.counts(f));
     respond(res, 200, ui::render_timeline(page, q, now), ui::kHtmlContentType);
   }
 
@@ -122,7 +116,8 @@ class Pages {
   void channels(const Request&, Response& res) const {
     std::map<std::string, ui::ChannelSummary> merged;
     for (const Channel& c : store_.channels()) merged[c.name] = to_view(c);
-    for (const ui::ChannelSummary& r : queries_.receiver_channels()) {
+    for (const Channel& receiver : store_.receiver_channels()) {
+      const ui::ChannelSummary r = to_view(receiver);
       auto [it, inserted] = merged.try_emplace(r.name, r);
       if (inserted) continue;
       it->second.message_count += r.message_count;
@@ -147,9 +142,8 @@ class Pages {
     f.limit = options_.channel_max_notifications;
     for (const Message& m : store_.messages(f).items) messages.push_back(to_view(m));
     // Webhook notifications appear in the channel named after their receiver.
-    for (const auto& n :
-         queries_.receiver_notifications(name, options_.channel_max_notifications)) {
-      messages.push_back(ui::default_slack_message(n));
+    for (const auto& n : store_.receiver_notifications(name, options_.channel_max_notifications)) {
+      messages.push_back(ui::default_slack_message(to_view(n)));
     }
     if (messages.empty()) {
       error_page(res, 404, "No such channel", "Nothing was posted to #" + cut(name) + ".");
@@ -161,7 +155,6 @@ class Pages {
  private:
   const Store& store_;
   PagesOptions options_;
-  PageQueries queries_;
 };
 
 /// Wraps a page handler: it runs only with read credentials (when they are on), no exception

@@ -2,12 +2,15 @@
 // /api/v1/channels and /api/v1/silences: the history, newest first, paged with an opaque cursor.
 #include <stdexcept>
 
+#include "api_json.hpp"
 #include "firedrill/duration.hpp"
+#include "firedrill/text.hpp"
 #include "mock_slack/receiver.hpp"
 
 namespace mock_slack {
 
 namespace alerting = firedrill::alerting;
+using firedrill::cut;
 using firedrill::http::error_response;
 using firedrill::http::json_response;
 using nlohmann::json;
@@ -19,8 +22,6 @@ constexpr std::size_t kMaxLimit = 1000;
 [[noreturn]] void bad(const char* param, const std::string& what) {
   throw std::invalid_argument(std::string(param) + ": " + what);
 }
-
-std::string cut(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
 
 std::optional<TimePoint> time_param(const firedrill::http::Request& req, const char* name,
                                     TimePoint now) {
@@ -37,17 +38,12 @@ std::optional<TimePoint> time_param(const firedrill::http::Request& req, const c
 std::size_t limit_param(const firedrill::http::Request& req) {
   auto v = req.query("limit");
   if (!v) return 100;
-  std::size_t n = 0;
-  bool ok = !v->empty() && v->size() <= 4;
-  for (char c : *v) {
-    ok = ok && c >= '0' && c <= '9';
-    if (ok) n = n * 10 + static_cast<std::size_t>(c - '0');
-  }
-  if (!ok || n < 1 || n > kMaxLimit) {
+  const auto n = v->size() <= 4 ? firedrill::parse_decimal<std::size_t>(*v) : std::nullopt;
+  if (!n || *n < 1 || *n > kMaxLimit) {
     bad("limit",
         "expected an integer from 1 to " + std::to_string(kMaxLimit) + ", got \"" + cut(*v) + "\"");
   }
-  return n;
+  return *n;
 }
 
 std::optional<Cursor> cursor_param(const firedrill::http::Request& req) {
@@ -130,17 +126,12 @@ void Receiver::list_incidents(const Request& req, Response& res) {
 
 void Receiver::get_incident(const Request& req, Response& res) {
   const std::string& text = req.params.at(0);
-  std::int64_t id = 0;
-  bool ok = !text.empty() && text.size() <= 18;
-  for (char c : text) {
-    ok = ok && c >= '0' && c <= '9';
-    if (ok) id = id * 10 + (c - '0');
-  }
-  if (!ok) {
+  const auto id = text.size() <= 18 ? firedrill::parse_decimal<std::int64_t>(text) : std::nullopt;
+  if (!id) {
     error_response(res, 400, "id: expected a positive integer, got \"" + cut(text) + "\"");
     return;
   }
-  auto d = store_.incident(id);
+  auto d = store_.incident(*id);
   if (!d) {
     error_response(res, 404, "no incident " + text);
     return;

@@ -90,6 +90,19 @@ ui::NotificationView to_view(const Notification& n) {
   return v;
 }
 
+ui::NotificationView to_view(const DeliveredNotification& d) {
+  ui::NotificationView v = to_view(d.notification);
+  v.common_annotations = label_map(d.notification.common_annotations);
+  v.external_url = d.notification.external_url;
+  v.alerts.reserve(d.alerts.size());
+  for (const Occurrence& o : d.alerts) v.alerts.push_back(to_view(o));
+  return v;
+}
+
+ui::TimelineCounts to_view(const AlertCounts& c) {
+  return {c.incidents, c.incidents_firing, c.occurrences, c.occurrences_firing};
+}
+
 ui::IncidentView to_view(const IncidentDetail& d) {
   ui::IncidentView v = to_view(d.incident);
   v.occurrences.reserve(d.occurrences.size());

@@ -1,4 +1,5 @@
-// POST /webhook (Alertmanager webhook v4), POST /api/v1/sync and POST /api/v1/retention.
+// POST /webhook (Alertmanager webhook v4), POST /api/v1/sync and POST /api/v1/retention, and
+// what every route of the table (routes.cpp) shares: credentials, media type, rejections.
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 
@@ -43,27 +44,22 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
                              "invalid_payload", "storage_unavailable"}) {
     rejected_.Add({{"reason", reason}});
   }
-  auto& api = service.api();
-  auto bind = [this](void (Receiver::*m)(const Request&, Response&)) {
-    return [this, m](const Request& req, Response& res) { (this->*m)(req, res); };
-  };
-  api.post("/webhook", bind(&Receiver::webhook));
-  api.post("/api/v1/sync", bind(&Receiver::sync));
-  api.post("/api/v1/retention", bind(&Receiver::retention));
-  api.post("/slack/{channel*}", bind(&Receiver::slack));
-  // Reads: open unless read credentials are configured.
-  auto read = [this](void (Receiver::*m)(const Request&, Response&)) {
-    return [this, m](const Request& req, Response& res) {
-      if (may_read(req, res)) (this->*m)(req, res);
-    };
-  };
-  api.get("/api/v1/alerts", read(&Receiver::list_alerts));
-  api.get("/api/v1/incidents", read(&Receiver::list_incidents));
-  api.get("/api/v1/incidents/{id}", read(&Receiver::get_incident));
-  api.get("/api/v1/messages", read(&Receiver::list_messages));
-  api.get("/api/v1/channels", read(&Receiver::list_channels));
-  api.get("/api/v1/silences", read(&Receiver::list_silences));
-  api.get("/runbooks/{name}", read(&Receiver::runbook));
+  for (const Route& route : table()) {
+    firedrill::http::Handler h;
+    if (route.write) {
+      // Writes check their own credentials: a rejection is counted with its reason.
+      h = [this, m = route.handler](const Request& req, Response& res) { (this->*m)(req, res); };
+    } else {
+      h = [this, m = route.handler](const Request& req, Response& res) {
+        if (may_read(req, res)) (this->*m)(req, res);
+      };
+    }
+    if (std::string_view(route.method) == "POST") {
+      service.api().post(route.path, std::move(h));
+    } else {
+      service.api().get(route.path, std::move(h));
+    }
+  }
 }
 
 bool Receiver::may_read(const Request& req, Response& res) const {

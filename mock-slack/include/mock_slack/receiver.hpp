@@ -1,12 +1,14 @@
 #pragma once
 // The HTTP face of mock-slack: the Alertmanager webhook, the Slack mock, the sync and retention
-// endpoints batch-sync calls, the JSON API and runbooks. Handlers live in one file per area
-// (webhook.cpp, slack.cpp, query_api.cpp, runbooks.cpp), each with a test of the same name.
+// endpoints batch-sync calls, the JSON API and runbooks. Every route is a row of the one route
+// table in routes.cpp; handlers live in one file per area (webhook.cpp, slack.cpp, query_api.cpp,
+// runbooks.cpp), each with a test of the same name.
 
 #include <filesystem>
 #include <mutex>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "firedrill/alerting/payload.hpp"
 #include "firedrill/service.hpp"
@@ -30,6 +32,14 @@ struct ReceiverOptions {
   std::size_t max_receiver_labels = 100;
 };
 
+/// One row of the route table, as a reader (and routes_test.cpp) sees it.
+struct RouteInfo {
+  std::string method;  ///< "GET" or "POST"
+  std::string path;    ///< the router's pattern: /api/v1/incidents/{id}
+  bool write = false;  ///< needs the webhook credentials; else the read credentials
+  std::string description;
+};
+
 /// Registers mock-slack's routes on the service's API listener. Must outlive the service's
 /// listeners (stop the service first). Thread-safe once registered.
 class Receiver {
@@ -38,9 +48,22 @@ class Receiver {
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
 
+  /// The route table (routes.cpp), in its order.
+  static std::vector<RouteInfo> routes();
+
  private:
   using Request = firedrill::http::Request;
   using Response = httplib::Response;
+  using Handler = void (Receiver::*)(const Request&, Response&);
+  struct Route {
+    const char* method;
+    const char* path;
+    bool write;
+    Handler handler;
+    const char* description;
+  };
+  // routes.cpp
+  static const std::vector<Route>& table();
 
   // webhook.cpp
   void webhook(const Request& req, Response& res);

@@ -121,9 +121,26 @@ struct Notification {
   std::int64_t truncated_alerts = 0;
   std::string body_sha256;
   std::optional<std::int64_t> incident_id;
+  nlohmann::json common_annotations;  ///< read only by receiver_notifications()
+  std::string external_url;           ///< read only by receiver_notifications()
 };
 
-/// One entry of an incident's timeline, oldest first.
+/// A webhook notification with the alerts of its incident that had started when it arrived, in
+/// their state at that time (an occurrence that ended later reads as firing, without an end).
+struct DeliveredNotification {
+  Notification notification;
+  std::vector<Occurrence> alerts;  ///< by startsAt; only the fields a message shows are read
+};
+
+/// How many incidents and occurrences overlap a time range under a filter (every page of it).
+struct AlertCounts {
+  std::int64_t incidents = 0;
+  std::int64_t incidents_firing = 0;
+  std::int64_t occurrences = 0;
+  std::int64_t occurrences_firing = 0;
+};
+
+/// One entry of an incident's timeline, oldest first (incident_timeline(), timeline.cpp).
 struct TimelineEvent {
   TimePoint time{};
   std::string type;  ///< "firing", "resolved" (an occurrence) or "notification"
@@ -136,7 +153,6 @@ struct IncidentDetail {
   Incident incident;
   std::vector<Occurrence> occurrences;      ///< by startsAt
   std::vector<Notification> notifications;  ///< by received time
-  std::vector<TimelineEvent> timeline;
 };
 
 /// A Slack incoming-webhook message.
@@ -279,6 +295,15 @@ class Store {
   std::int64_t add_message(const Message& message);
   /// Prunes what is older than the retention now. Throws StoreUnavailable.
   RetentionResult apply_retention();
+  /// What repair_summaries() found.
+  struct SummaryRepair {
+    std::int64_t incidents = 0;  ///< checked
+    std::int64_t corrected = 0;  ///< whose stored summary differed from the recompute
+  };
+  /// Recomputes every incident's summary (counts, highest severity, alert names, services) from
+  /// its occurrences, in one transaction. The writer keeps the summaries incrementally; this is
+  /// the repair (`mock-slack repair-summaries`). Throws StoreUnavailable.
+  SummaryRepair repair_summaries();
   /// Writes waiting for the writer thread, and writes it has taken into a transaction so far.
   struct WriteQueue {
     std::size_t queued = 0;
@@ -297,6 +322,16 @@ class Store {
   /// Silences, latest start first, each with the occurrences it silences.
   Page<Silence> silences(const SilenceFilter& filter) const;
   std::vector<Channel> channels() const;
+  /// Incidents and occurrences overlapping [since, until] under the filter's status, alertname,
+  /// severity and matchers (the filter's limit and cursor do not apply).
+  AlertCounts counts(const AlertFilter& filter) const;
+  /// The latest `limit` webhook notifications to `receiver`, newest first, each with the first
+  /// `max_alerts` alerts of its incident that had started by then.
+  std::vector<DeliveredNotification> receiver_notifications(const std::string& receiver,
+                                                            std::size_t limit,
+                                                            std::size_t max_alerts = 20) const;
+  /// Every receiver that got a webhook notification: name, count and latest time, by name.
+  std::vector<Channel> receiver_channels() const;
 
   /// The database's size in bytes (pages in use times page size).
   std::int64_t size_bytes() const;
@@ -315,14 +350,5 @@ class Store {
 
 /// The schema version this build migrates to.
 inline constexpr int kSchemaVersion = 4;
-
-nlohmann::json to_json(const Occurrence& o);
-nlohmann::json to_json(const Incident& i);
-nlohmann::json to_json(const Notification& n);
-nlohmann::json to_json(const TimelineEvent& e);
-nlohmann::json to_json(const IncidentDetail& d);
-nlohmann::json to_json(const Message& m);
-nlohmann::json to_json(const Channel& c);
-nlohmann::json to_json(const Silence& s);
 
 }  // namespace mock_slack

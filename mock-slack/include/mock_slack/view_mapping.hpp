@@ -18,6 +18,9 @@ ui::OccurrenceView to_view(const OccurrenceBar& o);
 /// The incident's summary fields; occurrences and notifications are left empty.
 ui::IncidentView to_view(const Incident& i);
 ui::NotificationView to_view(const Notification& n);
+/// A receiver's notification with the alerts it carried, for its default Slack message.
+ui::NotificationView to_view(const DeliveredNotification& d);
+ui::TimelineCounts to_view(const AlertCounts& c);
 /// The whole incident: occurrences, the notification log, and the derived summary fields.
 ui::IncidentView to_view(const IncidentDetail& d);
 ui::SlackMessageView to_view(const Message& m);

@@ -1,0 +1,84 @@
+// Retention: Store::apply_retention and the writer's pruning, in chunks of their own transactions.
+#include <set>
+
+#include "sqlite.hpp"
+#include "store_impl.hpp"
+#include "writer.hpp"
+
+namespace mock_slack {
+
+namespace writer {
+
+using sqlite::Use;
+
+/// Deletes up to `chunk` resolved occurrences that ended before `cutoff`; returns how many.
+std::int64_t Writer::prune_occurrences(std::int64_t cutoff, int chunk) {
+  SQLite::Statement select(db_,
+                           "SELECT id FROM occurrences WHERE coalesce(ends_at, "
+                           "9223372036854775807) < ? LIMIT ?");
+  select.bind(1, cutoff);
+  select.bind(2, chunk);
+  std::vector<std::int64_t> ids;
+  while (select.executeStep()) ids.push_back(select.getColumn(0).getInt64());
+  SQLite::Statement unlink(
+      db_, "DELETE FROM incident_occurrences WHERE occurrence_id = ? RETURNING incident_id");
+  SQLite::Statement remove(db_, "DELETE FROM occurrences WHERE id = ?");
+  std::set<std::int64_t> incidents;
+  for (auto id : ids) {
+    unlink.bind(1, id);
+    while (unlink.executeStep()) incidents.insert(unlink.getColumn(0).getInt64());
+    unlink.reset();
+    remove.bind(1, id);
+    remove.exec();
+    remove.reset();
+  }
+  for (auto incident : incidents) {
+    Use sum(*summarize_incident_);
+    sum->bind(1, incident);
+    sum->exec();
+  }
+  return static_cast<std::int64_t>(ids.size());
+}
+
+void Writer::prune_rest(std::int64_t cutoff, RetentionResult& r) {
+  SQLite::Statement incidents(
+      db_,
+      "DELETE FROM incidents WHERE coalesce(resolved_at, 9223372036854775807) < ?1 AND NOT "
+      "EXISTS (SELECT 1 FROM incident_occurrences io WHERE io.incident_id = incidents.id)");
+  incidents.bind(1, cutoff);
+  r.incidents = incidents.exec();
+  SQLite::Statement notifications(
+      db_,
+      "DELETE FROM notifications WHERE received_at < ?1 AND (incident_id IS NULL OR NOT EXISTS "
+      "(SELECT 1 FROM incidents i WHERE i.id = notifications.incident_id))");
+  notifications.bind(1, cutoff);
+  r.notifications = notifications.exec();
+  SQLite::Statement messages(db_, "DELETE FROM messages WHERE received_at < ?1");
+  messages.bind(1, cutoff);
+  r.messages = messages.exec();
+  SQLite::Statement silences(db_, "DELETE FROM silences WHERE state = 'expired' AND ends_at < ?1");
+  silences.bind(1, cutoff);
+  r.silences = silences.exec();
+}
+
+}  // namespace writer
+
+RetentionResult Store::apply_retention() {
+  RetentionResult r;
+  const auto cutoff =
+      impl_->now_ns() -
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.retention).count();
+  // In chunks, each its own transaction, so ingestion is never held up for long.
+  constexpr int kChunk = 5000;
+  for (;;) {
+    std::int64_t n = 0;
+    impl_->writes.write(
+        [&](writer::Writer& w, writer::JobCounts&) { n = w.prune_occurrences(cutoff, kChunk); });
+    r.occurrences += n;
+    if (n < kChunk) break;
+  }
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { w.prune_rest(cutoff, r); });
+  return r;
+}
+
+}  // namespace mock_slack

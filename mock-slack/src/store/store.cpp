@@ -1,0 +1,83 @@
+// Store: opening, the write entry points (queued to the group commit), and the cursor.
+#include "mock_slack/store.hpp"
+
+#include "firedrill/text.hpp"
+#include "sqlite.hpp"
+#include "store_impl.hpp"
+#include "writer.hpp"
+
+namespace mock_slack {
+
+namespace alerting = firedrill::alerting;
+
+// ---- Cursor -----------------------------------------------------------------------------------
+
+std::string Cursor::to_string() const { return std::to_string(time_ns) + "-" + std::to_string(id); }
+
+std::optional<Cursor> Cursor::parse(std::string_view text) {
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
+  auto number = [](std::string_view s) { return firedrill::parse_decimal<std::int64_t>(s); };
+  auto t = number(text.substr(0, dash));
+  auto i = number(text.substr(dash + 1));
+  if (!t || !i) return std::nullopt;
+  return Cursor{*t, *i};
+}
+
+Store::Store(StoreOptions options, Clock clock, prometheus::Registry* registry)
+    : options_(std::move(options)), clock_(clock) {
+  try {
+    impl_ = std::make_unique<Impl>(options_, clock_, registry);
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("cannot open database " + options_.path + ": " + e.what());
+  }
+}
+
+Store::~Store() = default;
+
+IngestResult Store::ingest(const alerting::WebhookNotification& n, const std::string& sha) {
+  IngestResult result;
+  const auto now = impl_->now_ns();
+  const writer::EncodedNotification encoded(n);
+  impl_->writes.write(
+      [&](writer::Writer& w, writer::JobCounts& c) { result = w.ingest(encoded, sha, now, c); });
+  return result;
+}
+
+SyncResult Store::sync(const std::vector<alerting::GettableAlert>& alerts,
+                       const std::vector<alerting::GettableSilence>& silences) {
+  SyncResult result;
+  const auto now = impl_->now_ns();
+  impl_->writes.write(
+      [&](writer::Writer& w, writer::JobCounts& c) { result = w.sync(alerts, silences, now, c); });
+  return result;
+}
+
+std::int64_t Store::add_message(const Message& m) {
+  std::int64_t id = 0;
+  const auto now = impl_->now_ns();
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { id = w.add_message(m, now); });
+  return id;
+}
+
+Store::SummaryRepair Store::repair_summaries() {
+  SummaryRepair r;
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { r = w.repair_summaries(); });
+  return r;
+}
+
+std::int64_t Store::size_bytes() const {
+  return impl_->reads.read([](reader::Reader& r) {
+    return r.db().execAndGet("PRAGMA page_count").getInt64() *
+           r.db().execAndGet("PRAGMA page_size").getInt64();
+  });
+}
+
+int Store::schema_version() const {
+  return impl_->reads.read(
+      [](reader::Reader& r) { return r.db().execAndGet("PRAGMA user_version").getInt(); });
+}
+
+Store::WriteQueue Store::write_queue() const { return impl_->writes.write_queue(); }
+
+}  // namespace mock_slack

@@ -1,0 +1,167 @@
+#include "writer.hpp"
+
+#include "migration.hpp"
+#include "sqlite.hpp"
+
+namespace mock_slack::writer {
+
+namespace alerting = firedrill::alerting;
+using nlohmann::json;
+using sqlite::bind_optional;
+using sqlite::dump;
+using sqlite::kForever;
+using sqlite::ns;
+using sqlite::Use;
+
+EncodedNotification::EncodedNotification(const alerting::WebhookNotification& notification)
+    : n(notification),
+      group_labels(dump(n.group_labels)),
+      common_labels(dump(n.common_labels)),
+      common_annotations(dump(n.common_annotations)) {
+  alerts.reserve(n.alerts.size());
+  for (const auto& a : n.alerts) {
+    alerts.push_back({dump(a.labels), dump(a.annotations),
+                      std::string(alerting::label_value(a.labels, "alertname")),
+                      std::string(alerting::label_value(a.labels, "severity")),
+                      std::string(alerting::label_value(a.labels, "service")), ns(a.starts_at),
+                      ns(a.ends_at)});
+  }
+}
+
+Writer::Writer(const std::string& path, Durability durability, int busy_timeout_ms)
+    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+          busy_timeout_ms) {
+  sqlite::configure(db_);
+  db_.exec("PRAGMA journal_mode = WAL");
+  db_.exec(durability == Durability::full ? "PRAGMA synchronous = FULL"
+                                          : "PRAGMA synchronous = NORMAL");
+  db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
+  schema::migrate(db_);
+  prepare();
+}
+
+void Writer::prepare() {
+  auto p = [this](const std::string& sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
+  find_occurrence_ =
+      p("SELECT id, status, annotations, suppressed_state, silenced_by, inhibited_by, alertname, "
+        "severity, service "
+        "FROM occurrences WHERE fingerprint = ? AND starts_at = ?");
+  insert_occurrence_ =
+      p("INSERT INTO occurrences (fingerprint, starts_at, ends_at, status, alertname, severity, "
+        "service, labels, annotations, generator_url, receiver, first_notified_at, "
+        "last_notified_at, times_notified, last_synced_at, suppressed_state, silenced_by, "
+        "inhibited_by, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, "
+        "?13, ?14, ?15, ?16, ?17, ?18)");
+  update_notified_ =
+      p("UPDATE occurrences SET status = ?2, ends_at = coalesce(ends_at, ?3), annotations = ?4, "
+        "suppressed_state = 'active', silenced_by = '[]', inhibited_by = '[]', "
+        "first_notified_at = coalesce(first_notified_at, ?5), last_notified_at = ?5, "
+        "times_notified = times_notified + 1 WHERE id = ?1");
+  update_synced_ =
+      p("UPDATE occurrences SET status = ?2, ends_at = coalesce(ends_at, ?3), annotations = ?4, "
+        "suppressed_state = ?5, "
+        "silenced_by = ?6, inhibited_by = ?7, last_synced_at = ?8 WHERE id = ?1");
+  find_open_incident_ =
+      p("SELECT id FROM incidents WHERE group_key = ? AND resolved_at IS NULL "
+        "ORDER BY id DESC LIMIT 1");
+  find_incident_of_ =
+      p("SELECT i.id FROM incident_occurrences io JOIN incidents i ON i.id = io.incident_id "
+        "WHERE io.occurrence_id = ? AND i.group_key = ? ORDER BY i.id DESC LIMIT 1");
+  insert_incident_ =
+      p("INSERT INTO incidents (group_key, receiver, started_at, first_notified_at, "
+        "last_notified_at, resolved_at, group_labels, common_labels, common_annotations, "
+        "external_url, notification_count) VALUES (?1, ?2, ?3, ?4, ?4, NULL, ?5, ?6, ?7, ?8, 0)");
+  update_incident_ =
+      p("UPDATE incidents SET last_notified_at = max(last_notified_at, ?2), "
+        "notification_count = notification_count + 1, started_at = min(started_at, ?3), "
+        "common_labels = ?4, common_annotations = ?5, external_url = ?6 WHERE id = ?1");
+  resolve_incident_ =
+      p("UPDATE incidents SET resolved_at = coalesce((SELECT max(o.ends_at) FROM "
+        "incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id WHERE "
+        "io.incident_id = ?1), ?2) WHERE id = ?1 AND resolved_at IS NULL");
+  resolve_quiet_incident_ =
+      p("UPDATE incidents SET resolved_at = coalesce((SELECT max(o.ends_at) FROM "
+        "incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id WHERE "
+        "io.incident_id = ?1), ?2) WHERE id = ?1 AND resolved_at IS NULL AND NOT EXISTS (SELECT 1 "
+        "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id WHERE "
+        "io.incident_id = ?1 AND o.status = 'firing')");
+  link_ =
+      p("INSERT OR IGNORE INTO incident_occurrences (incident_id, occurrence_id) VALUES (?, ?)");
+  prepare_summary();
+  insert_notification_ =
+      p("INSERT INTO notifications (received_at, receiver, status, group_key, group_labels, "
+        "common_labels, common_annotations, external_url, alert_count, truncated_alerts, "
+        "body_sha256, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert_message_ =
+      p("INSERT INTO messages (received_at, channel, username, text, icon_emoji, icon_url, "
+        "attachments, blocks, mrkdwn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  page_count_ = p("PRAGMA page_count");
+  find_silence_ = p("SELECT updated_at, state FROM silences WHERE id = ?");
+  insert_silence_ =
+      p("INSERT INTO silences (id, state, created_by, comment, starts_at, ends_at, updated_at, "
+        "matchers, first_synced_at, last_synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?9)");
+  update_silence_ =
+      p("UPDATE silences SET state = ?2, created_by = ?3, comment = ?4, starts_at = ?5, "
+        "ends_at = ?6, updated_at = ?7, matchers = ?8, last_synced_at = ?9 WHERE id = ?1");
+  touch_silence_ = p("UPDATE silences SET last_synced_at = ?2 WHERE id = ?1");
+  page_size_ = db_.execAndGet("PRAGMA page_size").getInt64();
+}
+
+std::int64_t Writer::size_bytes() {
+  Use s(*page_count_);
+  s->executeStep();
+  return s->getColumn(0).getInt64() * page_size_;
+}
+
+std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {
+  Use ins(*insert_occurrence_);
+  ins->bind(1, o.fingerprint);
+  ins->bind(2, o.starts_at);
+  bind_optional(*insert_occurrence_, 3, o.ends_at);
+  ins->bind(4, o.ends_at ? "resolved" : "firing");
+  ins->bind(5, o.alertname);
+  ins->bind(6, o.severity);
+  ins->bind(7, o.service);
+  ins->bind(8, o.labels);
+  ins->bind(9, o.annotations);
+  ins->bind(10, o.generator_url);
+  ins->bind(11, o.receiver);
+  bind_optional(*insert_occurrence_, 12, o.notified_at);
+  ins->bind(13, std::int64_t{o.notified_at ? 1 : 0});
+  bind_optional(*insert_occurrence_, 14, o.synced_at);
+  ins->bind(15, o.suppressed_state);
+  ins->bind(16, o.silenced_by);
+  ins->bind(17, o.inhibited_by);
+  ins->bind(18, o.source);
+  ins->exec();
+  return db_.getLastInsertRowid();
+}
+
+std::int64_t Writer::add_message(const Message& m, std::int64_t now) {
+  Use ins(*insert_message_);
+  ins->bind(1, now);
+  ins->bind(2, m.channel);
+  ins->bind(3, m.username);
+  ins->bind(4, m.text);
+  ins->bind(5, m.icon_emoji);
+  ins->bind(6, m.icon_url);
+  ins->bind(7, dump(m.attachments.is_array() ? m.attachments : json::array()));
+  ins->bind(8, dump(m.blocks.is_array() ? m.blocks : json::array()));
+  ins->bind(9, m.mrkdwn ? 1 : 0);
+  ins->exec();
+  return db_.getLastInsertRowid();
+}
+
+void Writer::touch_synced(std::int64_t id, std::int64_t now) {
+  if (!touch_synced_) {
+    touch_synced_ = std::make_unique<SQLite::Statement>(
+        db_, "UPDATE occurrences SET last_synced_at = ?2 WHERE id = ?1");
+  }
+  Use u(*touch_synced_);
+  u->bind(1, id);
+  u->bind(2, now);
+  u->exec();
+}
+
+}  // namespace mock_slack::writer

@@ -1,0 +1,131 @@
+#pragma once
+// The only connection that writes, owned by the writer thread (group_commit.hpp), with its
+// statements prepared once. Its methods run inside a transaction the caller opened; each reads its
+// inputs and assigns its results, so that a job can be replayed after a rollback.
+// writer.cpp: the connection and its statements; ingest.cpp: webhook notifications; sync.cpp:
+// alerts and silences from Alertmanager's API; retention.cpp: pruning. Internal to the store.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "firedrill/alerting/payload.hpp"
+#include "mock_slack/store.hpp"
+
+namespace mock_slack::writer {
+
+/// What a job did, counted into the metrics once its transaction committed.
+struct JobCounts {
+  std::int64_t new_occurrences = 0;
+  std::int64_t updated = 0;
+  std::int64_t duplicate = 0;
+};
+
+/// What the writer binds, serialised on the request's own thread before the job is queued: the
+/// writer is the one thread every notification waits for, so it does nothing it need not.
+struct EncodedAlert {
+  std::string labels, annotations, alertname, severity, service;
+  std::int64_t starts_at = 0, ends_at = 0;
+};
+struct EncodedNotification {
+  const firedrill::alerting::WebhookNotification& n;
+  std::vector<EncodedAlert> alerts;
+  std::string group_labels, common_labels, common_annotations;
+
+  explicit EncodedNotification(const firedrill::alerting::WebhookNotification& notification);
+};
+
+/// An occurrence as first recorded, by a webhook notification or by a sync. References what the
+/// caller holds for the duration of the insert.
+struct NewOccurrence {
+  const std::string& fingerprint;
+  std::int64_t starts_at = 0;
+  std::optional<std::int64_t> ends_at;  ///< set when it arrived resolved
+  const std::string& alertname;
+  const std::string& severity;
+  const std::string& service;
+  const std::string& labels;       ///< JSON object
+  const std::string& annotations;  ///< JSON object
+  const std::string& generator_url;
+  const std::string& receiver;
+  std::optional<std::int64_t> notified_at;  ///< first and last notification; unset from a sync
+  std::optional<std::int64_t> synced_at;
+  const std::string& suppressed_state;
+  const std::string& silenced_by;   ///< JSON array
+  const std::string& inhibited_by;  ///< JSON array
+  const char* source;               ///< "webhook" or "sync"
+};
+
+/// What a notification adds to an incident's summary: the occurrences it newly links.
+struct SummaryDelta {
+  std::int64_t alerts = 0;
+  std::int64_t firing = 0;
+  std::optional<std::string> severity;  ///< the highest of the linked ones
+  std::set<std::string> alertnames, services;
+  /// Counts one newly linked occurrence in its current state.
+  void add(bool firing_now, const std::string& severity, const std::string& alertname,
+           const std::string& service);
+};
+
+/// Severity order of the summary (schema migration 2): critical > page > error > warning >
+/// ticket > info > any other value > none; between equals the alphabetically first wins.
+bool outranks(const std::string& a, const std::string& b);
+
+class Writer {
+ public:
+  /// Opens (creating) and migrates the database. Throws SQLite::Exception or std::runtime_error.
+  Writer(const std::string& path, Durability durability, int busy_timeout_ms);
+
+  SQLite::Database& db() { return db_; }
+  std::int64_t size_bytes();
+
+  // ingest.cpp
+  IngestResult ingest(const EncodedNotification& e, const std::string& sha, std::int64_t now,
+                      JobCounts& counts);
+  // sync.cpp
+  SyncResult sync(const std::vector<firedrill::alerting::GettableAlert>& alerts,
+                  const std::vector<firedrill::alerting::GettableSilence>& silences,
+                  std::int64_t now, JobCounts& counts);
+  /// Upserts silences by id: a newer updatedAt, or the same one with another state (a silence
+  /// expires without being updated), replaces the stored silence. An older updatedAt is a stale
+  /// read (another Alertmanager replica, before gossip caught up) and changes nothing.
+  SilenceSyncResult sync_silences(const std::vector<firedrill::alerting::GettableSilence>& silences,
+                                  std::int64_t now);
+  // summary.cpp
+  /// Recomputes every incident's summary from its occurrences (the repair of the incremental
+  /// summary); returns how many incidents and how many of them it corrected.
+  Store::SummaryRepair repair_summaries();
+  // writer.cpp
+  std::int64_t add_message(const Message& m, std::int64_t now);
+  // retention.cpp
+  /// Deletes up to `chunk` resolved occurrences that ended before `cutoff`; returns how many.
+  std::int64_t prune_occurrences(std::int64_t cutoff, int chunk);
+  void prune_rest(std::int64_t cutoff, RetentionResult& r);
+
+ private:
+  void prepare();
+  /// Inserts the occurrence; returns its id.
+  std::int64_t insert_occurrence(const NewOccurrence& o);
+  void touch_synced(std::int64_t id, std::int64_t now);
+  // summary.cpp
+  void prepare_summary();
+  /// Adds what a notification newly linked to the incident's summary columns.
+  void add_to_summary(std::int64_t incident, const SummaryDelta& d);
+  /// An occurrence went from firing to resolved: one firing fewer in each of its incidents.
+  void count_resolved(std::int64_t occurrence);
+
+  SQLite::Database db_;
+  std::int64_t page_size_ = 4096;
+  std::unique_ptr<SQLite::Statement> find_occurrence_, insert_occurrence_, update_notified_,
+      update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
+      resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_, read_summary_,
+      write_summary_, count_resolved_, insert_notification_, insert_message_, page_count_,
+      touch_synced_, find_silence_, insert_silence_, update_silence_, touch_silence_;
+};
+
+}  // namespace mock_slack::writer
