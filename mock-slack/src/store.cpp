@@ -1141,6 +1141,23 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
+// The write probe (issue 17): kept apart from the writes of the history.
+std::string Store::probe_write() {
+  const auto now = impl_->now_ns();
+  try {
+    impl_->write([&](Writer& w, JobCounts&) {
+      SQLite::Statement st(w.db(),
+                           "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) "
+                           "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at");
+      st.bind(1, static_cast<std::int64_t>(now));
+      st.exec();
+    });
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
 RetentionResult Store::apply_retention() {
   RetentionResult r;
   const auto cutoff =

@@ -279,6 +279,9 @@ class Store {
   std::int64_t add_message(const Message& message);
   /// Prunes what is older than the retention now. Throws StoreUnavailable.
   RetentionResult apply_retention();
+  /// The write probe behind /readyz: rewrites one row through the writer and commits it. Returns
+  /// an empty string when the store can write, else the error (disk full, I/O, lock). Never throws.
+  std::string probe_write();
   /// Writes waiting for the writer thread, and writes it has taken into a transaction so far.
   struct WriteQueue {
     std::size_t queued = 0;
@@ -314,7 +317,7 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 nlohmann::json to_json(const Occurrence& o);
 nlohmann::json to_json(const Incident& i);

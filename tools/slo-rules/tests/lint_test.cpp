@@ -97,8 +97,8 @@ TEST_CASE("lint reports each inconsistency", "[lint]") {
       watchdog.replace(at, 10, "Watchdog");
     }
     const auto ok = dir.write("b.rules.yml", watchdog);
-    dir.write("runbooks/Watchdog.md", "# Watchdog\n" + std::string(kRunbook).substr(
-                                                            std::string(kRunbook).find('\n') + 1));
+    dir.write("runbooks/Watchdog.md",
+              "# Watchdog\n" + std::string(kRunbook).substr(std::string(kRunbook).find('\n') + 1));
     const auto problems = slo_rules::lint("http://rb", {file, ok}, dir.path() / "runbooks");
     REQUIRE(problems.size() == 1);
     CHECK_THAT(problems[0], Contains("alert PortalDown: label severity"));
