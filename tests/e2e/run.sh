@@ -3,8 +3,8 @@
 # 1 s scrape and evaluation), real Prometheus, Alertmanager and Pushgateway.
 #   no page while healthy -> break -> page stored in mock-slack through Alertmanager (webhook and
 #   Slack format) -> heal -> resolved; batch-sync gauges in Prometheus through the Pushgateway;
-#   Watchdog heartbeats and no banner while healthy; every rule group healthy; every dashboard query evaluates and returns data; the postmortem
-#   draft holds the incident's timeline.
+#   Watchdog heartbeats and no banner while healthy; every rule group healthy; every dashboard
+#   query evaluates and returns data; the postmortem draft holds the incident's timeline.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export BIN=${BIN:-$ROOT/build/bin}
