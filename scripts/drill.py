@@ -94,8 +94,9 @@ def stack(*args: str) -> None:
 # ---- what is loaded ----------------------------------------------------------------------------
 
 
-def _duration_setting(text: str, key: str) -> float:
-    m = re.search(rf"^\s*{key}:\s*(\S+)\s*$", text, re.M)
+def _duration_setting(text: str, key: str, indented: bool = False) -> float:
+    """The first `key: duration` line; with `indented`, only at exactly the key's indentation."""
+    m = re.search(rf"^{key}:\s*(\S+)\s*$" if indented else rf"^\s*{key}:\s*(\S+)\s*$", text, re.M)
     if not m:
         raise DrillError(f"no {key} in the running configuration")
     return model.parse_duration(m.group(1).strip("'\""))
@@ -105,10 +106,12 @@ def pipeline() -> model.Pipeline:
     prometheus = get_json(f"{PROMETHEUS}/api/v1/status/config")["data"]["yaml"]
     alertmanager = get_json(f"{ALERTMANAGER}/api/v2/status")["config"]["original"]
     route = alertmanager[alertmanager.index("route:"):]
+    # The root route's own timings: Alertmanager writes its keys indented by two spaces, and a
+    # child route's (the Watchdog's heartbeat route) deeper, before them.
     return model.Pipeline(_duration_setting(prometheus, "scrape_interval"),
                           _duration_setting(prometheus, "evaluation_interval"),
-                          _duration_setting(route, "group_wait"),
-                          _duration_setting(route, "group_interval"))
+                          _duration_setting(route, "  group_wait", indented=True),
+                          _duration_setting(route, "  group_interval", indented=True))
 
 
 def loaded_rules(alertname: str) -> list[dict]:
