@@ -43,7 +43,7 @@ status=0
 echo "drills: exit $status after $(( $(date +%s) - START ))s"
 ((status == 0)) || exit "$status"
 
-for scenario in errors latency unready crashloop batch; do
+for scenario in errors latency unready crashloop batch alertmanager-down; do
   drafts=("$DRILL_POSTMORTEMS"/*-drill-"$scenario"-incident-*.md)
   if [[ ! -f ${drafts[0]} ]]; then echo "FAIL no postmortem draft for $scenario"; exit 1; fi
   if ! grep -q '^## Drill measurements' "${drafts[0]}" || ! grep -q 'time to detect (from the break)' "${drafts[0]}"; then
