@@ -69,7 +69,7 @@ check "no page while healthy (Prometheus, over the last minute)" \
 check "no page while healthy (mock-slack)" test "$(page_count)" -eq 0
 # The Watchdog's heartbeats arrive (the watch is armed), and a healthy stack shows no banner.
 heartbeat_seen() { curl -fsS --max-time 5 "$MS/metrics" | grep -q '^mockslack_watchdog_last_seen_timestamp_seconds '; }
-check "Watchdog heartbeats reach mock-slack" wait_for 30 "a heartbeat" heartbeat_seen
+check "Watchdog heartbeats reach mock-slack" wait_for 90 "a heartbeat" heartbeat_seen
 check "a healthy stack shows no Watchdog banner" \
   bash -c "! curl -fsS --max-time 5 '$MS/' | grep -q 'class=\"alarm\"'"
 

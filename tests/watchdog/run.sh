@@ -63,7 +63,9 @@ silent_incident_status() {
 incident_is() { [[ $(silent_incident_status) == "$1" ]]; }
 
 "$ROOT/scripts/stack" up >/dev/null
-check "heartbeats arrive through the real Alertmanager" wait_for 60 "two heartbeats" heartbeat_count_above 1
+# Prometheus drops the first send when it starts before it has discovered Alertmanager, and
+# resends only after its resend delay (1m): the first heartbeat comes about a minute in.
+check "heartbeats arrive through the real Alertmanager" wait_for 120 "two heartbeats" heartbeat_count_above 1
 check "mockslack_watchdog_last_seen_timestamp_seconds is exposed" \
   bash -c "curl -fsS '$MS/metrics' | grep -q '^mockslack_watchdog_last_seen_timestamp_seconds '"
 check "a healthy stack shows no Watchdog banner" no_banner_anywhere
