@@ -3,6 +3,7 @@
 mock-slack, heal, wait for it to resolve, and compare both times with what the loaded rules say.
 
   scripts/drill.py SCENARIO|all     (run through `scripts/stack drill`, which sets the URLs)
+  scripts/drill.py --list           (the scenarios, one a line: the test suite runs each apart)
 
 SCENARIO is errors, latency, crashloop, unready or batch; `all` runs them in turn and prints one
 table. Exit status 0 when every measured time is within its tolerance, 1 otherwise, 2 on a bad
@@ -517,6 +518,9 @@ def table(results: list[Result]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--list"]:
+        print("\n".join(SCENARIOS))
+        return 0
     if len(argv) != 1 or argv[0] not in SCENARIOS + ["all"]:
         print(f"usage: drill.py {'|'.join(SCENARIOS)}|all", file=sys.stderr)
         return 2

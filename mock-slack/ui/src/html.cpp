@@ -113,12 +113,6 @@ const char* severity_fill(int rank) {
   }
 }
 
-std::string severity_of(const OccurrenceView& o) {
-  if (!o.severity.empty()) return o.severity;
-  const auto it = o.labels.find("severity");
-  return it == o.labels.end() ? std::string() : it->second;
-}
-
 std::string display_severity(const std::string& severity) {
   return severity.empty() ? "none" : severity;
 }
@@ -222,7 +216,7 @@ bool add_chart(mus::data& d, const TimelinePage& page, TimeWindow window, UnixMi
     for (const auto& [o, geometry] : visible) {
       const ChartBar* bar = &geometry;
       const bool firing = o->status == AlertStatus::firing;
-      const std::string severity = severity_of(*o);
+      const std::string severity = detail::severity_of(*o);
       mus::data& b = append_object(bars);
       b.set("x", detail::format_fixed(bar->x, 2));
       b.set("y", detail::format_fixed(y, 2));
@@ -606,7 +600,7 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
   }
   mus::data& occ_list = add_list(d, "occurrences", occurrences.size());
   for (const OccurrenceView* o : occurrences) {
-    const std::string severity = severity_of(*o);
+    const std::string severity = detail::severity_of(*o);
     mus::data& od = append_object(occ_list);
     od.set("alertname", o->alertname);
     od.set("status", to_string(o->status));

@@ -60,12 +60,6 @@ std::string label_pairs(const LabelMap& labels, bool in_table) {
   return out.empty() ? "none" : out;
 }
 
-std::string severity_of(const OccurrenceView& o) {
-  if (!o.severity.empty()) return o.severity;
-  const auto it = o.labels.find("severity");
-  return it == o.labels.end() ? std::string() : it->second;
-}
-
 /// "PortalDown on 10.0.0.1:8080", escaped for Markdown.
 std::string alert_name(const OccurrenceView& o) {
   std::string out = markdown_escape(o.alertname);
@@ -249,7 +243,7 @@ std::string render_postmortem(const IncidentView& incident_in,
   std::vector<TimelineEvent> events;
   events.reserve(alerts.size() * 2 + incident.notifications.size() + 1);
   for (const OccurrenceView* o : alerts) {
-    const std::string sev = severity_of(*o);
+    const std::string sev = detail::severity_of(*o);
     events.push_back({o->starts_at_ms, 0, events.size(),
                       "**Firing:** " + alert_name(*o) +
                           (sev.empty() ? "" : " (severity " + markdown_escape(sev) + ")")});

@@ -21,6 +21,9 @@ struct IncidentFacts {
 };
 IncidentFacts incident_facts(const IncidentView& incident);
 
+/// The occurrence's severity: the denormalised field, else its severity label, else empty.
+std::string severity_of(const OccurrenceView& o);
+
 /// "2026-11-21 22:46:32Z" (seconds precision, UTC).
 std::string format_utc(UnixMillis ms);
 /// "2026-11-21T22:46" as an <input type="datetime-local"> value, UTC.

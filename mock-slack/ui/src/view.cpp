@@ -25,6 +25,12 @@ int severity_rank(const std::string& severity) {
 
 namespace detail {
 
+std::string severity_of(const OccurrenceView& o) {
+  if (!o.severity.empty()) return o.severity;
+  const auto it = o.labels.find("severity");
+  return it == o.labels.end() ? std::string() : it->second;
+}
+
 IncidentFacts incident_facts(const IncidentView& incident) {
   IncidentFacts f;
   f.started_at_ms = incident.started_at_ms;
