@@ -64,7 +64,7 @@ TEST_CASE("no heartbeat yet: the watch is not armed and raises no alarm", "[watc
   CHECK(has(w.metrics(), "mockslack_watchdog_silent 0"));
 }
 
-TEST_CASE("silence after the timeout raises one alarm; heartbeats clear it", "[watchdog]") {
+TEST_CASE("silence after the timeout raises one alarm, and heartbeats clear it", "[watchdog]") {
   set_clock("2026-11-21T22:00:00Z");
   Watched w;
   w.watchdog.heartbeat();
