@@ -44,7 +44,7 @@ status: ## Show each component, up or down, with its URL
 logs: ## Follow the logs of the stack
 	@scripts/stack logs
 
-break: ## Break the portal: SCENARIO=errors|latency|crashloop|unready|batch
+break: ## Break the portal or the pipeline: SCENARIO=errors|latency|crashloop|unready|batch|alertmanager-down|receiver-down
 	@scripts/stack break $(SCENARIO)
 
 heal: ## Undo every break

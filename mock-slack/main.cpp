@@ -12,6 +12,8 @@
 #include "mock_slack/repair_command.hpp"
 #include "mock_slack/settings.hpp"
 #include "mock_slack/store.hpp"
+#include "mock_slack/store_readiness.hpp"
+#include "mock_slack/watchdog.hpp"
 
 namespace {
 
@@ -107,8 +109,17 @@ int main(int argc, char** argv) {
     mock_slack::Store store(resolved.store, firedrill::alerting::system_now,
                             &service.metrics().registry());
     mock_slack::Receiver receiver(service, store, resolved.receiver);
+    mock_slack::Watchdog watchdog(store, resolved.watchdog, firedrill::alerting::system_now,
+                                  &service.metrics().registry());
+    mock_slack::register_heartbeat(service, watchdog, resolved.receiver.credentials,
+                                   resolved.receiver.limits);
+    pages.banner = [&watchdog] { return watchdog.banner(); };
     mock_slack::register_pages(service, store, pages);
     RetentionLoop retention(store, resolved.retention_interval);
+    mock_slack::StoreReadiness readiness(store, service.probes(), resolved.store_probe_interval,
+                                         &service.metrics().registry());
+    readiness.start();
+    watchdog.start();
     firedrill::log::info("store open", {{"db", resolved.store.path},
                                         {"schema_version", store.schema_version()},
                                         {"auth", resolved.receiver.credentials.configured()},

@@ -30,7 +30,7 @@ import drill_model as model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "scripts" / "stack"
-SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch"]
+SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch", "alertmanager-down"]
 
 
 def env(name: str, default: str) -> str:
@@ -95,8 +95,9 @@ def stack(*args: str) -> None:
 # ---- what is loaded ----------------------------------------------------------------------------
 
 
-def _duration_setting(text: str, key: str) -> float:
-    m = re.search(rf"^\s*{key}:\s*(\S+)\s*$", text, re.M)
+def _duration_setting(text: str, key: str, indented: bool = False) -> float:
+    """The first `key: duration` line; with `indented`, only at exactly the key's indentation."""
+    m = re.search(rf"^{key}:\s*(\S+)\s*$" if indented else rf"^\s*{key}:\s*(\S+)\s*$", text, re.M)
     if not m:
         raise DrillError(f"no {key} in the running configuration")
     return model.parse_duration(m.group(1).strip("'\""))
@@ -106,10 +107,12 @@ def pipeline() -> model.Pipeline:
     prometheus = get_json(f"{PROMETHEUS}/api/v1/status/config")["data"]["yaml"]
     alertmanager = get_json(f"{ALERTMANAGER}/api/v2/status")["config"]["original"]
     route = alertmanager[alertmanager.index("route:"):]
+    # The root route's own timings: Alertmanager writes its keys indented by two spaces, and a
+    # child route's (the Watchdog's heartbeat route) deeper, before them.
     return model.Pipeline(_duration_setting(prometheus, "scrape_interval"),
                           _duration_setting(prometheus, "evaluation_interval"),
-                          _duration_setting(route, "group_wait"),
-                          _duration_setting(route, "group_interval"))
+                          _duration_setting(route, "  group_wait", indented=True),
+                          _duration_setting(route, "  group_interval", indented=True))
 
 
 def loaded_rules(alertname: str) -> list[dict]:
@@ -345,7 +348,51 @@ class Batch(Scenario):
         return model.expect_batch(end, self.interval, duration, t_heal, self.pipeline, resolve=True)
 
 
-SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch)}
+class AlertmanagerDown(Scenario):
+    """Alertmanager stops: mock-slack, the outside observer, stops hearing the Watchdog. Its own
+    incident (AlertingPipelineSilent) opens once no heartbeat came for --watchdog-timeout, and
+    resolves at the first heartbeat after Alertmanager is back."""
+
+    name, alert, severity = "alertmanager-down", "AlertingPipelineSilent", "page"
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        self.timeout = model.parse_duration(env("WATCHDOG_TIMEOUT", "10s"))
+        # mock-slack checks every quarter of the timeout, at most every second.
+        self.check_interval = min(1.0, self.timeout / 4)
+        # The incident starts at the last heartbeat, before the break.
+        self.lead = self.timeout
+
+    def _last_seen(self) -> float | None:
+        m = re.search(r"^mockslack_watchdog_last_seen_timestamp_seconds (\S+)$", get_text(f"{MOCKSLACK}/metrics"), re.M)
+        return float(m.group(1)) if m else None
+
+    def ready(self) -> bool:
+        last = self._last_seen()
+        return last is not None and time.time() - last < self.timeout / 2
+
+    def expect_detect(self, t_break: float) -> model.Expectation:
+        last = self._last_seen() or t_break
+        seconds = last + self.timeout - t_break
+        # Heartbeats may still come while Alertmanager shuts down (one a second at the drill scale).
+        high = seconds + self.check_interval + 2 + model.SLACK_SECONDS
+        return model.Expectation(
+            seconds, max(0.0, seconds - 0.5), high,
+            f"the last heartbeat ({t_break - last:.1f}s before the break) plus --watchdog-timeout ({self.timeout:g}s)",
+            f"+{high - seconds:.1f}s: one check ({self.check_interval:g}s), 2s of heartbeats while "
+            f"Alertmanager stops, {model.SLACK_SECONDS:g}s slack")
+
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
+        # A restarted Alertmanager holds no alert until Prometheus resends its firing ones, every
+        # resend delay (1m, Prometheus' default, not scaled); then group_wait and delivery.
+        resend = 60.0
+        high = resend + self.pipeline.evaluation_interval + self.pipeline.group_wait + model.SLACK_SECONDS
+        return model.Expectation(
+            resend / 2, 0.0, high, "Prometheus resends the Watchdog within its resend delay (1m)",
+            f"0 to {high:.1f}s: the resend delay, an evaluation, group_wait and {model.SLACK_SECONDS:g}s slack")
+
+
+SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch, AlertmanagerDown)}
 
 
 # ---- one drill ---------------------------------------------------------------------------------
@@ -374,7 +421,8 @@ def quiet(scenario: Scenario) -> bool:
 def new_incident(scenario: Scenario, t_break: float) -> dict | None:
     incidents = get_json(f"{MOCKSLACK}/api/v1/incidents", alertname=scenario.alert,
                          severity=scenario.severity, since=rfc3339(t_break))["data"]
-    started = [i for i in incidents if parse_time(i["startedAt"]) >= t_break]
+    lead = getattr(scenario, "lead", 0.0)  # an incident that starts before the break it follows
+    started = [i for i in incidents if parse_time(i["startedAt"]) >= t_break - lead]
     return min(started, key=lambda i: parse_time(i["startedAt"])) if started else None
 
 

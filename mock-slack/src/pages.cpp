@@ -51,7 +51,7 @@ class Pages {
   void timeline(const Request& req, Response& res) const {
     const auto parsed = ui::parse_timeline_query(req.http.params);
     if (!parsed.error.empty()) {
-      error_page(res, 400, "Bad filter", parsed.error);
+      error(res, 400, "Bad filter", parsed.error);
       return;
     }
     const ui::TimelineQuery& q = parsed.query;
@@ -61,7 +61,7 @@ class Pages {
     try {
       f = to_alert_filter(q, window);
     } catch (const std::invalid_argument& e) {
-      error_page(res, 400, "Bad filter", e.what());
+      error(res, 400, "Bad filter", e.what());
       return;
     }
     ui::TimelinePage page;
@@ -87,27 +87,24 @@ class Pages {
       page.chart_occurrences.push_back(to_view(o));
     }
     page.counts = to_view(store_.counts(f));
-    respond(res, 200, ui::render_timeline(page, q, now), ui::kHtmlContentType);
+    html(res, 200, ui::render_timeline(page, q, now));
   }
 
   void incident(const Request& req, Response& res) const {
     const auto id = parse_id(req.params.at(0));
     auto detail = id ? store_.incident(*id) : std::nullopt;
     if (!detail) {
-      error_page(res, 404, "No such incident",
-                 "There is no incident " + cut(req.params.at(0)) + ".");
+      error(res, 404, "No such incident", "There is no incident " + cut(req.params.at(0)) + ".");
       return;
     }
-    respond(res, 200, ui::render_incident(to_view(*detail), to_unix_ms(store_.now())),
-            ui::kHtmlContentType);
+    html(res, 200, ui::render_incident(to_view(*detail), to_unix_ms(store_.now())));
   }
 
   void postmortem(const Request& req, Response& res) const {
     const auto id = parse_id(req.params.at(0));
     auto draft = id ? postmortem_draft(store_, *id, store_.now(), options_) : std::nullopt;
     if (!draft) {
-      error_page(res, 404, "No such incident",
-                 "There is no incident " + cut(req.params.at(0)) + ".");
+      error(res, 404, "No such incident", "There is no incident " + cut(req.params.at(0)) + ".");
       return;
     }
     respond(res, 200, *draft, ui::kMarkdownContentType);
@@ -129,7 +126,7 @@ class Pages {
     std::vector<ui::ChannelSummary> list;
     list.reserve(merged.size());
     for (auto& [name, summary] : merged) list.push_back(std::move(summary));
-    respond(res, 200, ui::render_channels(list), ui::kHtmlContentType);
+    html(res, 200, ui::render_channels(list));
   }
 
   void channel(const Request& req, Response& res) const {
@@ -146,13 +143,22 @@ class Pages {
       messages.push_back(ui::default_slack_message(to_view(n)));
     }
     if (messages.empty()) {
-      error_page(res, 404, "No such channel", "Nothing was posted to #" + cut(name) + ".");
+      error(res, 404, "No such channel", "Nothing was posted to #" + cut(name) + ".");
       return;
     }
-    respond(res, 200, ui::render_channel(name, messages), ui::kHtmlContentType);
+    html(res, 200, ui::render_channel(name, messages));
   }
 
  private:
+  /// Every page carries the alarm banner while there is one.
+  void html(Response& res, int status, std::string page) const {
+    const std::string banner = options_.banner ? options_.banner() : std::string();
+    respond(res, status, ui::with_banner(std::move(page), banner), ui::kHtmlContentType);
+  }
+  void error(Response& res, int status, std::string_view title, std::string_view detail) const {
+    html(res, status, ui::render_error_page(title, detail));
+  }
+
   const Store& store_;
   PagesOptions options_;
 };

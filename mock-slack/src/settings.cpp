@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +34,22 @@ void add_options(CLI::App& app, Settings& s) {
          "How often retention runs (0: only through POST /api/v1/retention)")
       ->envname("MOCKSLACK_RETENTION_INTERVAL")
       ->default_str("1h")
+      ->check(firedrill::duration_validator());
+  app.add_option_function<std::string>(
+         "--watchdog-timeout",
+         [&s](const std::string& v) { s.watchdog_timeout = firedrill::duration_value(v); },
+         "No Watchdog heartbeat (POST /heartbeat) for this long, once the first one armed the "
+         "watch, raises the alarm: a banner on every page, a message to #pages, an incident "
+         "(0: off)")
+      ->envname("MOCKSLACK_WATCHDOG_TIMEOUT")
+      ->default_str("5m")
+      ->check(firedrill::duration_validator());
+  app.add_option_function<std::string>(
+         "--store-probe-interval",
+         [&s](const std::string& v) { s.store_probe_interval = firedrill::duration_value(v); },
+         "How often a write probe checks the store; /readyz answers 503 while it fails (0: off)")
+      ->envname("MOCKSLACK_STORE_PROBE_INTERVAL")
+      ->default_str("5s")
       ->check(firedrill::duration_validator());
   auto* token = app.add_option("--webhook-token", s.webhook_token,
                                "Bearer token required on /webhook, /api/v1/sync and "
@@ -109,6 +126,11 @@ Resolved resolve(const Settings& s) {
   r.store.retention = s.retention;
   if (s.retention.count() == 0) throw std::invalid_argument("--retention: must be more than 0");
   r.retention_interval = s.retention_interval;
+  r.watchdog.timeout = s.watchdog_timeout;
+  r.store_probe_interval = s.store_probe_interval;
+  // A quarter of the timeout, at most a second: the alarm is raised no later than that after it.
+  r.watchdog.check_interval = std::clamp(s.watchdog_timeout / 4, std::chrono::milliseconds(10),
+                                         std::chrono::milliseconds(1000));
 
   r.receiver.credentials.bearer_token = s.webhook_token;
   if (!s.webhook_token_file.empty()) {

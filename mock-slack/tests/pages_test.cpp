@@ -10,6 +10,7 @@
 
 #include "build_paths.hpp"
 #include "helpers.hpp"
+#include "mock_slack/watchdog.hpp"
 #include "mock_slack_ui/html.hpp"
 
 namespace mock_slack::test {
@@ -112,6 +113,78 @@ void check_golden(const std::string& actual, const std::string& name,
             << "\n  golden: " << (line < want.size() ? want[line] : std::string("<end of file>"))
             << "\n  actual: " << (line < got.size() ? got[line] : std::string("<end of file>"))
             << "\n(the commands to compare and to accept are on stderr)");
+}
+
+/// mock-slack with the pages and the Watchdog's observer (timeout 5s), as main() wires them.
+struct WithWatchdog {
+  TempDir dir;
+  firedrill::Service service{"mock-slack", firedrill::testing::test_settings()};
+  Store store{Running::with_path({}, dir), test_now, &service.metrics().registry()};
+  Receiver receiver{service, store, {}};
+  Watchdog watchdog{store, timeout_5s(), test_now, &service.metrics().registry()};
+  bool registered = (register_heartbeat(service, watchdog, {}),
+                     register_pages(service, store, with_banner(watchdog)), true);
+  firedrill::testing::RunningService running{service};
+
+  static WatchdogOptions timeout_5s() {
+    WatchdogOptions o;
+    o.timeout = std::chrono::seconds(5);
+    return o;
+  }
+  static PagesOptions with_banner(const Watchdog& w) {
+    PagesOptions o;
+    o.banner = [&w] { return w.banner(); };
+    return o;
+  }
+  httplib::Result get(const std::string& path) const {
+    auto c = running.api();
+    auto res = c.Get(path.c_str());
+    REQUIRE(res);
+    return res;
+  }
+  void heartbeat() const {
+    auto c = running.api();
+    const json watchdog_alert = alert("Watchdog", "firing", "2026-11-21T20:00:00Z",
+                                      "0001-01-01T00:00:00Z", {{"severity", "none"}});
+    auto res = c.Post(
+        "/heartbeat",
+        notification("Watchdog", "firing", json::array({watchdog_alert}), "heartbeat").dump(),
+        "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    REQUIRE(json::parse(res->body)["status"] == "heartbeat");
+  }
+};
+
+TEST_CASE("every page shows the Watchdog's banner while the pipeline is silent",
+          "[pages][watchdog]") {
+  set_clock("2026-11-21T21:00:00Z");
+  WithWatchdog m;
+  m.heartbeat();
+  const std::vector<std::string> pages{"/", "/channels", "/incidents/999", "/channels/nowhere"};
+  const std::string banner =
+      "<div class=\"alarm\" role=\"alert\">the alerting pipeline has been silent since "
+      "2026-11-21T21:00:00Z (no Watchdog heartbeat for 5s)</div>";
+  for (const auto& path : pages) {
+    INFO(path);
+    CHECK(m.get(path)->body.find("class=\"alarm\"") == std::string::npos);
+  }
+  set_clock("2026-11-21T21:00:06Z");
+  m.watchdog.check();
+  for (const auto& path : pages) {
+    INFO(path);
+    CHECK(m.get(path)->body.find(banner) != std::string::npos);
+  }
+  // The alarm's own message and incident are on the pages too.
+  CHECK(m.get("/channels/pages")->body.find("The alerting pipeline has been silent since") !=
+        std::string::npos);
+  CHECK(m.get("/incidents/1")->body.find("AlertingPipelineSilent") != std::string::npos);
+  set_clock("2026-11-21T21:01:00Z");
+  m.heartbeat();
+  for (const auto& path : pages) {
+    INFO(path);
+    CHECK(m.get(path)->body.find("class=\"alarm\"") == std::string::npos);
+  }
 }
 
 TEST_CASE("every page answers with its content type and the CSP", "[pages]") {

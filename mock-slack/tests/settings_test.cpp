@@ -109,3 +109,35 @@ TEST_CASE("bad settings exit 2 naming the setting", "[settings]") {
   CHECK(f.code == 2);
   CHECK(f.err.find("--trusted-user-header") != std::string::npos);
 }
+
+TEST_CASE("the watchdog timeout and the store probe come from flags and the environment",
+          "[settings][watchdog]") {
+  TempDir dir;
+  SECTION("defaults: 5m, checked every second; a probe every 5s") {
+    auto r = resolve(parse({"--state-dir", dir.path().string()}).settings);
+    CHECK(r.watchdog.timeout == std::chrono::minutes(5));
+    CHECK(r.watchdog.check_interval == std::chrono::seconds(1));
+    CHECK(r.store_probe_interval == std::chrono::seconds(5));
+  }
+  SECTION("flags: a drill-scale timeout is checked four times within it") {
+    auto p = parse({"--state-dir", dir.path().string(), "--watchdog-timeout", "2s",
+                    "--store-probe-interval", "0"});
+    REQUIRE_FALSE(p.code);
+    auto r = resolve(p.settings);
+    CHECK(r.watchdog.timeout == std::chrono::seconds(2));
+    CHECK(r.watchdog.check_interval == std::chrono::milliseconds(500));
+    CHECK(r.store_probe_interval == std::chrono::milliseconds(0));
+  }
+  SECTION("environment") {
+    ::setenv("MOCKSLACK_WATCHDOG_TIMEOUT", "10s", 1);
+    auto p = parse({"--state-dir", dir.path().string()});
+    ::unsetenv("MOCKSLACK_WATCHDOG_TIMEOUT");
+    REQUIRE_FALSE(p.code);
+    CHECK(resolve(p.settings).watchdog.timeout == std::chrono::seconds(10));
+  }
+  SECTION("a bad duration exits 2 naming the flag") {
+    auto p = parse({"--watchdog-timeout", "soon"});
+    CHECK(p.code == 2);
+    CHECK(p.err.find("--watchdog-timeout") != std::string::npos);
+  }
+}

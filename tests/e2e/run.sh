@@ -3,8 +3,8 @@
 # 1 s scrape and evaluation), real Prometheus, Alertmanager and Pushgateway.
 #   no page while healthy -> break -> page stored in mock-slack through Alertmanager (webhook and
 #   Slack format) -> heal -> resolved; batch-sync gauges in Prometheus through the Pushgateway;
-#   every rule group healthy; every dashboard query evaluates and returns data; the postmortem
-#   draft holds the incident's timeline.
+#   Watchdog heartbeats and no banner while healthy; every rule group healthy; every dashboard
+#   query evaluates and returns data; the postmortem draft holds the incident's timeline.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export BIN=${BIN:-$ROOT/build/bin}
@@ -67,6 +67,11 @@ wait_for 120 "a minute of healthy scrapes" has_series 'count_over_time(up{job="p
 check "no page while healthy (Prometheus, over the last minute)" \
   test "$(prom 'max_over_time(ALERTS{alertstate="firing",severity="page",alertname=~"Portal.*"}[70s])')" -eq 0
 check "no page while healthy (mock-slack)" test "$(page_count)" -eq 0
+# The Watchdog's heartbeats arrive (the watch is armed), and a healthy stack shows no banner.
+heartbeat_seen() { curl -fsS --max-time 5 "$MS/metrics" | grep -q '^mockslack_watchdog_last_seen_timestamp_seconds '; }
+check "Watchdog heartbeats reach mock-slack" wait_for 90 "a heartbeat" heartbeat_seen
+check "a healthy stack shows no Watchdog banner" \
+  bash -c "! curl -fsS --max-time 5 '$MS/' | grep -q 'class=\"alarm\"'"
 
 "$ROOT/scripts/stack" break errors >/dev/null
 T_BREAK=$(date +%s)

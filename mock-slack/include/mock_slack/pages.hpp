@@ -4,6 +4,7 @@
 // Every response of these routes carries ui::kContentSecurityPolicy.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,9 @@ struct PagesOptions {
   std::size_t channel_max_notifications = 200;
   /// Needed on every page but the stylesheet; off by default.
   ReadCredentials read;
+  /// The alarm shown at the top of every page while it is not empty (the Watchdog's banner());
+  /// unset: none.
+  std::function<std::string()> banner;
 };
 
 /// --prometheus-url (MOCKSLACK_PROMETHEUS_URL) and --slo-period (MOCKSLACK_SLO_PERIOD, 30d).

@@ -6,6 +6,7 @@
 #include "firedrill/service.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/store.hpp"
+#include "mock_slack/watchdog.hpp"
 
 namespace CLI {
 class App;  // CLI/CLI.hpp, included only where a command line is built
@@ -20,6 +21,10 @@ struct Settings {
   std::string state_dir;  ///< empty: $XDG_STATE_HOME/mock-slack, else ./.state/mock-slack
   std::chrono::milliseconds retention{std::chrono::hours(24 * 90)};
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
+  /// --watchdog-timeout: no Watchdog heartbeat for this long raises the alarm; 0: off.
+  std::chrono::milliseconds watchdog_timeout{std::chrono::minutes(5)};
+  /// --store-probe-interval: how often /readyz's write probe runs; 0: never (always ready).
+  std::chrono::milliseconds store_probe_interval{std::chrono::seconds(5)};
   std::string webhook_token;
   std::string webhook_token_file;
   std::string webhook_basic_auth;  ///< "user:pass"
@@ -42,6 +47,8 @@ struct Resolved {
   StoreOptions store;
   ReceiverOptions receiver;
   std::chrono::milliseconds retention_interval{};
+  WatchdogOptions watchdog;
+  std::chrono::milliseconds store_probe_interval{};
 };
 
 /// Turns parsed settings into options: picks the database path (creating its directory) and

@@ -304,6 +304,9 @@ class Store {
   /// its occurrences, in one transaction. The writer keeps the summaries incrementally; this is
   /// the repair (`mock-slack repair-summaries`). Throws StoreUnavailable.
   SummaryRepair repair_summaries();
+  /// The write probe behind /readyz: rewrites one row through the writer and commits it. Returns
+  /// an empty string when the store can write, else the error (disk full, I/O, lock). Never throws.
+  std::string probe_write();
   /// Writes waiting for the writer thread, and writes it has taken into a transaction so far.
   struct WriteQueue {
     std::size_t queued = 0;
@@ -349,6 +352,6 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 }  // namespace mock_slack

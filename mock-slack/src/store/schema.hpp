@@ -147,7 +147,15 @@ inline constexpr std::string_view kMigration4 = R"sql(
 ALTER TABLE messages ADD COLUMN mrkdwn INTEGER NOT NULL DEFAULT 1;
 )sql";
 
-inline constexpr std::array<std::string_view, 4> kMigrations{kMigration1, kMigration2, kMigration3,
-                                                             kMigration4};
+// Migration 5: the row the write probe (Store::probe_write, /readyz) rewrites.
+inline constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE store_probe (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  probed_at INTEGER NOT NULL
+);
+)sql";
+
+inline constexpr std::array<std::string_view, 5> kMigrations{kMigration1, kMigration2, kMigration3,
+                                                             kMigration4, kMigration5};
 
 }  // namespace mock_slack::schema

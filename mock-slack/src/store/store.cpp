@@ -60,6 +60,23 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
+// The write probe behind /readyz: one row rewritten through the writer, apart from the history.
+std::string Store::probe_write() {
+  const auto now = impl_->now_ns();
+  try {
+    impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
+      SQLite::Statement st(w.db(),
+                           "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) "
+                           "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at");
+      st.bind(1, static_cast<std::int64_t>(now));
+      st.exec();
+    });
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
 Store::SummaryRepair Store::repair_summaries() {
   SummaryRepair r;
   impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { r = w.repair_summaries(); });

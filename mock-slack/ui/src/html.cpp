@@ -417,6 +417,19 @@ std::string render_channel(std::string_view name, const std::vector<SlackMessage
 
 std::string_view style_css() { return embedded::style_css; }
 
+std::string with_banner(std::string page, std::string_view text) {
+  if (text.empty()) return page;
+  thread_local mus::mustache banner("<div class=\"alarm\" role=\"alert\">{{text}}</div>\n");
+  mus::data d;
+  d.set("text", std::string(text));
+  std::string html;
+  banner.render(d, [&html](const std::string& part) { html += part; });
+  constexpr std::string_view kMain = "<main>\n";
+  const auto at = page.find(kMain);
+  page.insert(at == std::string::npos ? 0 : at + kMain.size(), html);
+  return page;
+}
+
 std::string render_error_page(std::string_view title, std::string_view detail) {
   mus::data d;
   d.set("title", std::string(title));

@@ -298,3 +298,17 @@ TEST_CASE("rendering 500 incidents stays cheap", "[html][perf]") {
   CHECK(contains(html, "/incidents/1499"));
   WARN("render_timeline, 500 incidents and 1000 bars: " << ms << " ms");
 }
+
+TEST_CASE("the alarm banner sits at the top of the page's main, escaped", "[html][banner]") {
+  const std::string page = render_channels({});
+  CHECK(with_banner(page, "") == page);
+  const std::string html =
+      with_banner(page, "the alerting pipeline has been silent since 2026-11-21T22:00:00Z");
+  const auto main = html.find("<main>\n");
+  REQUIRE(main != std::string::npos);
+  CHECK(html.find("<div class=\"alarm\" role=\"alert\">the alerting pipeline has been silent since "
+                  "2026-11-21T22:00:00Z</div>") == main + 7);
+  const std::string hostile = with_banner(page, "<script>alert(1)</script>");
+  CHECK(injection_findings(hostile) == std::vector<std::string>{});
+  CHECK(contains(hostile, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+}

@@ -36,9 +36,13 @@ void lint_rule(const std::string& where, const YAML::Node& rule, const std::stri
   const std::string prefix = where + ": alert " + alert + ": ";
   const YAML::Node labels = rule["labels"];
   const auto severity = scalar(labels, "severity");
-  if (severity != "page" && severity != "ticket") {
-    problems.push_back(prefix + "label severity must be \"page\" or \"ticket\", got \"" + severity +
-                       "\"");
+  // severity "none" is the dead-man's switch's alone: it notifies a machine, never a person.
+  const bool heartbeat = alert == "Watchdog" && severity == "none";
+  if (severity != "page" && severity != "ticket" && !heartbeat) {
+    problems.push_back(prefix +
+                       "label severity must be \"page\" or \"ticket\" (\"none\" only "
+                       "for Watchdog), got \"" +
+                       severity + "\"");
   }
   if (scalar(labels, "service").empty()) problems.push_back(prefix + "label service is missing");
   const YAML::Node annotations = rule["annotations"];

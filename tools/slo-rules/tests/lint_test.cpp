@@ -88,6 +88,22 @@ TEST_CASE("lint reports each inconsistency", "[lint]") {
     REQUIRE(problems.size() == 1);
     CHECK_THAT(problems[0], Contains("severity must be \"page\" or \"ticket\""));
   }
+  SECTION("severity none is for the Watchdog only") {
+    auto text = rules("http://rb/PortalDown", "none");
+    const auto file = dir.write("a.rules.yml", text);
+    dir.write("runbooks/PortalDown.md", kRunbook);
+    std::string watchdog = rules("http://rb/Watchdog", "none");
+    for (std::size_t at = 0; (at = watchdog.find("PortalDown", at)) != std::string::npos;) {
+      watchdog.replace(at, 10, "Watchdog");
+    }
+    const auto ok = dir.write("b.rules.yml", watchdog);
+    dir.write("runbooks/Watchdog.md",
+              "# Watchdog\n" + std::string(kRunbook).substr(std::string(kRunbook).find('\n') + 1));
+    const auto problems = slo_rules::lint("http://rb", {file, ok}, dir.path() / "runbooks");
+    REQUIRE(problems.size() == 1);
+    CHECK_THAT(problems[0], Contains("alert PortalDown: label severity"));
+    CHECK_THAT(problems[0], Contains("(\"none\" only for Watchdog), got \"none\""));
+  }
   SECTION("runbook missing a section") {
     const auto file = dir.write("a.rules.yml", rules("http://rb/PortalDown"));
     dir.write("runbooks/PortalDown.md",

@@ -113,6 +113,10 @@ std::string render_channel(std::string_view name, const std::vector<SlackMessage
 /// An error page (404, 400) with a title and one line of detail, both escaped.
 std::string render_error_page(std::string_view title, std::string_view detail);
 
+/// `page` (a document rendered here) with an alarm banner, `text` HTML-escaped, at the top of its
+/// <main>: `<div class="alarm" role="alert">`. `page` unchanged when `text` is empty.
+std::string with_banner(std::string page, std::string_view text);
+
 /// The message a webhook notification shows in the channel named after its receiver, modelled on
 /// Alertmanager's default Slack template: colour danger/good, title "[FIRING:2] <group labels>",
 /// title link to Alertmanager's alert list for the receiver, one line per alert.
