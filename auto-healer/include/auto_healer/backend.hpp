@@ -15,6 +15,11 @@ struct Workload {
   Target target;
   alerting::LabelSet labels;
   std::string uid;  ///< Kubernetes metadata.uid; empty for the local stack
+  /// Why it must not be restarted now (paused, still rolling out); empty when it may be.
+  std::string refusal;
+  /// Kubernetes: the label selector of its pods (spec.selector.matchLabels, encoded for a query).
+  std::string pod_selector;
+  alerting::LabelSet annotations;  ///< Kubernetes metadata.annotations (scan keeps its ledger there)
 };
 
 /// The outcome of one backend call. `error` says what went wrong in one line, naming the peer.
