@@ -160,9 +160,11 @@ Outcome KubeBackend::restart(const Workload& w, bool dry_run) {
   return res.ok() ? Outcome::success() : Outcome::failure(res.error);
 }
 
-Outcome KubeBackend::annotate(const Workload& w, const std::string& name, const std::string& value,
+Outcome KubeBackend::annotate(const Workload& w, const alerting::LabelSet& annotations,
                               bool dry_run) {
-  const json patch = {{"metadata", {{"annotations", {{name, value}}}}}};
+  json values = json::object();
+  for (const auto& [k, v] : annotations) values[k] = v;
+  const json patch = {{"metadata", {{"annotations", values}}}};
   auto res = client_.call("PATCH", deployment_path(w.target) + patch_query(dry_run),
                           kStrategicMergePatch, patch.dump());
   return res.ok() ? Outcome::success() : Outcome::failure(res.error);

@@ -43,10 +43,9 @@ class KubeBackend final : public Backend {
                                             const std::string& selector, std::string& error);
   /// The pods of a workload (by its pod selector).
   std::optional<std::vector<PodRestarts>> pods(const Workload& workload, std::string& error);
-  /// Sets metadata.annotations[name] = value on the Deployment (not the pod template: no
-  /// rollout). With `dry_run` the server only checks it.
-  Outcome annotate(const Workload& workload, const std::string& name, const std::string& value,
-                   bool dry_run);
+  /// Sets metadata.annotations on the Deployment (not the pod template: no rollout). With
+  /// `dry_run` the server only checks it.
+  Outcome annotate(const Workload& workload, const alerting::LabelSet& annotations, bool dry_run);
 
  private:
   std::string deployment_path(const Target& target) const;
