@@ -7,6 +7,7 @@
 #include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
+#include "mock_slack/incident_events.hpp"
 #include "mock_slack/pages.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/settings.hpp"
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
                             &service.metrics().registry());
     mock_slack::Receiver receiver(service, store, resolved.receiver);
     mock_slack::register_pages(service, store, pages);
+    mock_slack::register_incident_event_routes(service, store, resolved.receiver.credentials,
+                                               resolved.receiver.read);
     RetentionLoop retention(store, resolved.retention_interval);
     firedrill::log::info("store open", {{"db", resolved.store.path},
                                         {"schema_version", store.schema_version()},

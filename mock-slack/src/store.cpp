@@ -1398,6 +1398,14 @@ std::int64_t Store::size_bytes() const { return impl_->size_bytes(); }
 Store::WriteQueue Store::write_queue() const { return impl_->write_queue(); }
 int Store::schema_version() const { return impl_->schema_version(); }
 
+// Hooks of modules that own their tables (issue 19: incident_events.cpp).
+void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
+  impl_->write([&](Writer& w, JobCounts&) { f(w.db()); });
+}
+void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
+  impl_->read([&](Reader& r) { f(r.db()); });
+}
+
 // ---- JSON -------------------------------------------------------------------------------------
 
 namespace {
