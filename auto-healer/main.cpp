@@ -34,21 +34,23 @@ int serve(const Settings& s) {
   }
   std::unique_ptr<MockSlackNotifier> notifier;
   if (s.mock_slack) {
-    notifier = std::make_unique<MockSlackNotifier>(*s.mock_slack, s.mock_slack_token, s.request_timeout, now);
+    notifier = std::make_unique<MockSlackNotifier>(*s.mock_slack, s.mock_slack_token,
+                                                   s.request_timeout, now);
   }
   SilenceSource silences;
   if (s.alertmanager) silences = alertmanager_silences(*s.alertmanager, s.request_timeout);
   Receiver receiver(healer, *backend, audit, notifier.get(), silences,
                     ReceiverOptions{s.default_namespace, s.webhook_token}, now);
   receiver.register_routes(service.api());
-  firedrill::log::info("serving", {{"backend", backend->name()},
-                                   {"dry_run", s.policy.dry_run},
-                                   {"max_attempts", s.policy.max_attempts},
-                                   {"cooldown", s.policy.cooldown.count()},
-                                   {"window", s.policy.window.count()},
-                                   {"alertmanager", s.alertmanager ? s.alertmanager->to_string() : ""},
-                                   {"mock_slack", s.mock_slack ? s.mock_slack->to_string() : ""},
-                                   {"webhook_auth", !s.webhook_token.empty()}});
+  firedrill::log::info("serving",
+                       {{"backend", backend->name()},
+                        {"dry_run", s.policy.dry_run},
+                        {"max_attempts", s.policy.max_attempts},
+                        {"cooldown", s.policy.cooldown.count()},
+                        {"window", s.policy.window.count()},
+                        {"alertmanager", s.alertmanager ? s.alertmanager->to_string() : ""},
+                        {"mock_slack", s.mock_slack ? s.mock_slack->to_string() : ""},
+                        {"webhook_auth", !s.webhook_token.empty()}});
   return service.run();
 }
 
@@ -58,7 +60,8 @@ int scan(const Settings& s) {
   Audit audit(*registry);
   KubeBackend backend(s.kube, now, s.instance);
   ScanReport report = run_scan(backend, s.policy, s.namespaces, audit, now);
-  const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double duration =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double finished = std::chrono::duration<double>(now().time_since_epoch()).count();
   firedrill::log::info("scan finished", {{"success", report.success},
                                          {"workloads", report.workloads},
@@ -66,7 +69,8 @@ int scan(const Settings& s) {
                                          {"errors", report.errors},
                                          {"duration_seconds", duration}});
   if (s.pushgateway) {
-    if (auto problem = push_scan_report(scan_registry(report, finished, duration), *s.pushgateway, s.request_timeout);
+    if (auto problem = push_scan_report(scan_registry(report, finished, duration), *s.pushgateway,
+                                        s.request_timeout);
         !problem.empty()) {
       firedrill::log::error("report not pushed", {{"error", problem}});
       return 1;

@@ -8,10 +8,10 @@ namespace firedrill::auto_healer {
 
 namespace {
 
-constexpr Result kAllResults[] = {
-    Result::acted,    Result::dry_run, Result::below_threshold, Result::not_allowed,
-    Result::silenced, Result::duplicate, Result::cooldown,      Result::cap,
-    Result::gave_up,  Result::handed_over, Result::failed};
+constexpr Result kAllResults[] = {Result::acted,       Result::dry_run,  Result::below_threshold,
+                                  Result::not_allowed, Result::silenced, Result::duplicate,
+                                  Result::cooldown,    Result::cap,      Result::gave_up,
+                                  Result::handed_over, Result::failed};
 
 }  // namespace
 
@@ -25,7 +25,8 @@ Audit::Audit(prometheus::Registry& registry)
                        .Name("autohealer_last_action_timestamp_seconds")
                        .Help("Unix time of the last restart (or dry run) of a target")
                        .Register(registry)) {
-  for (Result r : kAllResults) actions_.Add({{"action", "restart"}, {"result", std::string(to_string(r))}});
+  for (Result r : kAllResults)
+    actions_.Add({{"action", "restart"}, {"result", std::string(to_string(r))}});
 }
 
 void Audit::record(const Decision& d, std::string_view trigger, std::string_view backend,
@@ -33,8 +34,7 @@ void Audit::record(const Decision& d, std::string_view trigger, std::string_view
   const std::string result(to_string(d.result));
   actions_.Add({{"action", "restart"}, {"result", result}}).Increment();
   if (d.act()) {
-    const auto seconds =
-        std::chrono::duration<double>(at.time_since_epoch()).count();
+    const auto seconds = std::chrono::duration<double>(at.time_since_epoch()).count();
     last_action_.Add({{"target", d.target.key()}}).Set(seconds);
   }
   const log::Level level = d.result == Result::failed || d.result == Result::gave_up

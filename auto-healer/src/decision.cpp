@@ -56,7 +56,8 @@ bool silenced_by_any(const alerting::LabelSet& labels,
                      const std::vector<alerting::GettableSilence>& silences, TimePoint now) {
   for (const auto& silence : silences) {
     if (silence.state != "active") continue;
-    if (silence.starts_at > now || (silence.ends_at != alerting::kZeroTime && silence.ends_at <= now))
+    if (silence.starts_at > now ||
+        (silence.ends_at != alerting::kZeroTime && silence.ends_at <= now))
       continue;
     bool all = !silence.matchers.empty();
     for (const auto& m : silence.matchers) {
@@ -99,9 +100,10 @@ void Healer::expire(TimePoint now) {
 
 int Healer::attempts_in_window(const std::string& key) const {
   const auto reset = attempts_reset_.find(key);
-  return static_cast<int>(std::count_if(actions_.begin(), actions_.end(), [&](const ActionRecord& a) {
-    return a.target.key() == key && (reset == attempts_reset_.end() || a.at > reset->second);
-  }));
+  return static_cast<int>(
+      std::count_if(actions_.begin(), actions_.end(), [&](const ActionRecord& a) {
+        return a.target.key() == key && (reset == attempts_reset_.end() || a.at > reset->second);
+      }));
 }
 
 Decision Healer::decide(const Trigger& trigger,
@@ -121,14 +123,13 @@ Decision Healer::decide(const Trigger& trigger,
   if (alerting::label_value(trigger.workload_labels, policy_.selector_label) !=
       policy_.selector_value) {
     return make(Result::not_allowed, trigger,
-                trigger.target.key() + " does not carry the label " + policy_.selector_label +
-                    "=" + policy_.selector_value);
+                trigger.target.key() + " does not carry the label " + policy_.selector_label + "=" +
+                    policy_.selector_value);
   }
   if (!trigger.alert_labels.empty() && silenced_by_any(trigger.alert_labels, silences, now)) {
     return make(Result::silenced, trigger, "a silence matches the alert");
   }
-  if (trigger.restarts_in_window &&
-      *trigger.restarts_in_window < policy_.restart_threshold) {
+  if (trigger.restarts_in_window && *trigger.restarts_in_window < policy_.restart_threshold) {
     return make(Result::below_threshold, trigger,
                 std::to_string(*trigger.restarts_in_window) + " restarts within " +
                     seconds_text(policy_.window) + ", below the threshold of " +

@@ -87,7 +87,8 @@ std::vector<PodRestarts> pod_restarts_of(const json& list) {
     PodRestarts p;
     const json& meta = pod.value("metadata", json::object());
     p.uid = meta.value("uid", "");
-    if (auto created = alerting::parse_time(meta.value("creationTimestamp", ""))) p.created = *created;
+    if (auto created = alerting::parse_time(meta.value("creationTimestamp", "")))
+      p.created = *created;
     for (const char* field : {"initContainerStatuses", "containerStatuses"}) {
       const json::json_pointer ptr("/status/" + std::string(field));
       if (!pod.contains(ptr) || !pod.at(ptr).is_array()) continue;
@@ -141,8 +142,9 @@ std::optional<std::vector<PodRestarts>> KubeBackend::pods(const Workload& w, std
     error = w.target.key() + " has no spec.selector.matchLabels";
     return std::nullopt;
   }
-  auto res = client_.call("GET", "/api/v1/namespaces/" + encode_query_value(w.target.namespace_name) +
-                                     "/pods?labelSelector=" + encode_query_value(w.pod_selector));
+  auto res =
+      client_.call("GET", "/api/v1/namespaces/" + encode_query_value(w.target.namespace_name) +
+                              "/pods?labelSelector=" + encode_query_value(w.pod_selector));
   if (!res.ok()) {
     error = res.error;
     return std::nullopt;
@@ -151,10 +153,12 @@ std::optional<std::vector<PodRestarts>> KubeBackend::pods(const Workload& w, std
 }
 
 Outcome KubeBackend::restart(const Workload& w, bool dry_run) {
-  if (!w.refusal.empty()) return Outcome::failure("refused to restart " + w.target.key() + ": " + w.refusal);
+  if (!w.refusal.empty())
+    return Outcome::failure("refused to restart " + w.target.key() + ": " + w.refusal);
   const json patch = {
       {"spec",
-       {{"template", {{"metadata", {{"annotations", {{kRestartedAtAnnotation, kube_time(clock_())}}}}}}}}}};
+       {{"template",
+         {{"metadata", {{"annotations", {{kRestartedAtAnnotation, kube_time(clock_())}}}}}}}}}};
   auto res = client_.call("PATCH", deployment_path(w.target) + patch_query(dry_run),
                           kStrategicMergePatch, patch.dump());
   return res.ok() ? Outcome::success() : Outcome::failure(res.error);
@@ -174,17 +178,28 @@ Outcome KubeBackend::record_event(const Workload& w, const Decision& d) {
   const bool warning = d.result == Result::failed || d.result == Result::gave_up;
   std::string reason;
   switch (d.result) {
-    case Result::acted: reason = "AutoHealRestarted"; break;
-    case Result::dry_run: reason = "AutoHealDryRun"; break;
-    case Result::failed: reason = "AutoHealFailed"; break;
-    case Result::gave_up: reason = "AutoHealGaveUp"; break;
-    default: reason = "AutoHealSkipped"; break;
+    case Result::acted:
+      reason = "AutoHealRestarted";
+      break;
+    case Result::dry_run:
+      reason = "AutoHealDryRun";
+      break;
+    case Result::failed:
+      reason = "AutoHealFailed";
+      break;
+    case Result::gave_up:
+      reason = "AutoHealGaveUp";
+      break;
+    default:
+      reason = "AutoHealSkipped";
+      break;
   }
   const std::string now = kube_time(clock_());
   const json event = {
       {"apiVersion", "v1"},
       {"kind", "Event"},
-      {"metadata", {{"generateName", w.target.name + ".autoheal-"}, {"namespace", w.target.namespace_name}}},
+      {"metadata",
+       {{"generateName", w.target.name + ".autoheal-"}, {"namespace", w.target.namespace_name}}},
       {"involvedObject",
        {{"apiVersion", "apps/v1"},
         {"kind", "Deployment"},
@@ -201,8 +216,9 @@ Outcome KubeBackend::record_event(const Workload& w, const Decision& d) {
       {"firstTimestamp", now},
       {"lastTimestamp", now},
       {"count", 1}};
-  auto res = client_.call("POST", "/api/v1/namespaces/" + encode_query_value(w.target.namespace_name) + "/events",
-                          "application/json", event.dump());
+  auto res = client_.call(
+      "POST", "/api/v1/namespaces/" + encode_query_value(w.target.namespace_name) + "/events",
+      "application/json", event.dump());
   return res.ok() ? Outcome::success() : Outcome::failure(res.error);
 }
 

@@ -44,8 +44,9 @@ std::optional<std::string> in_cluster_api_url(const std::function<const char*(co
                                               std::string& error) {
   const char* host = getenv("KUBERNETES_SERVICE_HOST");
   if (host == nullptr || *host == '\0') {
-    error = "KUBERNETES_SERVICE_HOST is not set: not running in a Kubernetes cluster (give "
-            "--kube-api-url, or use --backend local)";
+    error =
+        "KUBERNETES_SERVICE_HOST is not set: not running in a Kubernetes cluster (give "
+        "--kube-api-url, or use --backend local)";
     return std::nullopt;
   }
   const char* port = getenv("KUBERNETES_SERVICE_PORT");
@@ -84,7 +85,8 @@ KubeResponse KubeClient::call(const std::string& method, const std::string& path
   }
   httplib::Client client(config_.api_url);
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config_.timeout);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(config_.timeout - seconds);
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(config_.timeout - seconds);
   client.set_connection_timeout(seconds.count(), micros.count());
   client.set_read_timeout(seconds.count(), micros.count());
   client.set_write_timeout(seconds.count(), micros.count());
@@ -105,16 +107,16 @@ KubeResponse KubeClient::call(const std::string& method, const std::string& path
     return out;
   }
   if (!res) {
-    out.error = what + " to the Kubernetes API at " + config_.api_url +
-                ": no response (" + httplib::to_string(res.error()) + ")";
+    out.error = what + " to the Kubernetes API at " + config_.api_url + ": no response (" +
+                httplib::to_string(res.error()) + ")";
     return out;
   }
   out.status = res->status;
   out.body = nlohmann::json::parse(res->body, nullptr, false);
   if (out.body.is_discarded()) out.body = nullptr;
   if (res->status < 200 || res->status >= 300) {
-    out.error = what + " answered " + std::to_string(res->status) + " " +
-                status_text(out.body, res->body);
+    out.error =
+        what + " answered " + std::to_string(res->status) + " " + status_text(out.body, res->body);
   } else if (!out.body.is_object()) {
     out.error = what + " answered " + std::to_string(res->status) + " without a JSON object";
   }

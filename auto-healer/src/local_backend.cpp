@@ -16,7 +16,8 @@ namespace firedrill::auto_healer {
 namespace {
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
   return text;
@@ -27,7 +28,8 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
 LocalBackend::LocalBackend(LocalConfig config) : config_(std::move(config)) {}
 
 std::optional<Workload> LocalBackend::find(const Target& target, std::string& error) {
-  if (target.namespace_name != config_.namespace_name || !config_.components.contains(target.name)) {
+  if (target.namespace_name != config_.namespace_name ||
+      !config_.components.contains(target.name)) {
     error = target.key() + " is not a component the local backend restarts (--local-components)";
     return std::nullopt;
   }
@@ -41,7 +43,8 @@ Outcome LocalBackend::restart(const Workload& workload, bool dry_run) {
   if (dry_run) return Outcome::success();
   if (config_.restart_command.empty()) return Outcome::failure("no --local-restart-command");
   std::vector<std::string> args;
-  for (const auto& a : config_.restart_command) args.push_back(replace_all(a, "{target}", workload.target.name));
+  for (const auto& a : config_.restart_command)
+    args.push_back(replace_all(a, "{target}", workload.target.name));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -55,16 +58,19 @@ Outcome LocalBackend::restart(const Workload& workload, bool dry_run) {
   for (;;) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
-    if (done < 0 && errno != EINTR) return Outcome::failure(what + ": waitpid: " + std::strerror(errno));
+    if (done < 0 && errno != EINTR)
+      return Outcome::failure(what + ": waitpid: " + std::strerror(errno));
     if (std::chrono::steady_clock::now() >= deadline) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       return Outcome::failure(what + ": no exit within the timeout; killed");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a child, not syncing a test
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(20));  // polling a child, not syncing a test
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Outcome::success();
-  if (WIFEXITED(status)) return Outcome::failure(what + ": exited with " + std::to_string(WEXITSTATUS(status)));
+  if (WIFEXITED(status))
+    return Outcome::failure(what + ": exited with " + std::to_string(WEXITSTATUS(status)));
   return Outcome::failure(what + ": killed by signal " + std::to_string(WTERMSIG(status)));
 }
 

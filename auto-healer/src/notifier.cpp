@@ -4,7 +4,10 @@ namespace firedrill::auto_healer {
 
 MockSlackNotifier::MockSlackNotifier(Peer mock_slack, std::string token,
                                      std::chrono::milliseconds timeout, Healer::Clock clock)
-    : peer_(std::move(mock_slack)), token_(std::move(token)), timeout_(timeout), clock_(std::move(clock)) {}
+    : peer_(std::move(mock_slack)),
+      token_(std::move(token)),
+      timeout_(timeout),
+      clock_(std::move(clock)) {}
 
 nlohmann::json MockSlackNotifier::incident_event(const Decision& d, const AlertRef& alert) const {
   return {{"fingerprint", alert.fingerprint},

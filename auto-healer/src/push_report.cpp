@@ -24,7 +24,8 @@ struct PushState {
 
 }  // namespace
 
-std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& r, double finished, double duration) {
+std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& r, double finished,
+                                                    double duration) {
   auto registry = std::make_shared<prometheus::Registry>();
   if (r.success) {
     add_gauge(*registry, "autohealer_scan_last_success_timestamp_seconds",
@@ -32,19 +33,21 @@ std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& r, double 
   }
   add_gauge(*registry, "autohealer_scan_last_run_timestamp_seconds",
             "Unix time the last auto-healer scan finished, successful or not", finished);
-  add_gauge(*registry, "autohealer_scan_last_run_duration_seconds", "Wall time the last scan took", duration);
+  add_gauge(*registry, "autohealer_scan_last_run_duration_seconds", "Wall time the last scan took",
+            duration);
   add_gauge(*registry, "autohealer_scan_last_run_success", "1 if the last scan succeeded, 0 if not",
             r.success ? 1.0 : 0.0);
   add_gauge(*registry, "autohealer_scan_workloads", "Workloads the last scan looked at",
             static_cast<double>(r.workloads));
   add_gauge(*registry, "autohealer_scan_restarts", "Workloads the last scan restarted (or dry-ran)",
             static_cast<double>(r.restarted));
-  add_gauge(*registry, "autohealer_scan_errors", "Errors the last scan met", static_cast<double>(r.errors));
+  add_gauge(*registry, "autohealer_scan_errors", "Errors the last scan met",
+            static_cast<double>(r.errors));
   return registry;
 }
 
-std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& registry, const Peer& pushgateway,
-                             std::chrono::milliseconds timeout) {
+std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& registry,
+                             const Peer& pushgateway, std::chrono::milliseconds timeout) {
   auto state = std::make_shared<PushState>();
   const auto colon = pushgateway.origin.rfind(':');
   const auto scheme_end = pushgateway.origin.find("://") + 3;
@@ -70,14 +73,16 @@ std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& regist
   if (!state->cv.wait_for(lock, timeout, [&] { return state->done; })) {
     lock.unlock();
     pusher.detach();
-    return "push to the Pushgateway at " + pushgateway.to_string() + ": no answer within the timeout";
+    return "push to the Pushgateway at " + pushgateway.to_string() +
+           ": no answer within the timeout";
   }
   const int code = state->code;
   lock.unlock();
   pusher.join();
   if (code >= 200 && code < 300) return {};
   return "push to the Pushgateway at " + pushgateway.to_string() +
-         (code < 0 ? ": no response (curl error " + std::to_string(-code) + ")" : ": answered " + std::to_string(code));
+         (code < 0 ? ": no response (curl error " + std::to_string(-code) + ")"
+                   : ": answered " + std::to_string(code));
 }
 
 }  // namespace firedrill::auto_healer

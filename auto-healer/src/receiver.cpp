@@ -14,13 +14,15 @@ bool token_matches(std::string_view header, const std::string& token) {
   constexpr std::string_view scheme = "Bearer ";
   if (header.substr(0, scheme.size()) != scheme) return false;
   const std::string_view given = header.substr(scheme.size());
-  return given.size() == token.size() && CRYPTO_memcmp(given.data(), token.data(), token.size()) == 0;
+  return given.size() == token.size() &&
+         CRYPTO_memcmp(given.data(), token.data(), token.size()) == 0;
 }
 
 }  // namespace
 
 SilenceSource alertmanager_silences(Peer alertmanager, std::chrono::milliseconds timeout) {
-  return [alertmanager, timeout](std::string& error) -> std::optional<std::vector<alerting::GettableSilence>> {
+  return [alertmanager,
+          timeout](std::string& error) -> std::optional<std::vector<alerting::GettableSilence>> {
     auto res = call_peer(alertmanager, "GET", "/api/v2/silences", "", nullptr, timeout);
     if (!res.ok()) {
       error = "cannot read silences: " + res.error;
@@ -35,7 +37,8 @@ SilenceSource alertmanager_silences(Peer alertmanager, std::chrono::milliseconds
   };
 }
 
-std::optional<Target> target_of(const alerting::LabelSet& labels, const std::string& default_namespace) {
+std::optional<Target> target_of(const alerting::LabelSet& labels,
+                                const std::string& default_namespace) {
   std::string_view name = alerting::label_value(labels, "deployment");
   if (name.empty()) name = alerting::label_value(labels, "service");
   if (name.empty()) return std::nullopt;
@@ -99,7 +102,8 @@ Decision Receiver::decide_one(const alerting::WebhookAlert& alert, const Target&
     decision = healer_.record(decision, outcome.ok, outcome.error);
   }
   if (auto event = backend_.record_event(*workload, decision); !event.ok) {
-    log::warn("cannot record the decision as an event", {{"target", target.key()}, {"error", event.error}});
+    log::warn("cannot record the decision as an event",
+              {{"target", target.key()}, {"error", event.error}});
   }
   return decision;
 }
@@ -126,16 +130,19 @@ std::pair<int, json> Receiver::handle(const std::string& body) {
     }
     if (alert.status == alerting::AlertStatus::resolved) {
       healer_.resolved(*target);
-      log::info("alert resolved: attempts start again", {{"alertname", alertname}, {"target", target->key()}});
+      log::info("alert resolved: attempts start again",
+                {{"alertname", alertname}, {"target", target->key()}});
       continue;
     }
     Decision d = decide_one(alert, *target, silences);
     const TimePoint now = clock_();
     audit_.record(d, "alert", backend_.name(), now);
     if (notifier_ != nullptr) {
-      if (std::string problem = notifier_->notify(d, AlertRef{alertname, alert.fingerprint, alert.starts_at});
+      if (std::string problem =
+              notifier_->notify(d, AlertRef{alertname, alert.fingerprint, alert.starts_at});
           !problem.empty()) {
-        log::warn("cannot tell mock-slack about the decision", {{"target", d.target.key()}, {"error", problem}});
+        log::warn("cannot tell mock-slack about the decision",
+                  {{"target", d.target.key()}, {"error", problem}});
       }
     }
     any_failed = any_failed || d.result == Result::failed;

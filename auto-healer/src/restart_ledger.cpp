@@ -45,8 +45,7 @@ std::optional<RestartLedger> parse_ledger(std::string_view text, std::string& er
   RestartLedger ledger;
   const auto pods = doc.find("pods");
   const auto increases = doc.find("increases");
-  if (pods == doc.end() || !pods->is_object() || increases == doc.end() ||
-      !increases->is_array()) {
+  if (pods == doc.end() || !pods->is_object() || increases == doc.end() || !increases->is_array()) {
     error = "expected \"pods\" (an object) and \"increases\" (an array)";
     return std::nullopt;
   }

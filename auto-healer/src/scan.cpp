@@ -56,14 +56,17 @@ ScanReport run_scan(KubeBackend& backend, const Policy& policy,
       Seen s;
       s.workload = std::move(w);
       RestartLedger ledger;
-      if (auto it = s.workload.annotations.find(kLedgerAnnotation); it != s.workload.annotations.end()) {
+      if (auto it = s.workload.annotations.find(kLedgerAnnotation);
+          it != s.workload.annotations.end()) {
         if (auto parsed = parse_ledger(it->second, error)) {
           ledger = std::move(*parsed);
         } else {
-          log::warn("restart ledger unreadable; starting again", {{"target", s.workload.target.key()}, {"error", error}});
+          log::warn("restart ledger unreadable; starting again",
+                    {{"target", s.workload.target.key()}, {"error", error}});
         }
       }
-      if (auto it = s.workload.annotations.find(kActionsAnnotation); it != s.workload.annotations.end()) {
+      if (auto it = s.workload.annotations.find(kActionsAnnotation);
+          it != s.workload.annotations.end()) {
         s.actions = parse_actions(it->second);
       }
       if (auto pods = backend.pods(s.workload, error)) {
@@ -108,7 +111,8 @@ ScanReport run_scan(KubeBackend& backend, const Policy& policy,
     audit.record(d, "scan", backend.name(), now);
     if (d.result != Result::below_threshold) {
       if (auto event = backend.record_event(s.workload, d); !event.ok) {
-        log::warn("cannot record the decision as an event", {{"target", d.target.key()}, {"error", event.error}});
+        log::warn("cannot record the decision as an event",
+                  {{"target", d.target.key()}, {"error", event.error}});
       }
     }
     std::vector<TimePoint> recent;
@@ -120,7 +124,8 @@ ScanReport run_scan(KubeBackend& backend, const Policy& policy,
                                      {kActionsAnnotation, serialize_actions(recent)}},
                                     false);
     if (!written.ok) {
-      log::error("cannot keep the restart ledger", {{"target", d.target.key()}, {"error", written.error}});
+      log::error("cannot keep the restart ledger",
+                 {{"target", d.target.key()}, {"error", written.error}});
       ++report.errors;
       report.success = false;
     }

@@ -53,8 +53,12 @@ bool parse_bool(std::string_view v, bool& out) {
 
 void add_options(CLI::App& app, Settings& s) {
   app.require_subcommand(1, 1);
-  auto* serve = app.add_subcommand("serve", "Receive Alertmanager's webhooks on POST /webhook and act on firing alerts with a remediation label");
-  auto* scan = app.add_subcommand("scan", "One pass, as a CronJob runs it: restart the workloads whose pods restarted --restart-threshold times within --window");
+  auto* serve = app.add_subcommand("serve",
+                                   "Receive Alertmanager's webhooks on POST /webhook and act on "
+                                   "firing alerts with a remediation label");
+  auto* scan = app.add_subcommand("scan",
+                                  "One pass, as a CronJob runs it: restart the workloads whose "
+                                  "pods restarted --restart-threshold times within --window");
   serve->fallthrough();
   scan->fallthrough();
   serve->callback([&s] { s.mode = Mode::serve; });
@@ -89,7 +93,8 @@ void add_options(CLI::App& app, Settings& s) {
                "Decide and audit, but change nothing (Kubernetes: a server-side dry run; also "
                "DRY_RUN)")
       ->envname(env("DRY_RUN"));
-  app.add_option("--namespaces", s.namespaces, "Namespaces the auto-healer may act in (comma-separated)")
+  app.add_option("--namespaces", s.namespaces,
+                 "Namespaces the auto-healer may act in (comma-separated)")
       ->envname(env("NAMESPACES"))
       ->delimiter(',')
       ->capture_default_str();
@@ -100,10 +105,12 @@ void add_options(CLI::App& app, Settings& s) {
                  "serve: namespace of an alert without a namespace label")
       ->envname(env("DEFAULT_NAMESPACE"))
       ->capture_default_str();
-  app.add_option("--kube-api-url", s.kube.api_url,
-                 "Kubernetes API (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)")
+  app.add_option(
+         "--kube-api-url", s.kube.api_url,
+         "Kubernetes API (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)")
       ->envname(env("KUBE_API_URL"));
-  app.add_option("--kube-token-file", s.kube.token_file, "Service-account token, read on every call")
+  app.add_option("--kube-token-file", s.kube.token_file,
+                 "Service-account token, read on every call")
       ->envname(env("KUBE_TOKEN_FILE"))
       ->capture_default_str();
   app.add_option("--kube-ca-file", s.kube.ca_file, "CA of the Kubernetes API")
@@ -113,7 +120,8 @@ void add_options(CLI::App& app, Settings& s) {
                  "local: command that restarts a component, {target} replaced by its name")
       ->envname(env("LOCAL_RESTART_COMMAND"))
       ->delimiter(' ');
-  app.add_option("--local-components", s.local.components, "local: components that may be restarted")
+  app.add_option("--local-components", s.local.components,
+                 "local: components that may be restarted")
       ->envname(env("LOCAL_COMPONENTS"))
       ->delimiter(',');
   app.add_option("--alertmanager-url", s.alertmanager_url,
@@ -122,27 +130,31 @@ void add_options(CLI::App& app, Settings& s) {
   app.add_option("--mock-slack-url", s.mock_slack_url,
                  "mock-slack, told of every decision (incident events) and paged on a hand-over")
       ->envname(env("MOCK_SLACK_URL"));
-  auto* token = app.add_option("--mock-slack-token", s.mock_slack_token, "Bearer token of mock-slack (prefer the file)")
+  auto* token = app.add_option("--mock-slack-token", s.mock_slack_token,
+                               "Bearer token of mock-slack (prefer the file)")
                     ->envname(env("MOCK_SLACK_TOKEN"));
-  app.add_option("--mock-slack-token-file", s.mock_slack_token_file, "File holding mock-slack's token")
+  app.add_option("--mock-slack-token-file", s.mock_slack_token_file,
+                 "File holding mock-slack's token")
       ->envname(env("MOCK_SLACK_TOKEN_FILE"))
       ->excludes(token);
   auto* webhook = app.add_option("--webhook-token", s.webhook_token,
                                  "serve: bearer token Alertmanager must send (prefer the file)")
                       ->envname(env("WEBHOOK_TOKEN"));
-  app.add_option("--webhook-token-file", s.webhook_token_file, "serve: file holding the webhook token")
+  app.add_option("--webhook-token-file", s.webhook_token_file,
+                 "serve: file holding the webhook token")
       ->envname(env("WEBHOOK_TOKEN_FILE"))
       ->excludes(webhook);
   app.add_option("--pushgateway-url", s.pushgateway_url, "scan: Pushgateway the run is reported to")
       ->envname(env("PUSHGATEWAY_URL"));
   add_millis(app, "--request-timeout-outbound", s.request_timeout, env("REQUEST_TIMEOUT_OUTBOUND"),
              "Timeout of one call to Kubernetes, Alertmanager, mock-slack or the Pushgateway");
-  app.add_option("--instance", s.instance, "This replica's name in Events (default: POD_NAME, else the host name)")
+  app.add_option("--instance", s.instance,
+                 "This replica's name in Events (default: POD_NAME, else the host name)")
       ->envname("POD_NAME");
-  app.set_version_flag("--version",
-                       app.get_name() + " " + std::string(version()) + " (revision " +
-                           std::string(revision()) + ")",
-                       "Print the version and revision, then exit");
+  app.set_version_flag(
+      "--version",
+      app.get_name() + " " + std::string(version()) + " (revision " + std::string(revision()) + ")",
+      "Print the version and revision, then exit");
 }
 
 std::string finish_settings(const CLI::App& app, Settings& s,
@@ -161,7 +173,8 @@ std::string finish_settings(const CLI::App& app, Settings& s,
     }
   }
   const auto eq = s.selector.find('=');
-  if (eq == std::string::npos || eq == 0 || s.selector.find_first_of(",!=", eq + 1) != std::string::npos) {
+  if (eq == std::string::npos || eq == 0 ||
+      s.selector.find_first_of(",!=", eq + 1) != std::string::npos) {
     return "--selector: expected one name=value, e.g. firedrill.io/autoheal=true";
   }
   s.policy.selector_label = s.selector.substr(0, eq);
@@ -228,7 +241,8 @@ std::variant<Settings, int> parse_settings(int argc, char** argv) {
       "auto-healer");
   add_options(app, settings);
   if (auto code = parse_command_line(app, argc, argv)) return *code;
-  if (std::string error = finish_settings(app, settings, [](const char* n) { return std::getenv(n); });
+  if (std::string error =
+          finish_settings(app, settings, [](const char* n) { return std::getenv(n); });
       !error.empty()) {
     std::cerr << app.get_name() << ": " << error << " (see --help)\n";
     return 2;

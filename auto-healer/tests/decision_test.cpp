@@ -1,7 +1,7 @@
 // The guard rails of Healer, on an injected clock.
-#include <catch2/catch.hpp>
-
 #include "auto_healer/decision.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace firedrill::auto_healer;
 using namespace std::chrono_literals;
@@ -86,8 +86,7 @@ TEST_CASE("the same occurrence still firing after the cooldown is a new attempt"
   CHECK(again.attempt == 2);
 }
 
-TEST_CASE("after max attempts within the window the healer gives up and hands over",
-          "[decision]") {
+TEST_CASE("after max attempts within the window the healer gives up and hands over", "[decision]") {
   ManualClock clock;
   Healer h(test_policy(), clock.fn());
   for (int i = 1; i <= 3; ++i) {

@@ -45,40 +45,44 @@ inline nlohmann::json status_object(int code, const std::string& reason, const s
 }
 
 /// A Deployment as GET returns it (fields the auto-healer does not read left out).
-inline nlohmann::json deployment(const std::string& ns, const std::string& name, bool autoheal = true) {
+inline nlohmann::json deployment(const std::string& ns, const std::string& name,
+                                 bool autoheal = true) {
   nlohmann::json labels = {{"app.kubernetes.io/name", name}};
   if (autoheal) labels["firedrill.io/autoheal"] = "true";
-  return {{"kind", "Deployment"},
-          {"apiVersion", "apps/v1"},
-          {"metadata",
-           {{"name", name},
-            {"namespace", ns},
-            {"uid", "5f1c9e0a-4d2b-4a8e-9c3f-2b7d41a0e6c1"},
-            {"resourceVersion", "48213"},
-            {"generation", 3},
-            {"creationTimestamp", "2026-11-30T09:12:44Z"},
-            {"labels", labels},
-            {"annotations", {{"deployment.kubernetes.io/revision", "3"}}}}},
+  return {
+      {"kind", "Deployment"},
+      {"apiVersion", "apps/v1"},
+      {"metadata",
+       {{"name", name},
+        {"namespace", ns},
+        {"uid", "5f1c9e0a-4d2b-4a8e-9c3f-2b7d41a0e6c1"},
+        {"resourceVersion", "48213"},
+        {"generation", 3},
+        {"creationTimestamp", "2026-11-30T09:12:44Z"},
+        {"labels", labels},
+        {"annotations", {{"deployment.kubernetes.io/revision", "3"}}}}},
+      {"spec",
+       {{"replicas", 2},
+        {"selector", {{"matchLabels", {{"app.kubernetes.io/name", name}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app.kubernetes.io/name", name}}}}},
           {"spec",
-           {{"replicas", 2},
-            {"selector", {{"matchLabels", {{"app.kubernetes.io/name", name}}}}},
-            {"template",
-             {{"metadata", {{"labels", {{"app.kubernetes.io/name", name}}}}},
-              {"spec", {{"containers", {{{"name", name}, {"image", "firedrill/" + name + ":0.1.0"}}}}}}}},
-            {"strategy", {{"type", "RollingUpdate"},
-                          {"rollingUpdate", {{"maxUnavailable", "25%"}, {"maxSurge", "25%"}}}}},
-            {"revisionHistoryLimit", 10},
-            {"progressDeadlineSeconds", 600}}},
-          {"status",
-           {{"observedGeneration", 3},
-            {"replicas", 2},
-            {"updatedReplicas", 2},
-            {"readyReplicas", 1},
-            {"availableReplicas", 1},
-            {"unavailableReplicas", 1},
-            {"conditions",
-             {{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
-              {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}}}}}};
+           {{"containers", {{{"name", name}, {"image", "firedrill/" + name + ":0.1.0"}}}}}}}},
+        {"strategy",
+         {{"type", "RollingUpdate"},
+          {"rollingUpdate", {{"maxUnavailable", "25%"}, {"maxSurge", "25%"}}}}},
+        {"revisionHistoryLimit", 10},
+        {"progressDeadlineSeconds", 600}}},
+      {"status",
+       {{"observedGeneration", 3},
+        {"replicas", 2},
+        {"updatedReplicas", 2},
+        {"readyReplicas", 1},
+        {"availableReplicas", 1},
+        {"unavailableReplicas", 1},
+        {"conditions",
+         {{{"type", "Available"}, {"status", "True"}, {"reason", "MinimumReplicasAvailable"}},
+          {{"type", "Progressing"}, {"status", "True"}, {"reason", "NewReplicaSetAvailable"}}}}}}};
 }
 
 class FakeApiServer {
@@ -92,13 +96,16 @@ class FakeApiServer {
       Canned answer;
       {
         std::lock_guard lock(mutex_);
-        seen_.push_back(SeenRequest{req.method, req.path, query, req.get_header_value("Content-Type"),
+        seen_.push_back(SeenRequest{req.method, req.path, query,
+                                    req.get_header_value("Content-Type"),
                                     req.get_header_value("Authorization"), req.body});
         auto it = routes_.find(req.method + " " + req.path);
         if (it != routes_.end()) {
           answer = it->second;
         } else {
-          answer = Canned{404, status_object(404, "NotFound", "the server could not find the requested resource", "", "")};
+          answer = Canned{
+              404, status_object(404, "NotFound",
+                                 "the server could not find the requested resource", "", "")};
         }
       }
       res.status = answer.status;

@@ -1,10 +1,11 @@
 // The Kubernetes backend against a stand-in API server (tests/fake_apiserver.hpp): the exact
 // requests it sends, and how it reads the server's answers and errors.
+#include "auto_healer/kube_backend.hpp"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 
-#include "auto_healer/kube_backend.hpp"
 #include "fake_apiserver.hpp"
 
 using namespace firedrill::auto_healer;
@@ -34,7 +35,8 @@ KubeBackend backend_for(const FakeApiServer& api, const TokenFile& token) {
   config.api_url = api.url();
   config.token_file = token.path;
   config.timeout = std::chrono::milliseconds(5000);
-  return KubeBackend(config, [] { return kNow; }, "auto-healer-7d9f8-abcde");
+  return KubeBackend(
+      config, [] { return kNow; }, "auto-healer-7d9f8-abcde");
 }
 
 const std::string kDeploymentPath = "/apis/apps/v1/namespaces/firedrill/deployments/portal";
@@ -68,8 +70,9 @@ TEST_CASE("restart sends the PATCH of kubectl rollout restart, with the fieldMan
     CHECK(seen[1].path == kDeploymentPath);
     CHECK(seen[1].query == "fieldManager=auto-healer");
     CHECK(seen[1].content_type == "application/strategic-merge-patch+json");
-    CHECK(seen[1].body ==
-          R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-12-01T12:00:00Z"}}}}})");
+    CHECK(
+        seen[1].body ==
+        R"({"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-12-01T12:00:00Z"}}}}})");
   }
   SECTION("as a server-side dry run") {
     REQUIRE(backend.restart(*workload, true).ok);
@@ -140,7 +143,8 @@ TEST_CASE("the API server's errors come back as one line with reason and message
     KubeConfig config;
     config.api_url = "http://127.0.0.1:1";
     config.token_file = token.path;
-    KubeBackend nowhere(config, [] { return kNow; }, "x");
+    KubeBackend nowhere(
+        config, [] { return kNow; }, "x");
     CHECK_FALSE(nowhere.find(Target{"firedrill", "portal"}, error));
     CHECK(error.find("to the Kubernetes API at http://127.0.0.1:1: no response") !=
           std::string::npos);
@@ -169,7 +173,8 @@ TEST_CASE("a paused deployment or a rollout in progress is refused without a PAT
   }
   SECTION("not every replica runs the latest template") {
     d["status"]["updatedReplicas"] = 1;
-    CHECK(rollout_refusal(d) == "a rollout is in progress: 1 of 2 replicas run the latest template");
+    CHECK(rollout_refusal(d) ==
+          "a rollout is in progress: 1 of 2 replicas run the latest template");
   }
   SECTION("old replicas still terminating") {
     d["status"]["replicas"] = 3;
@@ -259,8 +264,7 @@ TEST_CASE("every decision is posted as a core/v1 Event on the Deployment", "[kub
   CHECK(event["reportingInstance"] == "auto-healer-7d9f8-abcde");
 }
 
-TEST_CASE("the in-cluster address comes from KUBERNETES_SERVICE_HOST and _PORT",
-          "[kube_backend]") {
+TEST_CASE("the in-cluster address comes from KUBERNETES_SERVICE_HOST and _PORT", "[kube_backend]") {
   std::map<std::string, std::string> env;
   auto getenv = [&env](const char* n) -> const char* {
     auto it = env.find(n);

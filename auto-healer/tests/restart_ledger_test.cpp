@@ -1,7 +1,7 @@
 // Restart counting across passes: increases, pod replacement, the window, the annotation.
-#include <catch2/catch.hpp>
-
 #include "auto_healer/restart_ledger.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace firedrill::auto_healer;
 using namespace std::chrono_literals;

@@ -1,10 +1,11 @@
 // One scan pass against the stand-in API server: increases since the last pass from the ledger
 // annotation, the threshold, the restart and the annotations it writes back.
+#include "auto_healer/scan.hpp"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 
-#include "auto_healer/scan.hpp"
 #include "fake_apiserver.hpp"
 
 using namespace firedrill::auto_healer;
@@ -26,7 +27,8 @@ json pod_list(std::int64_t restarts) {
               {{"name", "portal-6c8d9b7f5-x2x9q"},
                {"uid", "pod-uid-1"},
                {"creationTimestamp", "2026-11-30T08:00:00Z"}}},
-             {"status", {{"containerStatuses", {{{"name", "portal"}, {"restartCount", restarts}}}}}}}}}};
+             {"status",
+              {{"containerStatuses", {{{"name", "portal"}, {"restartCount", restarts}}}}}}}}}};
 }
 
 struct ScanFixture {
@@ -38,15 +40,18 @@ struct ScanFixture {
   ~ScanFixture() { std::remove(token_path.c_str()); }
   ScanReport run(const json& deployment_with_annotations) {
     api.answer("GET /apis/apps/v1/namespaces/firedrill/deployments",
-               Canned{200, json{{"kind", "DeploymentList"}, {"apiVersion", "apps/v1"},
-                                {"metadata", json::object()}, {"items", {deployment_with_annotations}}}});
+               Canned{200, json{{"kind", "DeploymentList"},
+                                {"apiVersion", "apps/v1"},
+                                {"metadata", json::object()},
+                                {"items", {deployment_with_annotations}}}});
     api.answer("PATCH /apis/apps/v1/namespaces/firedrill/deployments/portal",
                Canned{200, deployment("firedrill", "portal")});
     api.answer("POST /api/v1/namespaces/firedrill/events", Canned{201, json{{"kind", "Event"}}});
     KubeConfig config;
     config.api_url = api.url();
     config.token_file = token_path;
-    KubeBackend backend(config, [] { return kNow; }, "scan-pod");
+    KubeBackend backend(
+        config, [] { return kNow; }, "scan-pod");
     Policy policy;
     policy.allowed_namespaces = {"firedrill"};
     return run_scan(backend, policy, {"firedrill"}, audit, [] { return kNow; });
@@ -62,7 +67,8 @@ struct ScanFixture {
   }
   int restart_patches() const {
     int n = 0;
-    for (const auto& r : api.seen()) n += r.method == "PATCH" && r.body.find("restartedAt") != std::string::npos;
+    for (const auto& r : api.seen())
+      n += r.method == "PATCH" && r.body.find("restartedAt") != std::string::npos;
     return n;
   }
 };
@@ -85,8 +91,7 @@ TEST_CASE("a first pass only takes a baseline of old pods' restart counts", "[sc
   CHECK(patches[0][kActionsAnnotation] == "[]");
 }
 
-TEST_CASE("an increase over the threshold since the last pass restarts the deployment",
-          "[scan]") {
+TEST_CASE("an increase over the threshold since the last pass restarts the deployment", "[scan]") {
   ScanFixture f;
   f.api.answer("GET /api/v1/namespaces/firedrill/pods", Canned{200, pod_list(43)});
   auto d = deployment("firedrill", "portal");
@@ -114,8 +119,9 @@ TEST_CASE("an increase over the threshold since the last pass restarts the deplo
 
 TEST_CASE("a pass that cannot read pods reports failure and restarts nothing", "[scan]") {
   ScanFixture f;
-  f.api.answer("GET /api/v1/namespaces/firedrill/pods",
-               Canned{403, testing::status_object(403, "Forbidden", "pods is forbidden", "", "pods")});
+  f.api.answer(
+      "GET /api/v1/namespaces/firedrill/pods",
+      Canned{403, testing::status_object(403, "Forbidden", "pods is forbidden", "", "pods")});
   auto report = f.run(deployment("firedrill", "portal"));
   CHECK_FALSE(report.success);
   CHECK(report.errors == 1);

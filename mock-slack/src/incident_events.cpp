@@ -34,7 +34,8 @@ TimePoint time_field(const json& body, const char* field) {
   const std::string text = required_string(body, field, 64);
   auto t = alerting::parse_time(text);
   if (!t || *t == alerting::kZeroTime) {
-    throw std::invalid_argument(std::string(field) + ": invalid RFC 3339 timestamp \"" + text + "\"");
+    throw std::invalid_argument(std::string(field) + ": invalid RFC 3339 timestamp \"" + text +
+                                "\"");
   }
   return *t;
 }
@@ -112,16 +113,20 @@ IncidentEvent add_incident_event(Store& store, IncidentEvent e) {
   e.recorded_at = store.now();
   const std::string details = e.details.dump();
   store.write_with([&](SQLite::Database& db) {
-    SQLite::Statement insert(db,
-                             "INSERT INTO incident_events (at, recorded_at, author, kind, text, "
-                             "details, incident_id, fingerprint, starts_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement insert(
+        db,
+        "INSERT INTO incident_events (at, recorded_at, author, kind, text, "
+        "details, incident_id, fingerprint, starts_at) VALUES (?,?,?,?,?,?,?,?,?)");
     insert.bind(1, ns(e.at));
     insert.bind(2, ns(e.recorded_at));
     insert.bind(3, e.author);
     insert.bind(4, e.kind);
     insert.bind(5, e.text);
     insert.bind(6, details);
-    if (e.incident_id) insert.bind(7, *e.incident_id); else insert.bind(7);
+    if (e.incident_id)
+      insert.bind(7, *e.incident_id);
+    else
+      insert.bind(7);
     if (e.starts_at) {
       insert.bind(8, e.fingerprint);
       insert.bind(9, ns(*e.starts_at));

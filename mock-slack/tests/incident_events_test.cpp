@@ -1,9 +1,10 @@
 // The incident events API on a real listener and a real SQLite file: keyed by incident or by
 // alert occurrence, credentials, bad input, time order, and append-only storage.
+#include "mock_slack/incident_events.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "helpers.hpp"
-#include "mock_slack/incident_events.hpp"
 
 using namespace mock_slack;
 using namespace mock_slack::test;
@@ -19,7 +20,8 @@ struct EventsFixture {
     register_incident_event_routes(service, store, options.credentials, options.read);
     running = std::make_unique<firedrill::testing::RunningService>(service);
   }
-  httplib::Result post(const std::string& path, const json& body, const std::string& token = "secret") const {
+  httplib::Result post(const std::string& path, const json& body,
+                       const std::string& token = "secret") const {
     auto c = running->api();
     httplib::Headers h;
     if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
@@ -55,14 +57,14 @@ TEST_CASE("events keyed by alert occurrence or incident show with the incident i
   const std::string fingerprint = restarting["fingerprint"];
 
   // The auto-healer may write before mock-slack has the alert: Alertmanager sends both at once.
-  auto early = f.post("/api/v1/incident-events",
-                      {{"fingerprint", fingerprint},
-                       {"starts_at", "2026-12-01T11:58:31.204Z"},
-                       {"time", "2026-12-01T12:00:01Z"},
-                       {"author", "auto-healer"},
-                       {"kind", "auto_heal"},
-                       {"text", "restart firedrill/portal, attempt 1"},
-                       {"details", {{"result", "acted"}, {"attempt", 1}}}});
+  auto early =
+      f.post("/api/v1/incident-events", {{"fingerprint", fingerprint},
+                                         {"starts_at", "2026-12-01T11:58:31.204Z"},
+                                         {"time", "2026-12-01T12:00:01Z"},
+                                         {"author", "auto-healer"},
+                                         {"kind", "auto_heal"},
+                                         {"text", "restart firedrill/portal, attempt 1"},
+                                         {"details", {{"result", "acted"}, {"attempt", 1}}}});
   REQUIRE(early);
   INFO(early->body);
   REQUIRE(early->status == 201);
@@ -71,7 +73,8 @@ TEST_CASE("events keyed by alert occurrence or incident show with the incident i
   CHECK(created["recordedAt"] == "2026-12-01T12:00:05Z");
   CHECK(created["fingerprint"] == fingerprint);
 
-  auto delivered = f.post("/webhook", notification("PortalRestarting", "firing", json::array({restarting})));
+  auto delivered =
+      f.post("/webhook", notification("PortalRestarting", "firing", json::array({restarting})));
   REQUIRE(delivered);
   REQUIRE(delivered->status == 200);
   const auto incident = json::parse(delivered->body)["incident"].get<std::int64_t>();

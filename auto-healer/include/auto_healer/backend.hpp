@@ -19,7 +19,8 @@ struct Workload {
   std::string refusal;
   /// Kubernetes: the label selector of its pods (spec.selector.matchLabels, encoded for a query).
   std::string pod_selector;
-  alerting::LabelSet annotations;  ///< Kubernetes metadata.annotations (scan keeps its ledger there)
+  alerting::LabelSet
+      annotations;  ///< Kubernetes metadata.annotations (scan keeps its ledger there)
 };
 
 /// The outcome of one backend call. `error` says what went wrong in one line, naming the peer.

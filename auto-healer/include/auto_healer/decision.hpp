@@ -36,11 +36,11 @@ struct Target {
 
 /// The guard rails. Each has a flag (see settings.hpp).
 struct Policy {
-  int restart_threshold = 3;    ///< scan: restarts within `window` that call for a restart
-  Seconds window{15 * 60};      ///< of the threshold, the cap and the attempts
-  Seconds cooldown{5 * 60};     ///< after an action on a target, no other on it
+  int restart_threshold = 3;       ///< scan: restarts within `window` that call for a restart
+  Seconds window{15 * 60};         ///< of the threshold, the cap and the attempts
+  Seconds cooldown{5 * 60};        ///< after an action on a target, no other on it
   int max_actions_per_window = 5;  ///< in total, over every target
-  int max_attempts = 3;         ///< per target and window; then hand over to a human
+  int max_attempts = 3;            ///< per target and window; then hand over to a human
   bool dry_run = false;
   std::set<std::string, std::less<>> allowed_namespaces;
   /// Label the workload must carry (the selector firedrill.io/autoheal=true).
@@ -66,17 +66,17 @@ struct Trigger {
 
 /// What was decided. `result` is the audit's label value.
 enum class Result {
-  acted,          ///< restart now
-  dry_run,        ///< would restart; dry-run mode
+  acted,    ///< restart now
+  dry_run,  ///< would restart; dry-run mode
   below_threshold,
-  not_allowed,    ///< namespace not allowed, selector label missing, or unknown remediation
+  not_allowed,  ///< namespace not allowed, selector label missing, or unknown remediation
   silenced,
-  duplicate,      ///< this alert occurrence was already acted on within the cooldown
+  duplicate,  ///< this alert occurrence was already acted on within the cooldown
   cooldown,
-  cap,            ///< the total cap per window is reached
-  gave_up,        ///< max attempts reached: hand over to a human (reported once per target)
-  handed_over,    ///< already handed over; a human has it
-  failed,         ///< the backend failed (recorded by record())
+  cap,          ///< the total cap per window is reached
+  gave_up,      ///< max attempts reached: hand over to a human (reported once per target)
+  handed_over,  ///< already handed over; a human has it
+  failed,       ///< the backend failed (recorded by record())
 };
 std::string_view to_string(Result result);
 
@@ -132,11 +132,11 @@ class Healer {
 
   Policy policy_;
   Clock clock_;
-  std::deque<ActionRecord> actions_;           // within the window, oldest first
-  std::map<std::string, TimePoint> last_action_;  // by target key, kept beyond the window
-  std::set<std::string> handed_over_;          // target keys a human has
+  std::deque<ActionRecord> actions_;                 // within the window, oldest first
+  std::map<std::string, TimePoint> last_action_;     // by target key, kept beyond the window
+  std::set<std::string> handed_over_;                // target keys a human has
   std::map<std::string, TimePoint> attempts_reset_;  // by target key: its alert resolved then
-  std::map<std::string, TimePoint> occurrences_;  // occurrence -> when acted
+  std::map<std::string, TimePoint> occurrences_;     // occurrence -> when acted
 };
 
 /// Whether an active silence matches the labels (every matcher of one silence matches).

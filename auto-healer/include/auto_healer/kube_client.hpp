@@ -30,9 +30,9 @@ std::optional<std::string> in_cluster_api_url(const std::function<const char*(co
 std::string encode_query_value(std::string_view value);
 
 struct KubeResponse {
-  int status = 0;            ///< HTTP status; 0 when no response came
-  nlohmann::json body;       ///< parsed, or null
-  std::string error;         ///< empty on 2xx: else "GET <path> answered 404 NotFound: <message>"
+  int status = 0;       ///< HTTP status; 0 when no response came
+  nlohmann::json body;  ///< parsed, or null
+  std::string error;    ///< empty on 2xx: else "GET <path> answered 404 NotFound: <message>"
   bool ok() const { return error.empty(); }
 };
 

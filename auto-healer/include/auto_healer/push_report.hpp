@@ -16,12 +16,13 @@ namespace firedrill::auto_healer {
 
 inline constexpr const char* kScanPushJob = "auto-healer-scan";
 
-std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& report, double finished_unix_seconds,
+std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& report,
+                                                    double finished_unix_seconds,
                                                     double duration_seconds);
 
 /// Pushes on a helper thread (the Gateway has no timeout of its own) and waits up to `timeout`;
 /// "" on success, else what went wrong.
-std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& registry, const Peer& pushgateway,
-                             std::chrono::milliseconds timeout);
+std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& registry,
+                             const Peer& pushgateway, std::chrono::milliseconds timeout);
 
 }  // namespace firedrill::auto_healer

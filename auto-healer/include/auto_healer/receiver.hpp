@@ -33,7 +33,8 @@ struct ReceiverOptions {
 };
 
 /// The target an alert names, or nullopt when it names none.
-std::optional<Target> target_of(const alerting::LabelSet& labels, const std::string& default_namespace);
+std::optional<Target> target_of(const alerting::LabelSet& labels,
+                                const std::string& default_namespace);
 
 /// "fingerprint@startsAt": one alert occurrence.
 std::string occurrence_of(const alerting::WebhookAlert& alert);

@@ -38,9 +38,9 @@ struct RestartLedger {
 };
 
 struct Observation {
-  RestartLedger ledger;          ///< to store for the next pass
-  std::int64_t increase = 0;     ///< new restarts seen by this pass
-  std::int64_t in_window = 0;    ///< restarts within the window, this pass's included
+  RestartLedger ledger;        ///< to store for the next pass
+  std::int64_t increase = 0;   ///< new restarts seen by this pass
+  std::int64_t in_window = 0;  ///< restarts within the window, this pass's included
 };
 
 /// Folds this pass's pods into the ledger. A pod seen before counts its increase (its full count

@@ -46,8 +46,8 @@ inline constexpr std::size_t kMaxEventDetailsBytes = 16384;
 /// Parses a POST body: {"kind", "text", "author", "time"?, "details"?} plus, when
 /// `incident_id` is not given by the path, either "incident_id" or "fingerprint" and
 /// "starts_at". Throws std::invalid_argument naming the field.
-IncidentEvent parse_incident_event(const nlohmann::json& body, std::optional<std::int64_t> incident_id,
-                                   TimePoint now);
+IncidentEvent parse_incident_event(const nlohmann::json& body,
+                                   std::optional<std::int64_t> incident_id, TimePoint now);
 
 /// Appends an event; returns it with its id and recorded time. Throws StoreUnavailable.
 IncidentEvent add_incident_event(Store& store, IncidentEvent event);

@@ -1,13 +1,13 @@
 #include "mock_slack_ui/html.hpp"
 
 #include <algorithm>
-#include <tuple>
 #include <array>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "embedded.hpp"
 #include "mock_slack_ui/mrkdwn.hpp"
@@ -641,9 +641,11 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
   };
   std::vector<Entry> entries;
   for (const OccurrenceView& o : incident.occurrences) {
-    entries.push_back({o.starts_at_ms, 0, entries.size(), "firing", "Alertmanager", o.alertname + " firing"});
+    entries.push_back(
+        {o.starts_at_ms, 0, entries.size(), "firing", "Alertmanager", o.alertname + " firing"});
     if (o.ends_at_ms) {
-      entries.push_back({*o.ends_at_ms, 2, entries.size(), "resolved", "Alertmanager", o.alertname + " resolved"});
+      entries.push_back({*o.ends_at_ms, 2, entries.size(), "resolved", "Alertmanager",
+                         o.alertname + " resolved"});
     }
   }
   for (const IncidentEventView& e : incident.events) {

@@ -304,11 +304,13 @@ TEST_CASE("incident events join the postmortem timeline and the incident page in
   IncidentView inc = seeded_incident();
   // At 5 minutes the auto-healer restarted the portal; at 1 minute a human wrote a note with
   // characters that must not turn into Markdown or HTML.
-  inc.events.push_back({kT0 + 5 * kMinute, "auto-healer", "auto_heal", "restart firedrill/portal, attempt 1"});
+  inc.events.push_back(
+      {kT0 + 5 * kMinute, "auto-healer", "auto_heal", "restart firedrill/portal, attempt 1"});
   inc.events.push_back({kT0 + 1 * kMinute + 30'000, "alice", "note", "looking | <b>logs</b>"});
   const std::string draft = render_postmortem(inc, std::nullopt, kT0 + 90 * kMinute);
   const auto note = draft.find("**note** (alice): looking \\| \\<b\\>logs\\</b\\>");
-  const auto heal = draft.find("**auto\\_heal** (auto-healer): restart firedrill/portal, attempt 1");
+  const auto heal =
+      draft.find("**auto\\_heal** (auto-healer): restart firedrill/portal, attempt 1");
   const auto resolved = draft.find("**Incident resolved:**");
   REQUIRE(note != std::string::npos);
   REQUIRE(heal != std::string::npos);
