@@ -20,7 +20,7 @@ bool token_matches(std::string_view header, const std::string& token) {
 
 }  // namespace
 
-SilenceSource alertmanager_silences(Peer alertmanager, std::chrono::milliseconds timeout) {
+SilenceSource alertmanager_silences(const Peer& alertmanager, std::chrono::milliseconds timeout) {
   return [alertmanager,
           timeout](std::string& error) -> std::optional<std::vector<alerting::GettableSilence>> {
     auto res = call_peer(alertmanager, "GET", "/api/v2/silences", "", nullptr, timeout);

@@ -25,7 +25,7 @@ using SilenceSource =
     std::function<std::optional<std::vector<alerting::GettableSilence>>(std::string& error)>;
 
 /// Reads GET /api/v2/silences of an Alertmanager.
-SilenceSource alertmanager_silences(Peer alertmanager, std::chrono::milliseconds timeout);
+SilenceSource alertmanager_silences(const Peer& alertmanager, std::chrono::milliseconds timeout);
 
 struct ReceiverOptions {
   std::string default_namespace = "firedrill";
