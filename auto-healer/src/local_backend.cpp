@@ -43,9 +43,11 @@ Outcome LocalBackend::restart(const Workload& workload, bool dry_run) {
   if (dry_run) return Outcome::success();
   if (config_.restart_command.empty()) return Outcome::failure("no --local-restart-command");
   std::vector<std::string> args;
+  args.reserve(config_.restart_command.size());
   for (const auto& a : config_.restart_command)
     args.push_back(replace_all(a, "{target}", workload.target.name));
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const std::string what = "restart command '" + args.front() + "' for " + workload.target.name;
