@@ -8,7 +8,7 @@ PROFILE ?= drill
 SCENARIO ?= errors
 export PROFILE SCENARIO
 
-.PHONY: help deps build build-asan test test-unit up down status logs break heal drill images \
+.PHONY: help deps build build-asan test test-unit up down status logs break heal drill autoheal images \
         bench images fmt fmt-check lint shellcheck tidy fuzz rules clean
 
 help: ## Show the targets
@@ -53,6 +53,9 @@ heal: ## Undo every break
 drill: ## Break, wait for the page, heal, wait for it to resolve, check the times: SCENARIO=...|all
 	@scripts/stack drill $(SCENARIO)
 
+autoheal: ## Switch the local auto-healer: MODE=live|dry-run|stop (make up starts it in dry run)
+	@scripts/stack autoheal $(MODE)
+
 FUZZ_SECONDS ?= 30
 fuzz: deps ## Build the libFuzzer targets (fuzz preset) and run each on its corpus for FUZZ_SECONDS
 	@cmake --preset fuzz >/dev/null
@@ -85,6 +88,6 @@ clean: ## Remove build folders
 IMAGE_REGISTRY ?= ghcr.io/firedrill
 IMAGE_TAG ?= 0.1.0
 images: ## Build the container images (needs a Docker engine; none runs on the dev machines)
-	@for s in portal mock-slack batch-sync; do \
+	@for s in portal mock-slack batch-sync auto-healer; do \
 	  docker build --build-arg FIREDRILL_REVISION=$$(git rev-parse --short=12 HEAD) \
 	    -f $$s/Dockerfile -t $(IMAGE_REGISTRY)/$$s:$(IMAGE_TAG) . || exit 1; done

@@ -7,6 +7,7 @@
 #include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
+#include "mock_slack/incident_events.hpp"
 #include "mock_slack/pages.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/repair_command.hpp"
@@ -115,6 +116,8 @@ int main(int argc, char** argv) {
                                    resolved.receiver.limits);
     pages.banner = [&watchdog] { return watchdog.banner(); };
     mock_slack::register_pages(service, store, pages);
+    mock_slack::register_incident_event_routes(service, store, resolved.receiver.credentials,
+                                               resolved.receiver.read);
     RetentionLoop retention(store, resolved.retention_interval);
     mock_slack::StoreReadiness readiness(store, service.probes(), resolved.store_probe_interval,
                                          &service.metrics().registry());

@@ -15,12 +15,22 @@
 #include "firedrill/duration.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/text.hpp"
+#include "mock_slack/incident_events.hpp"
 #include "mock_slack/view_mapping.hpp"
 #include "mock_slack_ui/html.hpp"
 
 namespace mock_slack {
 
 namespace {
+
+/// The incident's view with its incident events (incident_events.hpp) in it.
+ui::IncidentView incident_view(const Store& store, const IncidentDetail& detail) {
+  ui::IncidentView view = to_view(detail);
+  for (const IncidentEvent& e : incident_events(store, detail)) {
+    view.events.push_back({to_unix_ms(e.at), e.author, e.kind, e.text});
+  }
+  return view;
+}
 
 using firedrill::http::Request;
 using httplib::Response;
@@ -97,7 +107,7 @@ class Pages {
       error(res, 404, "No such incident", "There is no incident " + cut(req.params.at(0)) + ".");
       return;
     }
-    html(res, 200, ui::render_incident(to_view(*detail), to_unix_ms(store_.now())));
+    html(res, 200, ui::render_incident(incident_view(store_, *detail), to_unix_ms(store_.now())));
   }
 
   void postmortem(const Request& req, Response& res) const {
@@ -219,7 +229,7 @@ std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id,
                                             const PagesOptions& options) {
   auto detail = store.incident(id);
   if (!detail) return std::nullopt;
-  const ui::IncidentView incident = to_view(*detail);
+  const ui::IncidentView incident = incident_view(store, *detail);
   const ui::UnixMillis now_ms = to_unix_ms(now);
   std::optional<ui::BudgetFigures> budget;
   if (!options.prometheus_url.empty()) {

@@ -5,6 +5,7 @@
 #include "api_json.hpp"
 #include "firedrill/duration.hpp"
 #include "firedrill/text.hpp"
+#include "mock_slack/incident_events.hpp"
 #include "mock_slack/receiver.hpp"
 
 namespace mock_slack {
@@ -136,7 +137,11 @@ void Receiver::get_incident(const Request& req, Response& res) {
     error_response(res, 404, "no incident " + text);
     return;
   }
-  json_response(res, 200, to_json(*d));
+  json body = to_json(*d);
+  json events = json::array();
+  for (const IncidentEvent& e : incident_events(store_, *d)) events.push_back(to_json(e));
+  body["events"] = std::move(events);
+  json_response(res, 200, body);
 }
 
 void Receiver::list_messages(const Request& req, Response& res) {

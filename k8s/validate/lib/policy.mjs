@@ -167,6 +167,9 @@ export function policyErrors(objects, options = {}) {
         report(`target replicas ${replicas} outside [minReplicas, maxReplicas]`);
     }
     if (o.kind === "AlertmanagerConfig") alertmanagerConfigChecks(objects, o, externalSecrets, report);
+    if (o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding") report("Firedrill needs no cluster-wide RBAC: use a namespaced Role");
+    if (o.kind === "Role") roleChecks(o, report);
+    if (o.kind === "RoleBinding" && o.roleRef?.kind !== "Role") report(`binds ${o.roleRef?.kind} ${o.roleRef?.name}: bind only a namespaced Role`);
     if (o.kind === "Secret" && options.forbidPlaceholderSecrets && o.metadata?.annotations?.["firedrill.dev/placeholder"] === "true")
       report("is a development placeholder; this overlay must take it from the cluster's secret store");
   }
@@ -241,6 +244,29 @@ function cronJobChecks(o, options, report) {
     if (deadline && job.activeDeadlineSeconds && !(durationSeconds(deadline.value) < job.activeDeadlineSeconds))
       report(`container ${c.name}: ${deadline.name}=${deadline.value} is not below activeDeadlineSeconds`);
   }
+}
+
+/**
+ * The most each Role may grant, as "apiGroup/resource/verb" (core group ""). A Role not listed
+ * here, a wildcard, resourceNames or nonResourceURLs make the check fail: widening a Role means
+ * widening this table in review.
+ */
+export const ROLE_LIMITS = {
+  "auto-healer": new Set(["/pods/get", "/pods/list", "apps/deployments/get", "apps/deployments/list", "apps/deployments/patch", "/events/create"]),
+};
+
+function roleChecks(role, report) {
+  const limit = ROLE_LIMITS[role.metadata?.name];
+  if (!limit) return report("is not in the validator's ROLE_LIMITS (k8s/validate/lib/policy.mjs)");
+  (role.rules ?? []).forEach((rule, i) => {
+    if (rule.nonResourceURLs?.length) report(`rules[${i}]: nonResourceURLs are not allowed`);
+    for (const group of rule.apiGroups ?? [])
+      for (const resource of rule.resources ?? [])
+        for (const verb of rule.verbs ?? []) {
+          const grant = `${group}/${resource}/${verb}`;
+          if (!limit.has(grant)) report(`rules[${i}]: grants ${verb} on ${group || "core"}/${resource}, wider than its limit`);
+        }
+  });
 }
 
 /** Webhook receivers must reach a rendered Service port, with a token from a known Secret. */

@@ -33,6 +33,21 @@ test("k8s/base passes (positive control)", async () => {
   assert.deepEqual(await baseErrors(base), []);
 });
 
+test("the auto-healer's Role may grant no more than its limit", async () => {
+  for (const [change, expected] of [
+    [(r) => r.rules[1].verbs.push("delete"), "Role/firedrill/auto-healer: rules[1]: grants delete on apps/deployments, wider than its limit"],
+    [(r) => r.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }), "rules[3]: grants get on core/secrets, wider than its limit"],
+    [(r) => (r.rules[0].verbs = ["*"]), "rules[0]: grants * on core/pods, wider than its limit"],
+  ]) {
+    const objects = clone(base);
+    change(get(objects, "Role", "auto-healer"));
+    await assertRejected(objects, expected);
+  }
+  const objects = clone(base);
+  objects.push({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "auto-healer" }, rules: [] });
+  await assertRejected(objects, "ClusterRole/auto-healer: Firedrill needs no cluster-wide RBAC: use a namespaced Role");
+});
+
 test("a misspelt field is rejected", async () => {
   const objects = clone(base);
   const c = portalContainer(objects);
@@ -124,6 +139,8 @@ test("outside a partial rendering, a URL to a missing Service is rejected", asyn
   // base leaves the Alertmanager and the Pushgateway to its overlays.
   const errors = await validateObjects(base, { skipRules: true });
   assert.deepEqual(errors, [
+    "Deployment/firedrill/auto-healer: env AUTOHEALER_ALERTMANAGER_URL: http://alertmanager:9093 is not a rendered Service port",
+    "CronJob/firedrill/auto-healer-scan: env AUTOHEALER_PUSHGATEWAY_URL: http://pushgateway:9091 is not a rendered Service port",
     "CronJob/firedrill/batch-sync: env BATCHSYNC_ALERTMANAGER_URL: http://alertmanager:9093 is not a rendered Service port",
     "CronJob/firedrill/batch-sync: env BATCHSYNC_PUSHGATEWAY_URL: http://pushgateway:9091 is not a rendered Service port",
   ]);
@@ -194,7 +211,7 @@ test("the AlertmanagerConfig must follow alertmanager.yml's routing tree", async
   amc.spec.route.routes[1].matchers[0].value = "critical";
   assert.deepEqual(ruleMessages([amc]), [
     "AlertmanagerConfig/firedrill/firedrill: route.groupWait 1m differs from group_wait 30s",
-    'AlertmanagerConfig/firedrill/firedrill: child routes ["heartbeat:alertname=\\"Watchdog\\"","pages:severity=\\"critical\\"","tickets:severity=\\"ticket\\""] differ from ["heartbeat:alertname=\\"Watchdog\\"","pages:severity=\\"page\\"","tickets:severity=\\"ticket\\""]',
+    'AlertmanagerConfig/firedrill/firedrill: child routes ["heartbeat:alertname=\\"Watchdog\\"","auto-healer:remediation=~\\".+\\"","pages:severity=\\"critical\\"","tickets:severity=\\"ticket\\""] differ from ["heartbeat:alertname=\\"Watchdog\\"","auto-healer:remediation=~\\".+\\"","pages:severity=\\"page\\"","tickets:severity=\\"ticket\\""]',
   ]);
 });
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +17,10 @@
 #include "firedrill/alerting/matcher.hpp"
 #include "firedrill/alerting/payload.hpp"
 #include "firedrill/alerting/time.hpp"
+
+namespace SQLite {
+class Database;
+}  // namespace SQLite
 
 namespace prometheus {
 class Registry;
@@ -343,6 +348,14 @@ class Store {
   const StoreOptions& options() const { return options_; }
   TimePoint now() const { return clock_(); }
 
+  // Hooks for modules that own their tables (incident_events.cpp), so that their SQL lives in
+  // their own files. Both rethrow what `f` throws; transient database errors become
+  // StoreUnavailable.
+  /// Runs `f` on the writer thread's connection, inside its transaction, and waits for the commit.
+  void write_with(const std::function<void(SQLite::Database&)>& f);
+  /// Runs `f` on a read-only connection.
+  void read_with(const std::function<void(SQLite::Database&)>& f) const;
+
   class Impl;
 
  private:
@@ -352,6 +365,6 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 }  // namespace mock_slack

@@ -155,7 +155,32 @@ CREATE TABLE store_probe (
 );
 )sql";
 
-inline constexpr std::array<std::string_view, 5> kMigrations{kMigration1, kMigration2, kMigration3,
-                                                             kMigration4, kMigration5};
+// Migration 6: incident events (incident_events.cpp): what people and tools did during an
+// incident (an auto-healer action, an acknowledgement, a note, ...), append-only: a correction is
+// a new event. An event is keyed by its incident, or by an alert occurrence (fingerprint and
+// startsAt), so that a tool acting on an alert may write before mock-slack has the notification.
+inline constexpr std::string_view kMigration6 = R"sql(
+CREATE TABLE incident_events (
+  id          INTEGER PRIMARY KEY,
+  at          INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  author      TEXT    NOT NULL,
+  kind        TEXT    NOT NULL,
+  text        TEXT    NOT NULL,
+  details     TEXT    NOT NULL,
+  incident_id INTEGER,
+  fingerprint TEXT,
+  starts_at   INTEGER,
+  CHECK ((incident_id IS NOT NULL) OR (fingerprint IS NOT NULL AND starts_at IS NOT NULL))
+);
+CREATE INDEX incident_events_incident ON incident_events (incident_id, at) WHERE incident_id IS NOT NULL;
+CREATE INDEX incident_events_occurrence ON incident_events (fingerprint, starts_at, at)
+  WHERE fingerprint IS NOT NULL;
+CREATE TRIGGER incident_events_append_only BEFORE UPDATE ON incident_events
+BEGIN SELECT RAISE(ABORT, 'incident events are append-only'); END;
+)sql";
+
+inline constexpr std::array<std::string_view, 6> kMigrations{kMigration1, kMigration2, kMigration3,
+                                                             kMigration4, kMigration5, kMigration6};
 
 }  // namespace mock_slack::schema

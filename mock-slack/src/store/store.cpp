@@ -60,6 +60,14 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
+// Hooks of modules that own their tables (incident_events.cpp).
+void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
+}
+void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
+  impl_->reads.read([&](reader::Reader& r) { f(r.db()); });
+}
+
 // The write probe behind /readyz: one row rewritten through the writer, apart from the history.
 std::string Store::probe_write() {
   const auto now = impl_->now_ns();

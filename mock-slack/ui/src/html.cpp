@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "embedded.hpp"
 #include "mock_slack_ui/mrkdwn.hpp"
@@ -636,6 +637,39 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
     od.set("has_annotations", !o->annotations.empty());
   }
   d.set("occurrence_count", std::to_string(incident.occurrences.size()));
+
+  // The timeline: alert transitions and incident events (an auto-healer action, a note), in time
+  // order; at equal times a transition comes before the event that answered it.
+  struct Entry {
+    UnixMillis at_ms;
+    int order;
+    std::size_t seq;
+    std::string kind, author, text;
+  };
+  std::vector<Entry> entries;
+  for (const OccurrenceView& o : incident.occurrences) {
+    entries.push_back(
+        {o.starts_at_ms, 0, entries.size(), "firing", "Alertmanager", o.alertname + " firing"});
+    if (o.ends_at_ms) {
+      entries.push_back({*o.ends_at_ms, 2, entries.size(), "resolved", "Alertmanager",
+                         o.alertname + " resolved"});
+    }
+  }
+  for (const IncidentEventView& e : incident.events) {
+    entries.push_back({e.at_ms, 1, entries.size(), e.kind, e.author, e.text});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.at_ms, a.order, a.seq) < std::tie(b.at_ms, b.order, b.seq);
+  });
+  mus::data& timeline = add_list(d, "timeline", entries.size());
+  for (const Entry& e : entries) {
+    mus::data& row = append_object(timeline);
+    row.set("time", detail::format_utc(e.at_ms));
+    row.set("kind", e.kind);
+    row.set("author", e.author);
+    row.set("text", e.text);
+  }
+  d.set("event_count", std::to_string(incident.events.size()));
 
   std::vector<const NotificationView*> notifications;
   notifications.reserve(incident.notifications.size());

@@ -266,6 +266,11 @@ std::string render_postmortem(const IncidentView& incident_in,
              markdown_escape(n->receiver)});
     first_notification = false;
   }
+  for (const IncidentEventView& e : incident.events) {
+    events.push_back({e.at_ms, 1, events.size(),
+                      "**" + markdown_escape(e.kind) + "** (" + markdown_escape(e.author) +
+                          "): " + markdown_escape(e.text)});
+  }
   if (incident.resolved_at_ms) {
     events.push_back(
         {*incident.resolved_at_ms, 3, events.size(), "**Incident resolved:** all alerts resolved"});

@@ -298,3 +298,31 @@ TEST_CASE("an alert storm's postmortem and incident page render every alert",
   WARN("5,000 alerts: postmortem " << postmortem_ms << " ms, incident page " << incident_ms
                                    << " ms");
 }
+
+TEST_CASE("incident events join the postmortem timeline and the incident page in time order",
+          "[postmortem][incident_events]") {
+  IncidentView inc = seeded_incident();
+  // At 5 minutes the auto-healer restarted the portal; at 1 minute a human wrote a note with
+  // characters that must not turn into Markdown or HTML.
+  inc.events.push_back(
+      {kT0 + 5 * kMinute, "auto-healer", "auto_heal", "restart firedrill/portal, attempt 1"});
+  inc.events.push_back({kT0 + 1 * kMinute + 30'000, "alice", "note", "looking | <b>logs</b>"});
+  const std::string draft = render_postmortem(inc, std::nullopt, kT0 + 90 * kMinute);
+  const auto note = draft.find("**note** (alice): looking \\| \\<b\\>logs\\</b\\>");
+  const auto heal =
+      draft.find("**auto\\_heal** (auto-healer): restart firedrill/portal, attempt 1");
+  const auto resolved = draft.find("**Incident resolved:**");
+  REQUIRE(note != std::string::npos);
+  REQUIRE(heal != std::string::npos);
+  CHECK(note < heal);
+  CHECK(heal < resolved);
+
+  const std::string html = render_incident(inc, kT0 + 90 * kMinute);
+  CHECK_THAT(html, Catch::Contains("<h2>Timeline (2 incident events)</h2>"));
+  const auto html_note = html.find("looking | &lt;b&gt;logs&lt;/b&gt;");
+  const auto html_heal = html.find("<td>auto_heal</td><td>auto-healer</td>");
+  REQUIRE(html_note != std::string::npos);
+  REQUIRE(html_heal != std::string::npos);
+  CHECK(html_note < html_heal);
+  CHECK(html.find("<b>logs</b>") == std::string::npos);
+}

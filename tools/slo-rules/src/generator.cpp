@@ -186,12 +186,15 @@ void render_ratio_slo(RuleWriter& writer, const Spec& spec, const ServiceSpec& s
         "$labels.slo | query }}{{ . | first | value | humanizePercentage }}{{ else }}An unknown "
         "share{{ end }} of the " +
         period_text + " error budget is left.";
-    writer.alert(slo.alert, expr, Duration(0),
-                 {{"severity", window.severity},
-                  {"service", service.service},
-                  {"slo", slo.slo},
-                  {"long_window", long_text},
-                  {"short_window", short_text}},
+    std::vector<Label> alert_labels{{"severity", window.severity},
+                                    {"service", service.service},
+                                    {"slo", slo.slo},
+                                    {"long_window", long_text},
+                                    {"short_window", short_text}};
+    if (!slo.remediation.empty() && window.severity == "page") {
+      alert_labels.push_back({"remediation", slo.remediation});
+    }
+    writer.alert(slo.alert, expr, Duration(0), alert_labels,
                  {{"summary", summary},
                   {"description", description},
                   {"runbook_url", spec.runbook_base_url + "/" + slo.alert},

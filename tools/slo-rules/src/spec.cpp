@@ -148,8 +148,14 @@ AlertRef alert_ref(const Field& field, bool allow_for) {
 }
 
 RatioSlo ratio_slo(const Field& field) {
-  field.reject_unknown_keys({"slo", "objective", "description", "alert", "sli"});
+  field.reject_unknown_keys({"slo", "objective", "description", "alert", "sli", "remediation"});
   RatioSlo slo;
+  if (const Field remediation = field.child("remediation"); remediation.present()) {
+    slo.remediation = remediation.text();
+    if (slo.remediation != "restart") {
+      remediation.fail("the auto-healer knows only \"restart\", got \"" + slo.remediation + "\"");
+    }
+  }
   slo.slo = label_value(field.required("slo"));
   const Field objective = field.required("objective");
   slo.objective = objective.number();

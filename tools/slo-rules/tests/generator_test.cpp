@@ -206,3 +206,32 @@ receivers:
              ["credentials_file"]
                  .as<std::string>() == "../secrets/token");
 }
+
+TEST_CASE("an SLO's remediation is a label of its page alerts only", "[generator]") {
+  auto node = valid_spec();
+  node["services"][0]["slos"][0]["remediation"] = "restart";
+  const auto spec = parse_spec(node);
+  const auto rules = YAML::Load(render_service_rules(spec, spec.services[0], Scale{1}));
+  int pages = 0;
+  int tickets = 0;
+  for (const auto& rule : rules["groups"][0]["rules"]) {
+    if (!rule["alert"]) continue;
+    const auto severity = rule["labels"]["severity"].as<std::string>();
+    if (severity == "page") {
+      ++pages;
+      CHECK(rule["labels"]["remediation"].as<std::string>() == "restart");
+    } else {
+      ++tickets;
+      CHECK_FALSE(rule["labels"]["remediation"]);
+    }
+  }
+  CHECK(pages == 1);
+  CHECK(tickets == 1);
+  // The latency SLO has none.
+  for (const auto& rule : rules["groups"][1]["rules"]) CHECK_FALSE(rule["labels"]["remediation"]);
+
+  node["services"][0]["slos"][0]["remediation"] = "reboot";
+  CHECK_THROWS_WITH(parse_spec(node),
+                    "services[0].slos[0].remediation: the auto-healer knows only \"restart\", got "
+                    "\"reboot\"");
+}

@@ -65,6 +65,14 @@ struct NotificationView {
 };
 
 /// Occurrences of one group key that overlap in time.
+/// An incident event (mock-slack's incident_events): an auto-healer action, a note, ...
+struct IncidentEventView {
+  UnixMillis at_ms = 0;
+  std::string author;
+  std::string kind;  ///< "auto_heal", "note", "acknowledged", ...
+  std::string text;
+};
+
 struct IncidentView {
   std::int64_t id = 0;
   std::string group_key;
@@ -77,6 +85,7 @@ struct IncidentView {
   std::vector<std::string> instances;        ///< distinct `instance` label values, sorted
   std::vector<OccurrenceView> occurrences;
   std::vector<NotificationView> notifications;  ///< the notification log (any order)
+  std::vector<IncidentEventView> events;        ///< incident events (any order)
   std::string external_url;  ///< Alertmanager's externalURL from the latest notification
 };
 

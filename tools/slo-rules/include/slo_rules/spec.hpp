@@ -50,6 +50,10 @@ struct RatioSlo {
   double objective = 0;
   std::string alert;
   EventSli sli;
+  /// What the auto-healer may do when a page of this SLO fires ("restart"); empty for nothing.
+  /// Put on the page windows' alerts as the `remediation` label, never on tickets: a slow burn
+  /// is for a human.
+  std::string remediation;
 };
 
 /// A freshness SLO for a scheduled job: a success at least every

@@ -1,0 +1,190 @@
+// The incident_events table (migration 5): append and read. See incident_events.hpp.
+#include "mock_slack/incident_events.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace mock_slack {
+
+namespace {
+
+using nlohmann::json;
+namespace alerting = firedrill::alerting;
+
+std::int64_t ns(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint tp(std::int64_t v) { return TimePoint(std::chrono::nanoseconds(v)); }
+
+std::string required_string(const json& body, const char* field, std::size_t max_bytes) {
+  auto it = body.find(field);
+  if (it == body.end() || !it->is_string() || it->get<std::string>().empty()) {
+    throw std::invalid_argument(std::string(field) + ": expected a non-empty string");
+  }
+  std::string value = it->get<std::string>();
+  if (value.size() > max_bytes) {
+    throw std::invalid_argument(std::string(field) + ": longer than " + std::to_string(max_bytes) +
+                                " bytes");
+  }
+  return value;
+}
+
+TimePoint time_field(const json& body, const char* field) {
+  const std::string text = required_string(body, field, 64);
+  auto t = alerting::parse_time(text);
+  if (!t || *t == alerting::kZeroTime) {
+    throw std::invalid_argument(std::string(field) + ": invalid RFC 3339 timestamp \"" + text +
+                                "\"");
+  }
+  return *t;
+}
+
+IncidentEvent read_event(SQLite::Statement& s) {
+  IncidentEvent e;
+  e.id = s.getColumn(0).getInt64();
+  e.at = tp(s.getColumn(1).getInt64());
+  e.recorded_at = tp(s.getColumn(2).getInt64());
+  e.author = s.getColumn(3).getString();
+  e.kind = s.getColumn(4).getString();
+  e.text = s.getColumn(5).getString();
+  e.details = json::parse(s.getColumn(6).getString(), nullptr, false);
+  if (!e.details.is_object()) e.details = json::object();
+  if (!s.getColumn(7).isNull()) e.incident_id = s.getColumn(7).getInt64();
+  if (!s.getColumn(8).isNull()) e.fingerprint = s.getColumn(8).getString();
+  if (!s.getColumn(9).isNull()) e.starts_at = tp(s.getColumn(9).getInt64());
+  return e;
+}
+
+constexpr const char* kColumns =
+    "id, at, recorded_at, author, kind, text, details, incident_id, fingerprint, starts_at";
+
+}  // namespace
+
+bool known_event_kind(std::string_view kind) {
+  return std::find(std::begin(kIncidentEventKinds), std::end(kIncidentEventKinds), kind) !=
+         std::end(kIncidentEventKinds);
+}
+
+IncidentEvent parse_incident_event(const json& body, std::optional<std::int64_t> incident_id,
+                                   TimePoint now) {
+  if (!body.is_object()) throw std::invalid_argument("body: expected a JSON object");
+  IncidentEvent e;
+  e.kind = required_string(body, "kind", 64);
+  if (!known_event_kind(e.kind)) {
+    std::string kinds;
+    for (auto k : kIncidentEventKinds) kinds += (kinds.empty() ? "" : ", ") + std::string(k);
+    throw std::invalid_argument("kind: \"" + e.kind + "\" is not one of " + kinds);
+  }
+  e.text = required_string(body, "text", kMaxEventTextBytes);
+  e.author = required_string(body, "author", kMaxEventAuthorBytes);
+  e.at = body.contains("time") ? time_field(body, "time") : now;
+  if (auto d = body.find("details"); d != body.end()) {
+    if (!d->is_object()) throw std::invalid_argument("details: expected a JSON object");
+    if (d->dump().size() > kMaxEventDetailsBytes) {
+      throw std::invalid_argument("details: longer than " + std::to_string(kMaxEventDetailsBytes) +
+                                  " bytes");
+    }
+    e.details = *d;
+  }
+  if (incident_id) {
+    e.incident_id = incident_id;
+    return e;
+  }
+  if (auto id = body.find("incident_id"); id != body.end()) {
+    if (!id->is_number_integer() || id->get<std::int64_t>() <= 0) {
+      throw std::invalid_argument("incident_id: expected a positive integer");
+    }
+    e.incident_id = id->get<std::int64_t>();
+    if (body.contains("fingerprint")) {
+      throw std::invalid_argument("give either incident_id or fingerprint and starts_at, not both");
+    }
+    return e;
+  }
+  if (!body.contains("fingerprint")) {
+    throw std::invalid_argument("give incident_id, or fingerprint and starts_at");
+  }
+  e.fingerprint = required_string(body, "fingerprint", 64);
+  e.starts_at = time_field(body, "starts_at");
+  return e;
+}
+
+IncidentEvent add_incident_event(Store& store, IncidentEvent e) {
+  e.recorded_at = store.now();
+  const std::string details = e.details.dump();
+  store.write_with([&](SQLite::Database& db) {
+    SQLite::Statement insert(
+        db,
+        "INSERT INTO incident_events (at, recorded_at, author, kind, text, "
+        "details, incident_id, fingerprint, starts_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, ns(e.at));
+    insert.bind(2, ns(e.recorded_at));
+    insert.bind(3, e.author);
+    insert.bind(4, e.kind);
+    insert.bind(5, e.text);
+    insert.bind(6, details);
+    if (e.incident_id)
+      insert.bind(7, *e.incident_id);
+    else
+      insert.bind(7);
+    if (e.starts_at) {
+      insert.bind(8, e.fingerprint);
+      insert.bind(9, ns(*e.starts_at));
+    } else {
+      insert.bind(8);
+      insert.bind(9);
+    }
+    insert.exec();
+    e.id = db.getLastInsertRowid();
+  });
+  return e;
+}
+
+std::vector<IncidentEvent> incident_events(const Store& store, const IncidentDetail& incident) {
+  std::vector<IncidentEvent> out;
+  store.read_with([&](SQLite::Database& db) {
+    out.clear();
+    std::set<std::int64_t> seen;
+    SQLite::Statement by_incident(
+        db, std::string("SELECT ") + kColumns + " FROM incident_events WHERE incident_id = ?");
+    by_incident.bind(1, incident.incident.id);
+    while (by_incident.executeStep()) {
+      out.push_back(read_event(by_incident));
+      seen.insert(out.back().id);
+    }
+    SQLite::Statement by_occurrence(
+        db, std::string("SELECT ") + kColumns +
+                " FROM incident_events WHERE fingerprint = ? AND starts_at = ?");
+    for (const Occurrence& o : incident.occurrences) {
+      by_occurrence.bind(1, o.fingerprint);
+      by_occurrence.bind(2, ns(o.starts_at));
+      while (by_occurrence.executeStep()) {
+        IncidentEvent e = read_event(by_occurrence);
+        if (seen.insert(e.id).second) out.push_back(std::move(e));
+      }
+      by_occurrence.reset();
+    }
+  });
+  std::sort(out.begin(), out.end(), [](const IncidentEvent& a, const IncidentEvent& b) {
+    return a.at != b.at ? a.at < b.at : a.id < b.id;
+  });
+  return out;
+}
+
+json to_json(const IncidentEvent& e) {
+  json out = {{"id", e.id},
+              {"time", alerting::format_time(e.at)},
+              {"recordedAt", alerting::format_time(e.recorded_at)},
+              {"author", e.author},
+              {"kind", e.kind},
+              {"text", e.text},
+              {"details", e.details}};
+  if (e.incident_id) out["incidentId"] = *e.incident_id;
+  if (e.starts_at) {
+    out["fingerprint"] = e.fingerprint;
+    out["startsAt"] = alerting::format_time(*e.starts_at);
+  }
+  return out;
+}
+
+}  // namespace mock_slack
