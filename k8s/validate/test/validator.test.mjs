@@ -208,7 +208,7 @@ test("the AlertmanagerConfig must follow alertmanager.yml's routing tree", async
   amc.metadata.namespace = "firedrill";
   assert.deepEqual(ruleMessages([amc]), []);
   amc.spec.route.groupWait = "1m";
-  amc.spec.route.routes[1].matchers[0].value = "critical";
+  amc.spec.route.routes.find((r) => r.receiver === "pages").matchers[0].value = "critical";
   assert.deepEqual(ruleMessages([amc]), [
     "AlertmanagerConfig/firedrill/firedrill: route.groupWait 1m differs from group_wait 30s",
     'AlertmanagerConfig/firedrill/firedrill: child routes ["heartbeat:alertname=\\"Watchdog\\"","auto-healer:remediation=~\\".+\\"","pages:severity=\\"critical\\"","tickets:severity=\\"ticket\\""] differ from ["heartbeat:alertname=\\"Watchdog\\"","auto-healer:remediation=~\\".+\\"","pages:severity=\\"page\\"","tickets:severity=\\"ticket\\""]',
