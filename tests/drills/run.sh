@@ -30,8 +30,11 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 for s in socks: s.close()
 PY
 }
-read -r PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT <<<"$(free_ports 7)"
-export PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT
+pick_ports() {
+  read -r PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT <<<"$(free_ports 7)"
+  export PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT
+}
+pick_ports
 START=$(date +%s)
 cleanup() {
   local code=$?
@@ -43,7 +46,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$ROOT/scripts/stack" up >/dev/null
+# The scenarios' stacks start side by side: another one may take a port between free_ports and
+# its bind ("port N ... is already taken"). Then this stack starts anew on other free ports.
+for attempt in 1 2 3; do
+  if "$ROOT/scripts/stack" up >"$FIREDRILL_STATE.up.log" 2>&1; then break; fi
+  if ((attempt == 3)) || ! grep -q "is already taken" "$FIREDRILL_STATE.up.log"; then
+    cat "$FIREDRILL_STATE.up.log"; rm -f "$FIREDRILL_STATE.up.log"; exit 1
+  fi
+  echo "stack up: $(grep -m1 "is already taken" "$FIREDRILL_STATE.up.log"); on other ports"
+  "$ROOT/scripts/stack" down >/dev/null 2>&1 || true
+  pick_ports
+done
+rm -f "$FIREDRILL_STATE.up.log"
 echo "stack up in $(( $(date +%s) - START ))s"
 status=0
 "$ROOT/scripts/stack" drill "$SCENARIO" || status=$?
