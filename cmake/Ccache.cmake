@@ -11,7 +11,10 @@ if(FIREDRILL_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
         ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}
         CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
         ${CCACHE_PROGRAM})
-    target_compile_options(firedrill_options INTERFACE -fdebug-prefix-map=${PROJECT_SOURCE_DIR}=.)
+    # __FILE__ too (Catch2's and assert's): a unity build includes each source by its absolute
+    # path, which ccache's base_dir does not rewrite, so every test source missed in a second clone.
+    target_compile_options(firedrill_options INTERFACE -fdebug-prefix-map=${PROJECT_SOURCE_DIR}=.
+                                                       -fmacro-prefix-map=${PROJECT_SOURCE_DIR}=.)
     message(STATUS "ccache: ${CCACHE_PROGRAM} (base_dir ${PROJECT_SOURCE_DIR})")
   endif()
 endif()
