@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "read_side.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 
@@ -158,13 +159,7 @@ std::vector<Channel> Store::receiver_channels() const {
     auto& s = r.statement(
         "SELECT receiver, count(*), max(received_at) FROM notifications GROUP BY receiver "
         "ORDER BY receiver");
-    std::vector<Channel> out;
-    while (s.executeStep()) {
-      out.push_back(
-          {s.getColumn(0).getString(), s.getColumn(1).getInt64(), tp(s.getColumn(2).getInt64())});
-    }
-    s.tryReset();
-    return out;
+    return reader::read_channels(s);
   });
 }
 

@@ -171,13 +171,7 @@ std::vector<Channel> Store::channels() const {
     auto& s = r.statement(
         "SELECT channel, count(*), max(received_at) FROM messages GROUP BY channel ORDER BY "
         "channel");
-    std::vector<Channel> out;
-    while (s.executeStep()) {
-      out.push_back(
-          {s.getColumn(0).getString(), s.getColumn(1).getInt64(), tp(s.getColumn(2).getInt64())});
-    }
-    s.tryReset();
-    return out;
+    return reader::read_channels(s);
   });
 }
 

@@ -100,4 +100,14 @@ Silence read_silence(SQLite::Statement& s) {
   return out;
 }
 
+std::vector<Channel> read_channels(SQLite::Statement& s) {
+  std::vector<Channel> out;
+  while (s.executeStep()) {
+    out.push_back(
+        {s.getColumn(0).getString(), s.getColumn(1).getInt64(), tp(s.getColumn(2).getInt64())});
+  }
+  s.tryReset();
+  return out;
+}
+
 }  // namespace mock_slack::reader

@@ -33,5 +33,7 @@ OccurrenceBar read_occurrence_bar(SQLite::Statement& s);
 Incident read_incident(SQLite::Statement& s);
 /// Without its occurrence_ids; column 0 is the rowid the silences are paged by.
 Silence read_silence(SQLite::Statement& s);
+/// Every row of a (name, count, newest time) statement, stepped to the end and reset.
+std::vector<Channel> read_channels(SQLite::Statement& s);
 
 }  // namespace mock_slack::reader
