@@ -57,10 +57,11 @@ autoheal: ## Switch the local auto-healer: MODE=live|dry-run|stop (make up start
 	@scripts/stack autoheal $(MODE)
 
 FUZZ_SECONDS ?= 30
+FUZZ_JOBS ?= $(JOBS)
 fuzz: deps ## Build the libFuzzer targets (fuzz preset) and run each on its corpus for FUZZ_SECONDS
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS) --target fuzzers
-	@JOBS=$(JOBS) scripts/fuzz build/fuzz $(FUZZ_SECONDS)
+	@JOBS=$(JOBS) FUZZ_JOBS=$(FUZZ_JOBS) scripts/fuzz build/fuzz $(FUZZ_SECONDS)
 
 bench: build ## Run the benchmarks (prints figures)
 	@for b in bench/*.sh; do echo "== $$b"; "$$b"; done

@@ -3,10 +3,30 @@
 #
 # A libFuzzer target (the fuzz preset: clang, FIREDRILL_FUZZ=ON) with ASan and UBSan, built by the
 # `fuzzers` target and listed, with its seed corpus, in <build>/fuzzers.tsv for scripts/fuzz.
-# The code under test is compiled into the target (SOURCES), so that libFuzzer's coverage sees it.
+# The code under test is compiled into the target (SOURCES), or into a set of fuzz objects that
+# several targets share (LIBRARIES), so that libFuzzer's coverage sees it.
+#
+# firedrill_add_fuzz_objects(<name> SOURCES <file>... [INCLUDES <dir>...] [LIBRARIES <target>...])
+#
+# Sources compiled once with the fuzzers' instrumentation (an OBJECT library), for every fuzzer
+# that tests them: the `fuzzers` target builds each source once, and builds nothing the fuzzers
+# do not link (no whole kit, no whole UI library).
 if(FIREDRILL_FUZZ)
   add_custom_target(fuzzers)
 endif()
+
+set(FIREDRILL_FUZZ_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined)
+
+function(firedrill_add_fuzz_objects name)
+  if(NOT FIREDRILL_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "SOURCES;INCLUDES;LIBRARIES")
+  add_library(${name} OBJECT ${arg_SOURCES})
+  target_include_directories(${name} PUBLIC ${arg_INCLUDES})
+  target_compile_options(${name} PRIVATE ${FIREDRILL_FUZZ_FLAGS})
+  target_link_libraries(${name} PUBLIC ${arg_LIBRARIES} PRIVATE firedrill_warnings firedrill_options)
+endfunction()
 
 function(firedrill_add_fuzzer name)
   if(NOT FIREDRILL_FUZZ)
@@ -15,8 +35,7 @@ function(firedrill_add_fuzzer name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "CORPUS" "SOURCES;INCLUDES;LIBRARIES")
   add_executable(${name} ${arg_SOURCES})
   target_include_directories(${name} PRIVATE ${arg_INCLUDES})
-  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined
-                                         -fno-sanitize-recover=undefined)
+  target_compile_options(${name} PRIVATE ${FIREDRILL_FUZZ_FLAGS})
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${name} PRIVATE ${arg_LIBRARIES} firedrill_warnings firedrill_options)
   add_dependencies(fuzzers ${name})

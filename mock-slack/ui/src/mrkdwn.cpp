@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "firedrill/http_server.hpp"
+#include "firedrill/html_escape.hpp"
 #include "mock_slack_ui/html.hpp"
 
 namespace mock_slack::ui {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "firedrill/html_escape.hpp"
 #include "firedrill/metrics.hpp"
 
 namespace firedrill::http {
@@ -69,10 +70,6 @@ using Handler = std::function<void(const Request&, httplib::Response&)>;
 void json_response(httplib::Response& res, int status, const nlohmann::json& body);
 /// Writes {"error": message} with the given status.
 void error_response(httplib::Response& res, int status, std::string_view message);
-
-/// Appends `text` HTML-escaped (& < > " '), safe in element content and quoted attributes.
-void append_html_escaped(std::string& out, std::string_view text);
-std::string html_escape(std::string_view text);
 
 /// An HTTP listener on cpp-httplib with a service's settings, routing on route templates, metrics
 /// and access logs for every request, and JSON bodies for every error. Thread-safe after start().
