@@ -1,11 +1,12 @@
-#!/usr/bin/env python3
+#!/ usr / bin / env python3
 """Firedrill drills on the running local stack: break, wait for the alert's incident in
 mock-slack, heal, wait for it to resolve, and compare both times with what the loaded rules say.
 
   scripts/drill.py SCENARIO|all     (run through `scripts/stack drill`, which sets the URLs)
   scripts/drill.py --list           (the scenarios, one a line: the test suite runs each apart)
 
-SCENARIO is errors, latency, crashloop, unready or batch; `all` runs them in turn and prints one
+SCENARIO is errors, latency, crashloop, unready, batch, alertmanager-down or receiver-down;
+`all` runs them in turn and prints one
 table. Exit status 0 when every measured time is within its tolerance, 1 otherwise, 2 on a bad
 argument. The expectations are computed by drill_model.py from Prometheus' loaded rules and
 Alertmanager's running configuration; see its docstring for the tolerances.
@@ -30,7 +31,7 @@ import drill_model as model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "scripts" / "stack"
-SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch", "alertmanager-down"]
+SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch", "alertmanager-down", "receiver-down"]
 
 
 def env(name: str, default: str) -> str:
@@ -43,8 +44,8 @@ MOCKSLACK = env("MOCKSLACK_URL", "http://127.0.0.1:8090")
 PROFILE = env("PROFILE", "drill")
 SCALE = int(env("SCALE", "60" if PROFILE == "drill" else "1"))
 POSTMORTEMS = Path(env("DRILL_POSTMORTEMS", str(ROOT / "postmortems")))
-# Seconds added to every tolerance for delivery and for a machine too busy to keep the
-# pipeline's own pace (see drill_model.py).
+#Seconds added to every tolerance for delivery and for a machine too busy to keep the
+#pipeline's own pace (see drill_model.py).
 model.SLACK_SECONDS = float(env("DRILL_SLACK", "1"))
 
 
@@ -90,9 +91,7 @@ def poll(what: str, bound: float, check, every: float = 0.5):
 
 def stack(*args: str) -> None:
     subprocess.run([str(STACK), *args], check=True, stdout=subprocess.DEVNULL)
-
-
-# ---- what is loaded ----------------------------------------------------------------------------
+#-- -- what is loaded -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
 
 
 def _duration_setting(text: str, key: str, indented: bool = False) -> float:
@@ -107,8 +106,8 @@ def pipeline() -> model.Pipeline:
     prometheus = get_json(f"{PROMETHEUS}/api/v1/status/config")["data"]["yaml"]
     alertmanager = get_json(f"{ALERTMANAGER}/api/v2/status")["config"]["original"]
     route = alertmanager[alertmanager.index("route:"):]
-    # The root route's own timings: Alertmanager writes its keys indented by two spaces, and a
-    # child route's (the Watchdog's heartbeat route) deeper, before them.
+#The root route's own timings: Alertmanager writes its keys indented by two spaces, and a
+#child route 's (the Watchdog' s heartbeat route) deeper, before them.
     return model.Pipeline(_duration_setting(prometheus, "scrape_interval"),
                           _duration_setting(prometheus, "evaluation_interval"),
                           _duration_setting(route, "  group_wait", indented=True),
@@ -126,8 +125,7 @@ def loaded_rules(alertname: str) -> list[dict]:
 def active_alerts() -> list[dict]:
     return get_json(f"{PROMETHEUS}/api/v1/alerts")["data"]["alerts"]
 
-
-# ---- scenarios ---------------------------------------------------------------------------------
+#-- -- scenarios -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
 
 
 @dataclass
@@ -140,6 +138,7 @@ class Result:
     resolve: float | None = None
     incident: int | None = None
     postmortem: str = ""
+    note: str = ""  # what else the drill found out (receiver-down: which path resolved the page)
     error: str = ""
 
     @property
@@ -172,6 +171,22 @@ class Scenario:
         """The detection's expectation once the drill is over, from what it learnt meanwhile;
         `first` is the one made at the break."""
         return first
+
+    def do_break(self) -> None:
+        stack("break", self.name)
+
+    def do_heal(self) -> float:
+        """Heals the break; returns the time of the heal the resolution is timed from."""
+        stack("heal")
+        return time.time()
+
+    def resolved_after(self, incident: dict, t_heal: float) -> float:
+        """Seconds from the heal until mock-slack had the resolution of the incident."""
+        return parse_time(incident["lastNotifiedAt"]) - t_heal
+
+    def check_end(self, incident: dict) -> str:
+        """What the history must hold once the incident resolved: '' or why it does not."""
+        return ""
 
     def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
                        first: model.Expectation) -> model.Expectation:
@@ -212,13 +227,14 @@ class BurnRate(Scenario):
         slowly even before a latency break)."""
         sel = f'{{service="{self.service}",slo="{self.slo}"}}'
         out = {}
-        for window in {w for p in self.pairs for w in (p.long_window, p.short_window)}:
+        for window in {w for p in self.pairs for w in (p.long_window, p.short_window)
+  }:
             value = prom_value(f"slo:sli_error:ratio_rate{model._fmt(window * SCALE)}{sel}")
             out[window] = value or 0.0
         return out
 
     def ready(self) -> bool:
-        # The pages' short windows full of traffic: the resolution is timed by them.
+#The pages' short windows full of traffic: the resolution is timed by them.
         self.traffic_age = self._traffic_age()
         self.baselines = self._baselines()
         pages = [p for p in self.pairs if p.severity == "page"] or self.pairs
@@ -258,7 +274,7 @@ class Latency(BurnRate):
     name, alert, slo = "latency", "PortalLatencyBudgetBurn", "latency"
 
     def error_rate(self) -> float:
-        # Every API request is slowed by BREAK_LATENCY_MS +- its jitter, all above the SLO's 500 ms.
+#Every API request is slowed by BREAK_LATENCY_MS + -its jitter, all above the SLO's 500 ms.
         return 1.0
 
     def onset(self) -> float:
@@ -294,7 +310,7 @@ class Crashloop(Scenario):
                                     float(env("RESTART_BACKOFF_MAX", "30")))
 
     def ready(self) -> bool:
-        # The portal has not restarted within the window (a previous drill's crash loop is over).
+#The portal has not restarted within the window(a previous drill's crash loop is over).
         changes = prom_value(f'max(changes(process_start_time_seconds{{job="portal"}}[{model._fmt(self.window)}]))')
         return changes == 0
 
@@ -358,9 +374,9 @@ class AlertmanagerDown(Scenario):
     def __init__(self, p: model.Pipeline):
         super().__init__(p)
         self.timeout = model.parse_duration(env("WATCHDOG_TIMEOUT", "10s"))
-        # mock-slack checks every quarter of the timeout, at most every second.
+#mock - slack checks every quarter of the timeout, at most every second.
         self.check_interval = min(1.0, self.timeout / 4)
-        # The incident starts at the last heartbeat, before the break.
+#The incident starts at the last heartbeat, before the break.
         self.lead = self.timeout
 
     def _last_seen(self) -> float | None:
@@ -374,7 +390,7 @@ class AlertmanagerDown(Scenario):
     def expect_detect(self, t_break: float) -> model.Expectation:
         last = self._last_seen() or t_break
         seconds = last + self.timeout - t_break
-        # Heartbeats may still come while Alertmanager shuts down (one a second at the drill scale).
+#Heartbeats may still come while Alertmanager shuts down(one a second at the drill scale).
         high = seconds + self.check_interval + 2 + model.SLACK_SECONDS
         return model.Expectation(
             seconds, max(0.0, seconds - 0.5), high,
@@ -383,8 +399,8 @@ class AlertmanagerDown(Scenario):
             f"Alertmanager stops, {model.SLACK_SECONDS:g}s slack")
 
     def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
-        # A restarted Alertmanager holds no alert until Prometheus resends its firing ones, every
-        # resend delay (1m, Prometheus' default, not scaled); then group_wait and delivery.
+#A restarted Alertmanager holds no alert until Prometheus resends its firing ones, every
+#resend delay(1m, Prometheus' default, not scaled); then group_wait and delivery.
         resend = 60.0
         high = resend + self.pipeline.evaluation_interval + self.pipeline.group_wait + model.SLACK_SECONDS
         return model.Expectation(
@@ -392,14 +408,99 @@ class AlertmanagerDown(Scenario):
             f"0 to {high:.1f}s: the resend delay, an evaluation, group_wait and {model.SLACK_SECONDS:g}s slack")
 
 
-SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch, AlertmanagerDown)}
+class ReceiverDown(Errors):
+    """mock-slack, the receiver, is down while a page fires and resolves: the errors break pages
+    (delivered), then mock-slack stops, the portal heals, the page resolves in Alertmanager with
+    nobody to tell. Once mock-slack is back and batch-sync has run, the page's occurrence is
+    resolved and so is its incident, by either path: Alertmanager's retry of the resolved
+    notification (it keeps the resolved alert in its group until a notification succeeds), or
+    batch-sync's sweep (mock-slack stays down longer than --resolve-grace, so the first run after
+    it is back may resolve what Alertmanager no longer lists). Which path it was is recorded (the
+    occurrence's resolvedBy) and reported; the resolution is timed from the heal to when
+    mock-slack recorded it, within a group_interval (the retry) or a batch-sync run of mock-slack
+    being back."""
+
+    name = "receiver-down"
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        self.grace = model.parse_duration(env("RESOLVE_GRACE", "10s"))
+        self.t_back = 0.0
+
+    def do_break(self) -> None:
+        stack("break", "errors")
+
+    def _page_active(self) -> bool:
+        query = urllib.parse.urlencode({"active": "true", "silenced": "true", "inhibited": "true",
+                                        "filter": [f'alertname="{self.alert}"', 'severity="page"']}, doseq=True)
+        return bool(get_json(f"{ALERTMANAGER}/api/v2/alerts?{query}"))
+
+    def do_heal(self) -> float:
+        stack("break", "receiver-down")
+        t_stop = time.time()
+        say(f"{self.name}: mock-slack stopped; healing the portal while it is down")
+        stack("heal-portal")
+        t_heal = time.time()
+        poll(f"{self.name}: the page resolved in Alertmanager (no longer listed)",
+             float(env("DRILL_RESOLVE_TIMEOUT", "300")), lambda: not self._page_active())
+#Down longer than the grace, so that the sweep may resolve at the first run once it is
+#back; Alertmanager meanwhile fails to deliver the resolved notification.
+        while time.time() < t_stop + self.grace + 1:
+            time.sleep(0.5)
+        say(f"{self.name}: the page resolved in Alertmanager {time.time() - t_heal:.1f}s after the heal; "
+            f"starting mock-slack after {time.time() - t_stop:.1f}s down")
+        stack("heal")
+        self.t_back = time.time()
+        stack("sync")
+        return t_heal
+
+    def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None) -> model.Expectation:
+#Known once mock - slack is back(t_back) : from then, the sync run at once or Alertmanager's
+#next flush, a group_interval later.
+        back = max(0.0, self.t_back - t_heal)
+        high = back + self.pipeline.group_interval + 2 + model.SLACK_SECONDS
+        return model.Expectation(
+            back + 1, back, high,
+            f"mock-slack back {back:.1f}s after the heal, then batch-sync's sweep or Alertmanager's retry",
+            f"{back:.1f} to {high:.1f}s: one group_interval ({self.pipeline.group_interval:g}s) for the retry, 2s "
+            f"for a batch-sync run, {model.SLACK_SECONDS:g}s slack")
+
+    def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
+                       first: model.Expectation) -> model.Expectation:
+        return first
+
+    def _pages(self, incident: dict) -> list[dict]:
+        return [a for a in incident.get("alerts", []) if a["labels"].get("alertname") == self.alert]
+
+    def resolved_after(self, incident: dict, t_heal: float) -> float:
+        recorded = [parse_time(a["resolutionRecordedAt"]) for a in self._pages(incident) if a.get("resolutionRecordedAt")]
+        return (max(recorded) if recorded else parse_time(incident["lastNotifiedAt"])) - t_heal
+
+    def check_end(self, incident: dict) -> str:
+        pages = self._pages(incident)
+        if not pages:
+            return f"incident {incident['id']} holds no {self.alert} occurrence"
+        wrong = [a for a in pages if a["status"] != "resolved" or not a.get("endsAt") or
+                 a.get("resolvedBy") not in ("webhook", "sweep", "sync")]
+        if wrong:
+            return f"incident {incident['id']}: occurrences not resolved with a known source: {wrong}"
+        return ""
+
+    def path_note(self, incident: dict) -> str:
+        how = {"webhook": "Alertmanager's retried resolved notification once mock-slack was back",
+               "sweep": "batch-sync's sweep (Alertmanager no longer listed it)",
+               "sync": "batch-sync's listing (its end had passed)"}
+        paths = sorted({a.get("resolvedBy") or "unknown" for a in self._pages(incident)})
+        return "resolved by " + " and ".join(f"{p}: {how.get(p, p)}" for p in paths)
 
 
-# ---- one drill ---------------------------------------------------------------------------------
+SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch, AlertmanagerDown, ReceiverDown)}
+
+#-- -- one drill -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
 
 
 def parse_time(text: str) -> float:
-    # mock-slack writes RFC 3339 with up to nanoseconds; Python takes microseconds.
+#mock - slack writes RFC 3339 with up to nanoseconds; Python takes microseconds.
     m = re.match(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?Z$", text)
     if not m:
         raise DrillError(f"unexpected time {text!r}")
@@ -442,7 +543,8 @@ def write_postmortem(result: Result) -> str:
         f"| time to detect (from the break) | {d.seconds:.1f} s | {d.low:.1f} to {d.high:.1f} s | {result.detect:.1f} s |\n"
         f"| time to resolve (from the heal) | {r.seconds:.1f} s | {r.low:.1f} to {r.high:.1f} s | {result.resolve:.1f} s |\n\n"
         f"- Expected detection: {d.basis}. Tolerance {d.tolerance}.\n"
-        f"- Expected resolution: {r.basis}. Tolerance {r.tolerance}.\n")
+        f"- Expected resolution: {r.basis}. Tolerance {r.tolerance}.\n"
+        + (f"- {result.note}.\n" if result.note else ""))
     POSTMORTEMS.mkdir(parents=True, exist_ok=True)
     out = POSTMORTEMS / f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}-drill-{result.scenario}-incident-{result.incident}.md"
     out.write_text(draft)
@@ -457,7 +559,7 @@ def run(scenario: Scenario, result: Result) -> None:
          lambda: quiet(scenario) and scenario.ready(), every=1)
     t_break = time.time()
     result.expected_detect = scenario.expect_detect(t_break)
-    stack("break", name)
+    scenario.do_break()
     say(f"{name}: broken; waiting for {scenario.alert} ({scenario.severity}), expected after "
         f"{result.expected_detect.seconds:.1f}s")
     incident = poll(f"{name}: a new {scenario.alert} incident in mock-slack",
@@ -465,8 +567,7 @@ def run(scenario: Scenario, result: Result) -> None:
     result.incident = incident["id"]
     result.detect = parse_time(incident["firstNotifiedAt"]) - t_break
     say(f"{name}: paged, incident {result.incident} ({MOCKSLACK}/incidents/{result.incident})")
-    stack("heal")
-    t_heal = time.time()
+    t_heal = scenario.do_heal()
     result.expected_resolve = scenario.expect_resolve(t_break, t_heal)
     say(f"{name}: healed; waiting for incident {result.incident} to resolve, expected after "
         f"{result.expected_resolve.seconds:.1f}s")
@@ -477,7 +578,12 @@ def run(scenario: Scenario, result: Result) -> None:
 
     done = poll(f"{name}: incident {result.incident} resolved", bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"),
                 resolved)
-    result.resolve = parse_time(done["lastNotifiedAt"]) - t_heal
+    result.resolve = scenario.resolved_after(done, t_heal)
+    if (problem := scenario.check_end(done)):
+        raise DrillError(f"{name}: {problem}")
+    if hasattr(scenario, "path_note"):
+        result.note = scenario.path_note(done)
+        say(f"{name}: {result.note}")
     t_end = time.time()
     result.expected_detect = scenario.settle_detect(t_break, t_end, result.expected_detect)
     result.expected_resolve = scenario.settle_resolve(t_break, t_heal, t_end, result.expected_resolve)
@@ -497,6 +603,8 @@ def summary(result: Result) -> str:
         lines.append(f"  time to resolve: {result.resolve:6.1f} s   expected {r.seconds:.1f} s "
                      f"({r.low:.1f} to {r.high:.1f}): {r.basis}")
         lines.append(f"                               tolerance {r.tolerance}")
+    if result.note:
+        lines.append(f"  {result.note}")
     if result.postmortem:
         lines.append(f"  postmortem draft: {result.postmortem}")
     return "\n".join(lines)
