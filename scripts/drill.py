@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """Firedrill drills on the running local stack: break, wait for the alert's incident in
 mock-slack, heal, wait for it to resolve, and compare both times with what the loaded rules say.
 
@@ -44,8 +44,8 @@ MOCKSLACK = env("MOCKSLACK_URL", "http://127.0.0.1:8090")
 PROFILE = env("PROFILE", "drill")
 SCALE = int(env("SCALE", "60" if PROFILE == "drill" else "1"))
 POSTMORTEMS = Path(env("DRILL_POSTMORTEMS", str(ROOT / "postmortems")))
-#Seconds added to every tolerance for delivery and for a machine too busy to keep the
-#pipeline's own pace (see drill_model.py).
+# Seconds added to every tolerance for delivery and for a machine too busy to keep the
+# pipeline's own pace (see drill_model.py).
 model.SLACK_SECONDS = float(env("DRILL_SLACK", "1"))
 
 
@@ -91,7 +91,9 @@ def poll(what: str, bound: float, check, every: float = 0.5):
 
 def stack(*args: str) -> None:
     subprocess.run([str(STACK), *args], check=True, stdout=subprocess.DEVNULL)
-#-- -- what is loaded -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+
+# ---- what is loaded ----------------------------------------------------------------------------
 
 
 def _duration_setting(text: str, key: str, indented: bool = False) -> float:
@@ -106,8 +108,8 @@ def pipeline() -> model.Pipeline:
     prometheus = get_json(f"{PROMETHEUS}/api/v1/status/config")["data"]["yaml"]
     alertmanager = get_json(f"{ALERTMANAGER}/api/v2/status")["config"]["original"]
     route = alertmanager[alertmanager.index("route:"):]
-#The root route's own timings: Alertmanager writes its keys indented by two spaces, and a
-#child route 's (the Watchdog' s heartbeat route) deeper, before them.
+    # The root route's own timings: Alertmanager writes its keys indented by two spaces, and a
+    # child route's (the Watchdog's heartbeat route) deeper, before them.
     return model.Pipeline(_duration_setting(prometheus, "scrape_interval"),
                           _duration_setting(prometheus, "evaluation_interval"),
                           _duration_setting(route, "  group_wait", indented=True),
@@ -125,7 +127,8 @@ def loaded_rules(alertname: str) -> list[dict]:
 def active_alerts() -> list[dict]:
     return get_json(f"{PROMETHEUS}/api/v1/alerts")["data"]["alerts"]
 
-#-- -- scenarios -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# ---- scenarios ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -188,6 +191,10 @@ class Scenario:
         """What the history must hold once the incident resolved: '' or why it does not."""
         return ""
 
+    def path_note(self, incident: dict) -> str:
+        """A line on how the incident resolved, for the summary and the draft ('' for none)."""
+        return ""
+
     def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
                        first: model.Expectation) -> model.Expectation:
         """Likewise for the resolution; `first` is the one made at the heal."""
@@ -227,14 +234,13 @@ class BurnRate(Scenario):
         slowly even before a latency break)."""
         sel = f'{{service="{self.service}",slo="{self.slo}"}}'
         out = {}
-        for window in {w for p in self.pairs for w in (p.long_window, p.short_window)
-  }:
+        for window in {w for p in self.pairs for w in (p.long_window, p.short_window)}:
             value = prom_value(f"slo:sli_error:ratio_rate{model._fmt(window * SCALE)}{sel}")
             out[window] = value or 0.0
         return out
 
     def ready(self) -> bool:
-#The pages' short windows full of traffic: the resolution is timed by them.
+        # The pages' short windows full of traffic: the resolution is timed by them.
         self.traffic_age = self._traffic_age()
         self.baselines = self._baselines()
         pages = [p for p in self.pairs if p.severity == "page"] or self.pairs
@@ -274,7 +280,7 @@ class Latency(BurnRate):
     name, alert, slo = "latency", "PortalLatencyBudgetBurn", "latency"
 
     def error_rate(self) -> float:
-#Every API request is slowed by BREAK_LATENCY_MS + -its jitter, all above the SLO's 500 ms.
+        # Every API request is slowed by BREAK_LATENCY_MS +- its jitter, all above the SLO's 500 ms.
         return 1.0
 
     def onset(self) -> float:
@@ -310,7 +316,7 @@ class Crashloop(Scenario):
                                     float(env("RESTART_BACKOFF_MAX", "30")))
 
     def ready(self) -> bool:
-#The portal has not restarted within the window(a previous drill's crash loop is over).
+        # The portal has not restarted within the window (a previous drill's crash loop is over).
         changes = prom_value(f'max(changes(process_start_time_seconds{{job="portal"}}[{model._fmt(self.window)}]))')
         return changes == 0
 
@@ -374,9 +380,9 @@ class AlertmanagerDown(Scenario):
     def __init__(self, p: model.Pipeline):
         super().__init__(p)
         self.timeout = model.parse_duration(env("WATCHDOG_TIMEOUT", "10s"))
-#mock - slack checks every quarter of the timeout, at most every second.
+        # mock-slack checks every quarter of the timeout, at most every second.
         self.check_interval = min(1.0, self.timeout / 4)
-#The incident starts at the last heartbeat, before the break.
+        # The incident starts at the last heartbeat, before the break.
         self.lead = self.timeout
 
     def _last_seen(self) -> float | None:
@@ -390,7 +396,7 @@ class AlertmanagerDown(Scenario):
     def expect_detect(self, t_break: float) -> model.Expectation:
         last = self._last_seen() or t_break
         seconds = last + self.timeout - t_break
-#Heartbeats may still come while Alertmanager shuts down(one a second at the drill scale).
+        # Heartbeats may still come while Alertmanager shuts down (one a second at the drill scale).
         high = seconds + self.check_interval + 2 + model.SLACK_SECONDS
         return model.Expectation(
             seconds, max(0.0, seconds - 0.5), high,
@@ -399,8 +405,8 @@ class AlertmanagerDown(Scenario):
             f"Alertmanager stops, {model.SLACK_SECONDS:g}s slack")
 
     def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
-#A restarted Alertmanager holds no alert until Prometheus resends its firing ones, every
-#resend delay(1m, Prometheus' default, not scaled); then group_wait and delivery.
+        # A restarted Alertmanager holds no alert until Prometheus resends its firing ones, every
+        # resend delay (1m, Prometheus' default, not scaled); then group_wait and delivery.
         resend = 60.0
         high = resend + self.pipeline.evaluation_interval + self.pipeline.group_wait + model.SLACK_SECONDS
         return model.Expectation(
@@ -409,16 +415,20 @@ class AlertmanagerDown(Scenario):
 
 
 class ReceiverDown(Errors):
-    """mock-slack, the receiver, is down while a page fires and resolves: the errors break pages
-    (delivered), then mock-slack stops, the portal heals, the page resolves in Alertmanager with
-    nobody to tell. Once mock-slack is back and batch-sync has run, the page's occurrence is
-    resolved and so is its incident, by either path: Alertmanager's retry of the resolved
-    notification (it keeps the resolved alert in its group until a notification succeeds), or
-    batch-sync's sweep (mock-slack stays down longer than --resolve-grace, so the first run after
-    it is back may resolve what Alertmanager no longer lists). Which path it was is recorded (the
-    occurrence's resolvedBy) and reported; the resolution is timed from the heal to when
-    mock-slack recorded it, within a group_interval (the retry) or a batch-sync run of mock-slack
-    being back."""
+    """mock-slack, the receiver, is down while a page resolves: the errors break pages (delivered),
+    then mock-slack stops, the portal heals, and the page resolves in Alertmanager with nobody to
+    tell. Once mock-slack is back and batch-sync has run, the page's occurrences are resolved and
+    so is their incident, by either path: Alertmanager's retry of the resolved notification (it
+    keeps a resolved alert in its group until a notification of it succeeds), or batch-sync's sweep
+    (mock-slack stays down longer than --resolve-grace, so the first run once it is back may
+    resolve what Alertmanager no longer lists). Which path it was is read from the occurrences'
+    resolvedBy and reported; the resolution is timed from the heal to when mock-slack recorded it
+    (resolutionRecordedAt), which must be within a group_interval (the retry) or a batch-sync run
+    of mock-slack being back.
+
+    Why the page is delivered before mock-slack stops: had mock-slack been down through the whole
+    firing, Alertmanager would never have notified the group, and it sends no resolution of a
+    group it never notified; its API no longer lists a resolved alert, so no path could record it."""
 
     name = "receiver-down"
 
@@ -443,8 +453,8 @@ class ReceiverDown(Errors):
         t_heal = time.time()
         poll(f"{self.name}: the page resolved in Alertmanager (no longer listed)",
              float(env("DRILL_RESOLVE_TIMEOUT", "300")), lambda: not self._page_active())
-#Down longer than the grace, so that the sweep may resolve at the first run once it is
-#back; Alertmanager meanwhile fails to deliver the resolved notification.
+        # Down longer than the grace, so that the sweep may resolve at the first run once it is
+        # back; Alertmanager meanwhile fails to deliver the resolved notification.
         while time.time() < t_stop + self.grace + 1:
             time.sleep(0.5)
         say(f"{self.name}: the page resolved in Alertmanager {time.time() - t_heal:.1f}s after the heal; "
@@ -455,8 +465,8 @@ class ReceiverDown(Errors):
         return t_heal
 
     def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None) -> model.Expectation:
-#Known once mock - slack is back(t_back) : from then, the sync run at once or Alertmanager's
-#next flush, a group_interval later.
+        # Known once mock-slack is back (t_back): from then, the sync run at once or Alertmanager's
+        # next flush, a group_interval later.
         back = max(0.0, self.t_back - t_heal)
         high = back + self.pipeline.group_interval + 2 + model.SLACK_SECONDS
         return model.Expectation(
@@ -496,11 +506,12 @@ class ReceiverDown(Errors):
 
 SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch, AlertmanagerDown, ReceiverDown)}
 
-#-- -- one drill -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# ---- one drill ---------------------------------------------------------------------------------
 
 
 def parse_time(text: str) -> float:
-#mock - slack writes RFC 3339 with up to nanoseconds; Python takes microseconds.
+    # mock-slack writes RFC 3339 with up to nanoseconds; Python takes microseconds.
     m = re.match(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?Z$", text)
     if not m:
         raise DrillError(f"unexpected time {text!r}")
@@ -581,9 +592,9 @@ def run(scenario: Scenario, result: Result) -> None:
     result.resolve = scenario.resolved_after(done, t_heal)
     if (problem := scenario.check_end(done)):
         raise DrillError(f"{name}: {problem}")
-    if hasattr(scenario, "path_note"):
-        result.note = scenario.path_note(done)
-        say(f"{name}: {result.note}")
+    if (note := scenario.path_note(done)):
+        result.note = note
+        say(f"{name}: {note}")
     t_end = time.time()
     result.expected_detect = scenario.settle_detect(t_break, t_end, result.expected_detect)
     result.expected_resolve = scenario.settle_resolve(t_break, t_heal, t_end, result.expected_resolve)

@@ -1,32 +1,28 @@
-#!/ usr / bin / env bash
-#batch - \
-    sync end to end with real binaries on ephemeral loopback ports : a real Alertmanager holds a
-#firing alert and a silenced one, a real Pushgateway receives the reports, mock - slack keeps the
-#history.Checks : the silenced alert reaches mock - slack's history, with --silences so does the
-#silence, linked to the alert's occurrence, a second run adds nothing, an alert that ended in
-#Alertmanager is resolved by the next run's sweep past --resolve-grace, the
-#Pushgateway shows every gauge under job = "batch-sync" alone, a forced failure keeps the previous
-#success timestamp and sets success 0, a hang is cut by-- deadline, a crash exits non - zero, an
-#unreachable Pushgateway exits 1 naming it, and bad flags exit 2 with one clear line.
-#Usage : integration_test.sh BATCH_SYNC MOCK_SLACK ALERTMANAGER PUSHGATEWAY
-set - euo pipefail BATCH_SYNC = $1 MOCK_SLACK = $2 ALERTMANAGER = $3 PUSHGATEWAY = $4 WORK =
-    $(mktemp - d / tmp / batch - sync - it - XXXXXX) PIDS = ()
+#!/usr/bin/env bash
+# batch-sync end to end with real binaries on ephemeral loopback ports: a real Alertmanager holds a
+# firing alert and a silenced one, a real Pushgateway receives the reports, mock-slack keeps the
+# history. Checks: the silenced alert reaches mock-slack's history, with --silences so does the
+# silence, linked to the alert's occurrence, a second run adds nothing, an alert that ended in
+# Alertmanager is resolved by the next run's sweep past --resolve-grace, the
+# Pushgateway shows every gauge under job="batch-sync" alone, a forced failure keeps the previous
+# success timestamp and sets success 0, a hang is cut by --deadline, a crash exits non-zero, an
+# unreachable Pushgateway exits 1 naming it, and bad flags exit 2 with one clear line.
+# Usage: integration_test.sh BATCH_SYNC MOCK_SLACK ALERTMANAGER PUSHGATEWAY
+set -euo pipefail
+BATCH_SYNC=$1 MOCK_SLACK=$2 ALERTMANAGER=$3 PUSHGATEWAY=$4
+WORK=$(mktemp -d /tmp/batch-sync-it-XXXXXX)
+PIDS=()
 
-        passed = 0 failed = 0 check() {
-#description command... local what = $1;
-  shift if "$@";
-  then passed = $((passed + 1));
-  echo "ok   $what";
-  else failed = $((failed + 1));
-  echo "FAIL $what";
-  fi
+passed=0 failed=0
+check() { # description command...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
 }
 cleanup() {
-  local code = $ ? for pid in "${PIDS[@]}";
-  do kill "$pid" 2 > / dev / null || true; done
-  for pid in "${PIDS[@]}";
-  do wait "$pid" 2 > / dev / null || true;
-  done if ((code != 0 || failed > 0)); then
+  local code=$?
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if (( code != 0 || failed > 0 )); then
     for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 20 "$f"; done
   fi
   rm -rf "$WORK"
