@@ -414,10 +414,10 @@ class AlertmanagerDown(Scenario):
             f"0 to {high:.1f}s: the resend delay, an evaluation, group_wait and {model.SLACK_SECONDS:g}s slack")
 
 
-class ReceiverDown(Errors):
-    """mock-slack, the receiver, is down while a page resolves: the errors break pages (delivered),
-    then mock-slack stops, the portal heals, and the page resolves in Alertmanager with nobody to
-    tell. Once mock-slack is back and batch-sync has run, the page's occurrences are resolved and
+class ReceiverDown(Unready):
+    """mock-slack, the receiver, is down while a page resolves: the unready break pages (the
+    fastest page to fire and to resolve; delivered), then mock-slack stops, the portal heals, and
+    the page resolves in Alertmanager with nobody to tell. Once mock-slack is back and batch-sync has run, the page's occurrences are resolved and
     so is their incident, by either path: Alertmanager's retry of the resolved notification (it
     keeps a resolved alert in its group until a notification of it succeeds), or batch-sync's sweep
     (mock-slack stays down longer than --resolve-grace, so the first run once it is back may
@@ -438,11 +438,12 @@ class ReceiverDown(Errors):
         self.t_back = 0.0
 
     def do_break(self) -> None:
-        stack("break", "errors")
+        stack("break", "unready")
 
     def _page_active(self) -> bool:
         query = urllib.parse.urlencode({"active": "true", "silenced": "true", "inhibited": "true",
-                                        "filter": [f'alertname="{self.alert}"', 'severity="page"']}, doseq=True)
+                                        "filter": [f'alertname="{self.alert}"', f'severity="{self.severity}"']},
+                                       doseq=True)
         return bool(get_json(f"{ALERTMANAGER}/api/v2/alerts?{query}"))
 
     def do_heal(self) -> float:
@@ -464,7 +465,7 @@ class ReceiverDown(Errors):
         stack("sync")
         return t_heal
 
-    def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None) -> model.Expectation:
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
         # Known once mock-slack is back (t_back): from then, the sync run at once or Alertmanager's
         # next flush, a group_interval later.
         back = max(0.0, self.t_back - t_heal)
