@@ -97,6 +97,14 @@ TEST_CASE("a sweep resolves what the run no longer listed and says how many", "[
     CHECK(swept["endsAt"] == "2026-11-21T22:00:05Z");
     CHECK(swept["resolvedBy"] == "sweep");
     CHECK(swept["resolutionRecordedAt"] == "2026-11-21T22:30:00Z");
-    CHECK(r.get("/api/v1/incidents")["data"][0]["status"] == "resolved");
+    const json incident = r.get("/api/v1/incidents")["data"][0];
+    CHECK(incident["status"] == "resolved");
+    const json timeline = r.get("/api/v1/incidents/" + incident["id"].dump())["timeline"];
+    json resolved;
+    for (const auto& e : timeline) {
+      if (e["type"] == "resolved") resolved = e;
+    }
+    CHECK(resolved["summary"] == "PortalDown resolved (last seen active; batch-sync's sweep)");
+    CHECK(resolved["time"] == "2026-11-21T22:00:05Z");
   }
 }
