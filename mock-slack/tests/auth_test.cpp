@@ -41,7 +41,8 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   o.credentials = Credentials{"tok", "am:pw"};
   Running r(o);
   auto body = notification("Auth", "firing", {alert("Auth", "firing", "2026-11-21T22:00:00Z")});
-  for (const char* path : {"/webhook", "/api/v1/sync", "/api/v1/retention", "/slack/pages"}) {
+  for (const char* path :
+       {"/webhook", "/api/v1/sync", "/api/v1/sync/sweep", "/api/v1/retention", "/slack/pages"}) {
     INFO(path);
     auto none = r.post(path, body);
     CHECK(none->status == 401);
