@@ -419,12 +419,12 @@ class ReceiverDown(Unready):
     fastest page to fire and to resolve; delivered), then mock-slack stops, the portal heals, and
     the page resolves in Alertmanager with nobody to tell. Once mock-slack is back and batch-sync has run, the page's occurrences are resolved and
     so is their incident, by either path: Alertmanager's retry of the resolved notification (it
-    keeps a resolved alert in its group until a notification of it succeeds), or batch-sync's sweep
-    (mock-slack stays down longer than --resolve-grace, so the first run once it is back may
-    resolve what Alertmanager no longer lists). Which path it was is read from the occurrences'
-    resolvedBy and reported; the resolution is timed from the heal to when mock-slack recorded it
-    (resolutionRecordedAt), which must be within a group_interval (the retry) or a batch-sync run
-    of mock-slack being back.
+    keeps a resolved alert in its group until a notification of it succeeds, so it lands at the
+    group's next flush), or batch-sync's sweep (the first run once nothing saw the page for
+    --resolve-grace). Which path it was is read from the occurrences' resolvedBy and reported;
+    the resolution is timed from the heal to when mock-slack recorded it (resolutionRecordedAt):
+    within a group_interval of mock-slack being back (the retry), or a batch-sync interval after
+    the grace ran out (the sweep). A history that never resolves, the hole this closes, fails.
 
     Why the page is delivered before mock-slack stops: had mock-slack been down through the whole
     firing, Alertmanager would never have notified the group, and it sends no resolution of a
@@ -434,7 +434,8 @@ class ReceiverDown(Unready):
 
     def __init__(self, p: model.Pipeline):
         super().__init__(p)
-        self.grace = model.parse_duration(env("RESOLVE_GRACE", "10s"))
+        self.grace = model.parse_duration(env("RESOLVE_GRACE", "70s"))
+        self.batch_interval = float(env("BATCH_INTERVAL", "60"))
         self.t_back = 0.0
 
     def do_break(self) -> None:
@@ -452,12 +453,9 @@ class ReceiverDown(Unready):
         say(f"{self.name}: mock-slack stopped; healing the portal while it is down")
         stack("heal-portal")
         t_heal = time.time()
+        # Alertmanager fails to deliver the resolved notification meanwhile.
         poll(f"{self.name}: the page resolved in Alertmanager (no longer listed)",
              float(env("DRILL_RESOLVE_TIMEOUT", "300")), lambda: not self._page_active())
-        # Down longer than the grace, so that the sweep may resolve at the first run once it is
-        # back; Alertmanager meanwhile fails to deliver the resolved notification.
-        while time.time() < t_stop + self.grace + 1:
-            time.sleep(0.5)
         say(f"{self.name}: the page resolved in Alertmanager {time.time() - t_heal:.1f}s after the heal; "
             f"starting mock-slack after {time.time() - t_stop:.1f}s down")
         stack("heal")
@@ -466,15 +464,19 @@ class ReceiverDown(Unready):
         return t_heal
 
     def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
-        # Known once mock-slack is back (t_back): from then, the sync run at once or Alertmanager's
-        # next flush, a group_interval later.
+        # Known once mock-slack is back (t_back): Alertmanager's next flush, a group_interval
+        # later; or, should that not come, the sweep of the first batch-sync run after the grace
+        # (the last sighting was a sync before the heal).
         back = max(0.0, self.t_back - t_heal)
-        high = back + self.pipeline.group_interval + 2 + model.SLACK_SECONDS
+        retry = back + self.pipeline.group_interval
+        sweep = self.grace + self.batch_interval + 2
+        high = max(retry, sweep) + model.SLACK_SECONDS
         return model.Expectation(
-            back + 1, back, high,
-            f"mock-slack back {back:.1f}s after the heal, then batch-sync's sweep or Alertmanager's retry",
-            f"{back:.1f} to {high:.1f}s: one group_interval ({self.pipeline.group_interval:g}s) for the retry, 2s "
-            f"for a batch-sync run, {model.SLACK_SECONDS:g}s slack")
+            retry, back, high,
+            f"mock-slack back {back:.1f}s after the heal, then Alertmanager's retry at the group's next flush",
+            f"{back:.1f} to {high:.1f}s: up to one group_interval ({self.pipeline.group_interval:g}s) for the "
+            f"retry, or --resolve-grace ({self.grace:g}s) and a batch-sync interval ({self.batch_interval:g}s) "
+            f"for the sweep, {model.SLACK_SECONDS:g}s slack")
 
     def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
                        first: model.Expectation) -> model.Expectation:

@@ -5,6 +5,7 @@
 
 #include "firedrill/alerting/payload.hpp"
 #include "firedrill/alerting/time.hpp"
+#include "firedrill/duration.hpp"
 #include "firedrill/log.hpp"
 
 namespace firedrill::batch_sync {
@@ -138,6 +139,20 @@ std::optional<std::uint64_t> parse_sweep_response(const std::string& body, std::
   return it->get<std::uint64_t>();
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_started_at(const std::string& body,
+                                                                      std::string& error) {
+  json doc = json::parse(body, nullptr, false);
+  std::optional<alerting::TimePoint> t;
+  if (doc.is_object() && doc.contains("uptime") && doc["uptime"].is_string()) {
+    t = alerting::parse_time(doc["uptime"].get<std::string>());
+  }
+  if (!t || *t == alerting::kZeroTime) {
+    error = "the status response has no RFC 3339 \"uptime\" (when Alertmanager started)";
+    return std::nullopt;
+  }
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t);
+}
+
 void RunStage::set(std::string stage) {
   std::lock_guard lock(mutex_);
   stage_ = std::move(stage);
@@ -240,13 +255,33 @@ std::string Reconciler::read_records(RecordKind kind, const Deadline& deadline,
 
 std::string Reconciler::sweep(std::chrono::system_clock::time_point listed_at,
                               const Deadline& deadline) {
-  stage_.set("sweeping what Alertmanager no longer lists");
-  const std::string request = sweep_request_body(listed_at, settings_.resolve_grace);
+  // A restarted Alertmanager lists only what Prometheus has resent since: wait the grace out.
+  stage_.set("reading Alertmanager's status");
   std::string body;
-  if (std::string e = call(mock_slack_, "POST", kSweepPath, &request, deadline, body); !e.empty()) {
+  if (std::string e = call(alertmanager_, "GET", kStatusPath, nullptr, deadline, body);
+      !e.empty()) {
     return e;
   }
   std::string error;
+  auto started = parse_started_at(body, error);
+  if (!started) {
+    counters_.errors.fetch_add(1);
+    return alertmanager_.describe("GET", kStatusPath) + ": " + error;
+  }
+  if (listed_at - *started < settings_.resolve_grace) {
+    counters_.sweep_skipped.store(true);
+    log::info("not sweeping: Alertmanager started less than --resolve-grace before the listing",
+              {{"alertmanager_started_at",
+                alerting::format_time(
+                    std::chrono::time_point_cast<alerting::TimePoint::duration>(*started))},
+               {"resolve_grace", format_duration(settings_.resolve_grace)}});
+    return {};
+  }
+  stage_.set("sweeping what Alertmanager no longer lists");
+  const std::string request = sweep_request_body(listed_at, settings_.resolve_grace);
+  if (std::string e = call(mock_slack_, "POST", kSweepPath, &request, deadline, body); !e.empty()) {
+    return e;
+  }
   auto resolved = parse_sweep_response(body, error);
   if (!resolved) {
     counters_.errors.fetch_add(1);

@@ -88,6 +88,9 @@ TEST_CASE("run_job end to end against stand-ins", "[job]") {
   mock_slack.server().Post("/api/v1/sync", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"received":1,"new":1,"updated":0})", "application/json");
   });
+  alertmanager.server().Get("/api/v2/status", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"uptime":"2026-01-01T00:00:00.000Z"})", "application/json");
+  });
   mock_slack.server().Post(
       "/api/v1/sync/sweep", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(R"({"resolved":4,"incidentsResolved":1})", "application/json");

@@ -54,6 +54,9 @@ struct Peers {
   std::vector<std::string> auth;
   int retention_calls = 0;
   std::vector<json> sweep_bodies;
+  /// Alertmanager's GET /api/v2/status, as the real one answers it (trimmed).
+  std::string status =
+      R"({"uptime":"2026-11-21T20:00:00.000Z","versionInfo":{"version":"0.25.0"}})";
   int sweep_status = 200;
   std::string sweep_answer = R"({"resolved":2,"incidentsResolved":1})";
   int sync_failures_left = 0;  ///< answer this many sync requests with 503 first
@@ -67,6 +70,11 @@ struct Peers {
                      "," + req.get_param_value("active") + "," + req.get_param_value("unprocessed");
       res.set_content(alerts.dump(), "application/json");
     });
+    alertmanager.server().Get("/api/v2/status",
+                              [this](const httplib::Request&, httplib::Response& res) {
+                                std::lock_guard lock(mutex);
+                                res.set_content(status, "application/json");
+                              });
     alertmanager.server().Get("/api/v2/silences",
                               [this](const httplib::Request&, httplib::Response& res) {
                                 std::lock_guard lock(mutex);
@@ -431,6 +439,23 @@ TEST_CASE("the sweep follows only a complete run, and its failures fail the run"
     CHECK(h.run(settings) == "");
     REQUIRE(peers.sweep_bodies.size() == 1);
     CHECK(peers.sweep_bodies[0]["graceSeconds"] == 12);
+  }
+  SECTION("an Alertmanager started less than the grace before the listing: no sweep") {
+    // Restarted at 22:25, listed at 22:30: Prometheus may not have resent every firing alert.
+    peers.status = R"({"uptime":"2026-11-21T22:25:00.000Z"})";
+    CHECK(h.run(settings) == "");
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(h.counters.sweep_skipped.load());
+    CHECK(peers.retention_calls == 1);
+    CHECK(h.counters.errors == 0);
+  }
+  SECTION("a status without its start time fails the run before the sweep") {
+    peers.status = R"({"cluster":{}})";
+    CHECK(h.run(settings) == "GET " + peers.alertmanager.url() +
+                                 "/api/v2/status: the status response has no RFC 3339 "
+                                 "\"uptime\" (when Alertmanager started)");
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(peers.retention_calls == 0);
   }
   SECTION("--resolve-grace 0 turns the sweep off") {
     settings.resolve_grace = milliseconds(0);

@@ -25,6 +25,9 @@ inline constexpr const char* kAlertsPath =
 /// Alertmanager's silences: all of them, expired ones included (Alertmanager keeps those for its
 /// --data.retention), so mock-slack learns how each ended.
 inline constexpr const char* kSilencesPath = "/api/v2/silences";
+/// Alertmanager's status: its `uptime` is when it started. A restarted Alertmanager lists only the
+/// alerts Prometheus has sent it since (Prometheus resends firing alerts every resend delay, 1m).
+inline constexpr const char* kStatusPath = "/api/v2/status";
 inline constexpr const char* kSyncPath = "/api/v1/sync";
 inline constexpr const char* kRetentionPath = "/api/v1/retention";
 inline constexpr const char* kSweepPath = "/api/v1/sync/sweep";
@@ -36,6 +39,11 @@ std::string sweep_request_body(std::chrono::system_clock::time_point listed_at,
 /// mock-slack's answer to a sweep: {"resolved": N, ...}. Sets `error` when N is missing or not a
 /// non-negative integer.
 std::optional<std::uint64_t> parse_sweep_response(const std::string& body, std::string& error);
+
+/// When Alertmanager started, from the body of GET /api/v2/status ({"uptime": RFC 3339, ...}).
+/// Sets `error` when the field is missing or not a time.
+std::optional<std::chrono::system_clock::time_point> parse_started_at(const std::string& body,
+                                                                      std::string& error);
 
 /// The wall clock the run stamps its listing with, injected for tests.
 using WallClock = std::function<std::chrono::system_clock::time_point()>;
@@ -91,8 +99,10 @@ struct RunCounters {
   std::atomic<std::uint64_t> records_pruned{0};
   /// Firing occurrences mock-slack resolved because this run no longer listed them (the sweep).
   std::atomic<std::uint64_t> records_resolved{0};
-  std::atomic<bool> sweep_skipped{false};  ///< complete, but alerts were left out: no sweep
-  std::atomic<std::uint64_t> errors{0};    ///< failed attempts, retried ones included
+  /// The run was complete but did not sweep: alerts were left out, or Alertmanager had started
+  /// less than --resolve-grace before the listing.
+  std::atomic<bool> sweep_skipped{false};
+  std::atomic<std::uint64_t> errors{0};  ///< failed attempts, retried ones included
 };
 
 /// What the run is doing, for the log line when the deadline cuts it. Thread-safe.
