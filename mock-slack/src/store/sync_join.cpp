@@ -8,7 +8,8 @@
 // the alert's label. The open incident comes first, then the one whose time span covers the
 // alert's start (reopened when the alert still fires: the webhook missed that it went on). With
 // none, an incident is opened as a firing notification would open it, taking the group_by keys and
-// the route's part of the group key from that receiver's latest incident. A receiver that never
+// the route's part of the group key from that receiver's latest incident (only for an active
+// alert: a suppressed one joins an incident but opens none). A receiver that never
 // sent mock-slack a notification (the Watchdog's heartbeat, the auto-healer's) groups nothing: its
 // grouping is unknown here, and its alerts stay occurrences without an incident, as before.
 #include <map>
@@ -128,7 +129,9 @@ Writer::Joined Writer::join_group(const alerting::GettableAlert& a, std::int64_t
   }
 
   Joined joined = Joined::joined;
-  if (!incident) {
+  // A silenced or inhibited alert joins its group's incident, but opens none: Alertmanager would
+  // not have notified it, so no webhook would have opened one.
+  if (!incident && a.state == "active") {
     // Open one for the first receiver whose grouping is known from its latest incident.
     for (const auto& receiver : a.receivers) {
       std::string latest_key, latest_labels;

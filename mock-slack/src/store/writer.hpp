@@ -127,8 +127,9 @@ class Writer {
   /// Links an occurrence a sync inserted (the webhook never delivered it) to its group's
   /// incident, by the webhook's grouping: the incident of a receiver among the alert's, whose
   /// group labels all equal the alert's labels; the open one first, else the one whose time span
-  /// covers its start; else opens one, with the group labels and group key of that receiver's
-  /// latest incident. Receivers that never notified mock-slack are not grouped.
+  /// covers its start; else, for an active (not suppressed) alert, opens one with the group
+  /// labels and group key of that receiver's latest incident. Receivers that never notified
+  /// mock-slack are not grouped.
   Joined join_group(const firedrill::alerting::GettableAlert& a, std::int64_t occurrence,
                     bool firing, std::int64_t now);
   void prepare_join();

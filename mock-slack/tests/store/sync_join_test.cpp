@@ -92,6 +92,22 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
     CHECK(s.incident(i.id)->incident.alert_count == 1);
     CHECK(s.repair_summaries().corrected == 0);
   }
+  SECTION("a silenced alert joins its group's incident, but opens none") {
+    json joins = listed_alert("A", "host-2", "2026-11-21T22:02:00Z");
+    json alone = listed_alert("B", "host-3", "2026-11-21T22:02:00Z");
+    for (json* a : {&joins, &alone}) {
+      (*a)["status"] = {{"state", "suppressed"},
+                        {"silencedBy", json::array({"s-1"})},
+                        {"inhibitedBy", json::array()}};
+    }
+    const auto r = s.sync(gettable_alerts({joins, alone}));
+    CHECK(r.new_occurrences == 2);
+    CHECK(r.joined_incidents == 1);
+    CHECK(r.opened_incidents == 0);
+    CHECK(incident_holding(s, "host-2").id == open.incident_id);
+    CHECK(s.incidents({}).items.size() == 1);
+    CHECK(s.repair_summaries().corrected == 0);
+  }
   SECTION("a receiver that never notified mock-slack groups nothing") {
     const auto r =
         s.sync(gettable_alerts({listed_alert("A", "host-2", "2026-11-21T22:02:00Z", "heartbeat")}));
