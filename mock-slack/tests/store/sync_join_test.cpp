@@ -63,7 +63,7 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
     CHECK(r.joined_incidents == 1);
     CHECK(r.opened_incidents == 0);
     const Incident i = incident_holding(s, "host-2");
-    CHECK(i.id == open.incident_id);
+    CHECK(i.id == first.incident_id);
     CHECK(i.alert_count == 2);
     CHECK(i.firing_count == 2);
     CHECK(alerting::format_time(i.started_at) == "2026-11-21T21:59:00Z");  // the earliest start
@@ -74,7 +74,7 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
     CHECK(r.joined_incidents == 0);
     CHECK(r.opened_incidents == 1);
     const Incident i = incident_holding(s, "host-2");
-    CHECK(i.id != open.incident_id);
+    CHECK(i.id != first.incident_id);
     CHECK(i.receiver == "team-portal");
     CHECK(i.status == "firing");
     CHECK(i.group_labels == json{{"alertname", "B"}});
@@ -104,7 +104,7 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
     CHECK(r.new_occurrences == 2);
     CHECK(r.joined_incidents == 1);
     CHECK(r.opened_incidents == 0);
-    CHECK(incident_holding(s, "host-2").id == open.incident_id);
+    CHECK(incident_holding(s, "host-2").id == first.incident_id);
     CHECK(s.incidents({}).items.size() == 1);
     CHECK(s.repair_summaries().corrected == 0);
   }
@@ -115,19 +115,19 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
     CHECK(r.joined_incidents == 0);
     CHECK(r.opened_incidents == 0);
     CHECK(s.incidents({}).items.size() == 1);
-    CHECK(s.incident(open.incident_id)->incident.alert_count == 1);
+    CHECK(s.incident(first.incident_id)->incident.alert_count == 1);
   }
   SECTION("once resolved, the incident whose span covers its start takes it, and fires again") {
     set_clock("2026-11-21T22:10:00Z");
     s.ingest(
         notification_of("A", "resolved", "host-1", "2026-11-21T22:00:00Z", "2026-11-21T22:09:00Z"),
         "h3");
-    REQUIRE(s.incident(open.incident_id)->incident.status == "resolved");
+    REQUIRE(s.incident(first.incident_id)->incident.status == "resolved");
     set_clock("2026-11-21T22:11:00Z");
     const auto r = s.sync(gettable_alerts({listed_alert("A", "host-2", "2026-11-21T22:05:00Z")}));
     CHECK(r.joined_incidents == 1);
     const Incident i = incident_holding(s, "host-2");
-    CHECK(i.id == open.incident_id);
+    CHECK(i.id == first.incident_id);
     CHECK(i.status == "firing");
     CHECK(i.firing_count == 1);
     CHECK(s.repair_summaries().corrected == 0);
@@ -136,7 +136,7 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
       const auto r2 =
           s.sync(gettable_alerts({listed_alert("A", "host-3", "2026-11-21T22:10:30Z")}));
       CHECK(r2.opened_incidents == 0);  // the reopened incident is the open one now
-      CHECK(incident_holding(s, "host-3").id == open.incident_id);
+      CHECK(incident_holding(s, "host-3").id == first.incident_id);
     }
   }
   SECTION("a resolved incident that does not cover its start: a new incident") {
@@ -148,7 +148,7 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
     const auto r = s.sync(gettable_alerts({listed_alert("A", "host-2", "2026-11-21T22:15:00Z")}));
     CHECK(r.opened_incidents == 1);
     const Incident i = incident_holding(s, "host-2");
-    CHECK(i.id != open.incident_id);
+    CHECK(i.id != first.incident_id);
     CHECK(i.group_key == "{}/{service=\"portal\"}:{alertname=\"A\"}");
     CHECK(s.repair_summaries().corrected == 0);
   }
