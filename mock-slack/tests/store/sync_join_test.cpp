@@ -53,7 +53,7 @@ TEST_CASE("an alert only a sync found joins the incident of its group", "[store]
   o.path = (dir.path() / "db.sqlite").string();
   Store s(o, test_now);
   set_clock("2026-11-21T22:00:05Z");
-  const auto open =
+  const auto first =
       s.ingest(notification_of("A", "firing", "host-1", "2026-11-21T22:00:00Z"), "h1");
   set_clock("2026-11-21T22:03:00Z");
 
