@@ -417,8 +417,8 @@ class AlertmanagerDown(Scenario):
 class ReceiverDown(Unready):
     """mock-slack, the receiver, is down while a page resolves: the unready break pages (the
     fastest page to fire and to resolve; delivered), then mock-slack stops, the portal heals, and
-    the page resolves in Alertmanager with nobody to tell. Once mock-slack is back and batch-sync has run, the page's occurrences are resolved and
-    so is their incident, by either path: Alertmanager's retry of the resolved notification (it
+    the page resolves in Alertmanager with nobody to tell. Once mock-slack is back and batch-sync
+    has run, the page's occurrences are resolved and so is their incident, by either path: Alertmanager's retry of the resolved notification (it
     keeps a resolved alert in its group until a notification of it succeeds, so it lands at the
     group's next flush), or batch-sync's sweep (the first run once nothing saw the page for
     --resolve-grace). Which path it was is read from the occurrences' resolvedBy and reported;
