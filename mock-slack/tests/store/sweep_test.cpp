@@ -140,7 +140,7 @@ TEST_CASE("a sweep resolves the firing occurrences the run did not list, past th
     CHECK(s.sweep(time_of("2026-11-21T22:29:58Z"), kGrace).resolved_occurrences == 2);
     AlertFilter f;
     f.alertname = "Lonely";
-    const auto lonely = s.alerts(f).items.time_of(0);
+    const auto lonely = s.alerts(f).items.at(0);
     CHECK(lonely.status == "resolved");
     CHECK(alerting::format_time(*lonely.ends_at) == "2026-11-21T22:01:00Z");  // last sync
     CHECK(lonely.resolved_by == "sweep");
@@ -178,7 +178,7 @@ TEST_CASE("the other paths record how a resolution was learnt", "[store][sweep]"
     CHECK(r.updated_occurrences == 1);
     CHECK(r.resolved_incidents == 1);
     CHECK(only_on(s, "host-1").resolved_by == "sync");
-    CHECK(s.incidents({}).items.time_of(0).status == "resolved");
+    CHECK(s.incidents({}).items.at(0).status == "resolved");
     CHECK(s.repair_summaries().corrected == 0);
   }
 }
