@@ -61,5 +61,5 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   CHECK(r.get("/api/v1/alerts")["data"].size() == 1);  // reads need no credentials by default
   CHECK(r.get("/api/v1/messages?channel=pages")["data"].size() == 2);
   CHECK(r.service.metrics().serialize().find(
-            "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 9") != std::string::npos);
+            "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 11") != std::string::npos);
 }

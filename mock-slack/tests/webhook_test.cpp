@@ -388,6 +388,7 @@ TEST_CASE("sync records silences next to alerts, idempotently", "[webhook][sync]
         json{{"received", 1},
              {"new", 1},
              {"updated", 0},
+             {"incidents", {{"joined", 0}, {"opened", 0}, {"resolved", 0}}},
              {"silences", {{"received", 2}, {"new", 2}, {"updated", 0}}}});
   CHECK(json::parse(r.post("/api/v1/sync", body)->body)["silences"] ==
         json{{"received", 2}, {"new", 0}, {"updated", 0}});
@@ -403,6 +404,7 @@ TEST_CASE("sync records silences next to alerts, idempotently", "[webhook][sync]
           json{{"received", 0},
                {"new", 0},
                {"updated", 0},
+               {"incidents", {{"joined", 0}, {"opened", 0}, {"resolved", 0}}},
                {"silences", {{"received", 1}, {"new", 1}, {"updated", 0}}}});
     CHECK(r.get("/api/v1/silences")["data"].size() == 3);
   }
