@@ -143,7 +143,7 @@ struct Peers {
 /// The wall clock of the harness' runs: 2026-11-21T22:30:00.25Z.
 std::chrono::system_clock::time_point listing_time() {
   return std::chrono::system_clock::time_point(
-      std::chrono::milliseconds(1795300000LL * 1000 + 2600250));
+      std::chrono::milliseconds(1795300000LL * 1000 + 200250));
 }
 
 struct Harness {
@@ -484,7 +484,7 @@ TEST_CASE("sweep bodies and responses", "[reconcile]") {
   const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1795300000));
   CHECK(json::parse(sweep_request_body(t, std::chrono::minutes(10))) ==
         json{{"source", "alertmanager"},
-             {"listedAt", "2026-11-21T21:46:40Z"},
+             {"listedAt", "2026-11-21T22:26:40Z"},
              {"graceSeconds", 600}});
   std::string error;
   CHECK(parse_sweep_response(R"({"resolved":3,"incidentsResolved":1})", error) == 3u);
