@@ -453,9 +453,13 @@ class ReceiverDown(Unready):
         say(f"{self.name}: mock-slack stopped; healing the portal while it is down")
         stack("heal-portal")
         t_heal = time.time()
-        # Alertmanager fails to deliver the resolved notification meanwhile.
         poll(f"{self.name}: the page resolved in Alertmanager (no longer listed)",
              float(env("DRILL_RESOLVE_TIMEOUT", "300")), lambda: not self._page_active())
+        # Down one more group_interval: the group's next flush, which sends the resolution, comes
+        # within it and fails (its retries may land once mock-slack is back).
+        t_flushed = time.time() + self.pipeline.group_interval + 1
+        while time.time() < t_flushed:
+            time.sleep(0.2)
         say(f"{self.name}: the page resolved in Alertmanager {time.time() - t_heal:.1f}s after the heal; "
             f"starting mock-slack after {time.time() - t_stop:.1f}s down")
         stack("heal")
