@@ -5,7 +5,8 @@ mock-slack, heal, wait for it to resolve, and compare both times with what the l
   scripts/drill.py SCENARIO|all     (run through `scripts/stack drill`, which sets the URLs)
   scripts/drill.py --list           (the scenarios, one a line: the test suite runs each apart)
 
-SCENARIO is errors, latency, crashloop, unready or batch; `all` runs them in turn and prints one
+SCENARIO is errors, latency, crashloop, unready, batch, alertmanager-down or receiver-down;
+`all` runs them in turn and prints one
 table. Exit status 0 when every measured time is within its tolerance, 1 otherwise, 2 on a bad
 argument. The expectations are computed by drill_model.py from Prometheus' loaded rules and
 Alertmanager's running configuration; see its docstring for the tolerances.
@@ -30,7 +31,7 @@ import drill_model as model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "scripts" / "stack"
-SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch", "alertmanager-down"]
+SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch", "alertmanager-down", "receiver-down"]
 
 
 def env(name: str, default: str) -> str:
@@ -140,6 +141,7 @@ class Result:
     resolve: float | None = None
     incident: int | None = None
     postmortem: str = ""
+    note: str = ""  # what else the drill found out (receiver-down: which path resolved the page)
     error: str = ""
 
     @property
@@ -172,6 +174,26 @@ class Scenario:
         """The detection's expectation once the drill is over, from what it learnt meanwhile;
         `first` is the one made at the break."""
         return first
+
+    def do_break(self) -> None:
+        stack("break", self.name)
+
+    def do_heal(self) -> float:
+        """Heals the break; returns the time of the heal the resolution is timed from."""
+        stack("heal")
+        return time.time()
+
+    def resolved_after(self, incident: dict, t_heal: float) -> float:
+        """Seconds from the heal until mock-slack had the resolution of the incident."""
+        return parse_time(incident["lastNotifiedAt"]) - t_heal
+
+    def check_end(self, incident: dict) -> str:
+        """What the history must hold once the incident resolved: '' or why it does not."""
+        return ""
+
+    def path_note(self, incident: dict) -> str:
+        """A line on how the incident resolved, for the summary and the draft ('' for none)."""
+        return ""
 
     def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
                        first: model.Expectation) -> model.Expectation:
@@ -392,7 +414,104 @@ class AlertmanagerDown(Scenario):
             f"0 to {high:.1f}s: the resend delay, an evaluation, group_wait and {model.SLACK_SECONDS:g}s slack")
 
 
-SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch, AlertmanagerDown)}
+class ReceiverDown(Unready):
+    """mock-slack, the receiver, is down while a page resolves: the unready break pages (the
+    fastest page to fire and to resolve; delivered), then mock-slack stops, the portal heals, and
+    the page resolves in Alertmanager with nobody to tell. Once mock-slack is back and batch-sync
+    has run, the page's occurrences are resolved and so is their incident, by either path: Alertmanager's retry of the resolved notification (it
+    keeps a resolved alert in its group until a notification of it succeeds, so it lands at the
+    group's next flush), or batch-sync's sweep (the first run once nothing saw the page for
+    --resolve-grace). Which path it was is read from the occurrences' resolvedBy and reported;
+    the resolution is timed from the heal to when mock-slack recorded it (resolutionRecordedAt):
+    within a group_interval of mock-slack being back (the retry), or a batch-sync interval after
+    the grace ran out (the sweep). A history that never resolves, the hole this closes, fails.
+
+    Why the page is delivered before mock-slack stops: had mock-slack been down through the whole
+    firing, Alertmanager would never have notified the group, and it sends no resolution of a
+    group it never notified; its API no longer lists a resolved alert, so no path could record it."""
+
+    name = "receiver-down"
+
+    def __init__(self, p: model.Pipeline):
+        super().__init__(p)
+        self.grace = model.parse_duration(env("RESOLVE_GRACE", "10s"))
+        self.batch_interval = float(env("BATCH_INTERVAL", "60"))
+        self.t_back = 0.0
+
+    def do_break(self) -> None:
+        stack("break", "unready")
+
+    def _page_active(self) -> bool:
+        query = urllib.parse.urlencode({"active": "true", "silenced": "true", "inhibited": "true",
+                                        "filter": [f'alertname="{self.alert}"', f'severity="{self.severity}"']},
+                                       doseq=True)
+        return bool(get_json(f"{ALERTMANAGER}/api/v2/alerts?{query}"))
+
+    def do_heal(self) -> float:
+        stack("break", "receiver-down")
+        t_stop = time.time()
+        say(f"{self.name}: mock-slack stopped; healing the portal while it is down")
+        stack("heal-portal")
+        t_heal = time.time()
+        poll(f"{self.name}: the page resolved in Alertmanager (no longer listed)",
+             float(env("DRILL_RESOLVE_TIMEOUT", "300")), lambda: not self._page_active())
+        # Down one more group_interval: the group's next flush, which sends the resolution, comes
+        # within it and fails (its retries may land once mock-slack is back).
+        t_flushed = time.time() + self.pipeline.group_interval + 1
+        while time.time() < t_flushed:
+            time.sleep(0.2)
+        say(f"{self.name}: the page resolved in Alertmanager {time.time() - t_heal:.1f}s after the heal; "
+            f"starting mock-slack after {time.time() - t_stop:.1f}s down")
+        stack("heal")
+        self.t_back = time.time()
+        stack("sync")
+        return t_heal
+
+    def expect_resolve(self, t_break: float, t_heal: float) -> model.Expectation:
+        # Known once mock-slack is back (t_back): Alertmanager's next flush, a group_interval
+        # later; or, should that not come, the sweep of the first batch-sync run after the grace
+        # (the last sighting was a sync before the heal).
+        back = max(0.0, self.t_back - t_heal)
+        retry = back + self.pipeline.group_interval
+        sweep = self.grace + self.batch_interval + 2
+        high = max(retry, sweep) + model.SLACK_SECONDS
+        return model.Expectation(
+            retry, back, high,
+            f"mock-slack back {back:.1f}s after the heal, then Alertmanager's retry at the group's next flush",
+            f"{back:.1f} to {high:.1f}s: up to one group_interval ({self.pipeline.group_interval:g}s) for the "
+            f"retry, or --resolve-grace ({self.grace:g}s) and a batch-sync interval ({self.batch_interval:g}s) "
+            f"for the sweep, {model.SLACK_SECONDS:g}s slack")
+
+    def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
+                       first: model.Expectation) -> model.Expectation:
+        return first
+
+    def _pages(self, incident: dict) -> list[dict]:
+        return [a for a in incident.get("alerts", []) if a["labels"].get("alertname") == self.alert]
+
+    def resolved_after(self, incident: dict, t_heal: float) -> float:
+        recorded = [parse_time(a["resolutionRecordedAt"]) for a in self._pages(incident) if a.get("resolutionRecordedAt")]
+        return (max(recorded) if recorded else parse_time(incident["lastNotifiedAt"])) - t_heal
+
+    def check_end(self, incident: dict) -> str:
+        pages = self._pages(incident)
+        if not pages:
+            return f"incident {incident['id']} holds no {self.alert} occurrence"
+        wrong = [a for a in pages if a["status"] != "resolved" or not a.get("endsAt") or
+                 a.get("resolvedBy") not in ("webhook", "sweep", "sync")]
+        if wrong:
+            return f"incident {incident['id']}: occurrences not resolved with a known source: {wrong}"
+        return ""
+
+    def path_note(self, incident: dict) -> str:
+        how = {"webhook": "Alertmanager's retried resolved notification once mock-slack was back",
+               "sweep": "batch-sync's sweep (Alertmanager no longer listed it)",
+               "sync": "batch-sync's listing (its end had passed)"}
+        paths = sorted({a.get("resolvedBy") or "unknown" for a in self._pages(incident)})
+        return "resolved by " + " and ".join(f"{p}: {how.get(p, p)}" for p in paths)
+
+
+SCENARIO_TYPES = {s.name: s for s in (Errors, Latency, Unready, Crashloop, Batch, AlertmanagerDown, ReceiverDown)}
 
 
 # ---- one drill ---------------------------------------------------------------------------------
@@ -442,7 +561,8 @@ def write_postmortem(result: Result) -> str:
         f"| time to detect (from the break) | {d.seconds:.1f} s | {d.low:.1f} to {d.high:.1f} s | {result.detect:.1f} s |\n"
         f"| time to resolve (from the heal) | {r.seconds:.1f} s | {r.low:.1f} to {r.high:.1f} s | {result.resolve:.1f} s |\n\n"
         f"- Expected detection: {d.basis}. Tolerance {d.tolerance}.\n"
-        f"- Expected resolution: {r.basis}. Tolerance {r.tolerance}.\n")
+        f"- Expected resolution: {r.basis}. Tolerance {r.tolerance}.\n"
+        + (f"- {result.note}.\n" if result.note else ""))
     POSTMORTEMS.mkdir(parents=True, exist_ok=True)
     out = POSTMORTEMS / f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}-drill-{result.scenario}-incident-{result.incident}.md"
     out.write_text(draft)
@@ -457,7 +577,7 @@ def run(scenario: Scenario, result: Result) -> None:
          lambda: quiet(scenario) and scenario.ready(), every=1)
     t_break = time.time()
     result.expected_detect = scenario.expect_detect(t_break)
-    stack("break", name)
+    scenario.do_break()
     say(f"{name}: broken; waiting for {scenario.alert} ({scenario.severity}), expected after "
         f"{result.expected_detect.seconds:.1f}s")
     incident = poll(f"{name}: a new {scenario.alert} incident in mock-slack",
@@ -465,8 +585,7 @@ def run(scenario: Scenario, result: Result) -> None:
     result.incident = incident["id"]
     result.detect = parse_time(incident["firstNotifiedAt"]) - t_break
     say(f"{name}: paged, incident {result.incident} ({MOCKSLACK}/incidents/{result.incident})")
-    stack("heal")
-    t_heal = time.time()
+    t_heal = scenario.do_heal()
     result.expected_resolve = scenario.expect_resolve(t_break, t_heal)
     say(f"{name}: healed; waiting for incident {result.incident} to resolve, expected after "
         f"{result.expected_resolve.seconds:.1f}s")
@@ -477,7 +596,12 @@ def run(scenario: Scenario, result: Result) -> None:
 
     done = poll(f"{name}: incident {result.incident} resolved", bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"),
                 resolved)
-    result.resolve = parse_time(done["lastNotifiedAt"]) - t_heal
+    result.resolve = scenario.resolved_after(done, t_heal)
+    if (problem := scenario.check_end(done)):
+        raise DrillError(f"{name}: {problem}")
+    if (note := scenario.path_note(done)):
+        result.note = note
+        say(f"{name}: {note}")
     t_end = time.time()
     result.expected_detect = scenario.settle_detect(t_break, t_end, result.expected_detect)
     result.expected_resolve = scenario.settle_resolve(t_break, t_heal, t_end, result.expected_resolve)
@@ -497,6 +621,8 @@ def summary(result: Result) -> str:
         lines.append(f"  time to resolve: {result.resolve:6.1f} s   expected {r.seconds:.1f} s "
                      f"({r.low:.1f} to {r.high:.1f}): {r.basis}")
         lines.append(f"                               tolerance {r.tolerance}")
+    if result.note:
+        lines.append(f"  {result.note}")
     if result.postmortem:
         lines.append(f"  postmortem draft: {result.postmortem}")
     return "\n".join(lines)

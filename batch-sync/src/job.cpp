@@ -105,6 +105,7 @@ int run_job(const Settings& settings, bool& must_exit_now) {
                             {"mock_slack", settings.mock_slack.to_string()},
                             {"pushgateway", settings.pushgateway.to_string()},
                             {"batch_size", settings.batch_size},
+                            {"resolve_grace", format_duration(settings.resolve_grace)},
                             {"silences", settings.silences},
                             {"deadline", format_duration(settings.deadline)},
                             {"fail_rate", settings.fail_rate},
@@ -133,6 +134,7 @@ int run_job(const Settings& settings, bool& must_exit_now) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report.records_processed = shared->counters.records_processed.load();
   report.records_new = shared->counters.records_new.load();
+  report.records_resolved = shared->counters.records_resolved.load();
   report.errors = shared->counters.errors.load();
 
   nlohmann::json fields{{"success", run.success},
@@ -143,6 +145,8 @@ int run_job(const Settings& settings, bool& must_exit_now) {
                         {"records_new", report.records_new},
                         {"records_updated", shared->counters.records_updated.load()},
                         {"records_pruned", shared->counters.records_pruned.load()},
+                        {"records_resolved", report.records_resolved},
+                        {"sweep_skipped", shared->counters.sweep_skipped.load()},
                         {"errors", report.errors},
                         {"seed", seed}};
   if (run.success) {

@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "firedrill/alerting/payload.hpp"
+#include "firedrill/alerting/time.hpp"
+#include "firedrill/duration.hpp"
 #include "firedrill/log.hpp"
 
 namespace firedrill::batch_sync {
@@ -113,6 +115,44 @@ std::optional<SyncCounts> parse_sync_response(const std::string& body, RecordKin
   return counts;
 }
 
+std::string sweep_request_body(std::chrono::system_clock::time_point listed_at,
+                               std::chrono::milliseconds grace) {
+  return json{
+      {"source", "alertmanager"},
+      {"listedAt", alerting::format_time(
+                       std::chrono::time_point_cast<alerting::TimePoint::duration>(listed_at))},
+      {"graceSeconds", std::chrono::duration<double>(grace).count()}}
+      .dump();
+}
+
+std::optional<std::uint64_t> parse_sweep_response(const std::string& body, std::string& error) {
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    error = "the sweep response is not a JSON object";
+    return std::nullopt;
+  }
+  auto it = doc.find("resolved");
+  if (it == doc.end() || !it->is_number_unsigned()) {
+    error = "the sweep response has no non-negative integer \"resolved\"";
+    return std::nullopt;
+  }
+  return it->get<std::uint64_t>();
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_started_at(const std::string& body,
+                                                                      std::string& error) {
+  json doc = json::parse(body, nullptr, false);
+  std::optional<alerting::TimePoint> t;
+  if (doc.is_object() && doc.contains("uptime") && doc["uptime"].is_string()) {
+    t = alerting::parse_time(doc["uptime"].get<std::string>());
+  }
+  if (!t || *t == alerting::kZeroTime) {
+    error = "the status response has no RFC 3339 \"uptime\" (when Alertmanager started)";
+    return std::nullopt;
+  }
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t);
+}
+
 void RunStage::set(std::string stage) {
   std::lock_guard lock(mutex_);
   stage_ = std::move(stage);
@@ -125,7 +165,7 @@ std::string RunStage::get() const {
 
 Reconciler::Reconciler(const Settings& settings, FaultPlan fault, Clock& clock,
                        Cancellation& cancellation, std::mt19937_64& rng, RunCounters& counters,
-                       RunStage& stage)
+                       RunStage& stage, WallClock wall_clock)
     : settings_(settings),
       fault_(fault),
       clock_(clock),
@@ -133,6 +173,7 @@ Reconciler::Reconciler(const Settings& settings, FaultPlan fault, Clock& clock,
       rng_(rng),
       counters_(counters),
       stage_(stage),
+      wall_clock_(std::move(wall_clock)),
       alertmanager_(settings.alertmanager),
       mock_slack_(settings.mock_slack, settings.mock_slack_token) {}
 
@@ -212,7 +253,51 @@ std::string Reconciler::read_records(RecordKind kind, const Deadline& deadline,
   return {};
 }
 
+std::string Reconciler::sweep(std::chrono::system_clock::time_point listed_at,
+                              const Deadline& deadline) {
+  // A restarted Alertmanager lists only what Prometheus has resent since: wait the grace out.
+  stage_.set("reading Alertmanager's status");
+  std::string body;
+  if (std::string e = call(alertmanager_, "GET", kStatusPath, nullptr, deadline, body);
+      !e.empty()) {
+    return e;
+  }
+  std::string error;
+  auto started = parse_started_at(body, error);
+  if (!started) {
+    counters_.errors.fetch_add(1);
+    return alertmanager_.describe("GET", kStatusPath) + ": " + error;
+  }
+  if (listed_at - *started < settings_.resolve_grace) {
+    counters_.sweep_skipped.store(true);
+    log::info("not sweeping: Alertmanager started less than --resolve-grace before the listing",
+              {{"alertmanager_started_at",
+                alerting::format_time(
+                    std::chrono::time_point_cast<alerting::TimePoint::duration>(*started))},
+               {"resolve_grace", format_duration(settings_.resolve_grace)}});
+    return {};
+  }
+  stage_.set("sweeping what Alertmanager no longer lists");
+  const std::string request = sweep_request_body(listed_at, settings_.resolve_grace);
+  if (std::string e = call(mock_slack_, "POST", kSweepPath, &request, deadline, body); !e.empty()) {
+    return e;
+  }
+  auto resolved = parse_sweep_response(body, error);
+  if (!resolved) {
+    counters_.errors.fetch_add(1);
+    return mock_slack_.describe("POST", kSweepPath) + ": " + error;
+  }
+  counters_.records_resolved.store(*resolved);
+  log::info("swept what Alertmanager no longer lists",
+            {{"peer", mock_slack_.url().to_string()},
+             {"resolved", *resolved},
+             {"resolve_grace", std::chrono::duration<double>(settings_.resolve_grace).count()}});
+  return {};
+}
+
 std::string Reconciler::run(const Deadline& deadline) {
+  // Before the listing: an occurrence synced after this time was listed by this run.
+  const auto listed_at = wall_clock_();
   RecordsRead alerts;
   if (std::string e = read_records(RecordKind::alerts, deadline, alerts); !e.empty()) return e;
   RecordsRead silences;
@@ -259,6 +344,18 @@ std::string Reconciler::run(const Deadline& deadline) {
   }
   // With nothing to sync the drill failure still happens, before retention.
   if (batches.empty() && fault_.inject) return inject_fault();
+
+  // Every batch succeeded: what the listing did not hold has resolved. Unless an alert was left
+  // out as malformed: it would look resolved.
+  if (settings_.resolve_grace.count() > 0) {
+    if (!alerts.rejected.empty()) {
+      counters_.sweep_skipped.store(true);
+      log::warn("not sweeping: alerts were left out of this run",
+                {{"skipped", alerts.rejected.size()}});
+    } else if (std::string e = sweep(listed_at, deadline); !e.empty()) {
+      return e;
+    }
+  }
 
   stage_.set("applying retention in mock-slack");
   const std::string empty_body = "{}";

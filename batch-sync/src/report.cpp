@@ -58,6 +58,10 @@ std::shared_ptr<prometheus::Registry> report_registry(const RunReport& r) {
   add_gauge(*registry, "batch_sync_records_new",
             "Records the last batch-sync run added to mock-slack's history",
             static_cast<double>(r.records_new));
+  add_gauge(*registry, "batch_sync_records_resolved",
+            "Firing alerts the last batch-sync run resolved in mock-slack because Alertmanager no "
+            "longer listed them (past --resolve-grace)",
+            static_cast<double>(r.records_resolved));
   add_gauge(*registry, "batch_sync_errors",
             "Errors the last batch-sync run met, retried ones included",
             static_cast<double>(r.errors));

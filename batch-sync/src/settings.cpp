@@ -204,6 +204,10 @@ void add_options(CLI::App& app, Settings& s) {
                "Connect, read and write timeout of one HTTP request (never beyond the deadline)");
   add_duration(app, "--push-timeout", s.push_timeout, env("PUSH_TIMEOUT"),
                "Time allowed for the Pushgateway report after the run, retries included");
+  add_duration(app, "--resolve-grace", s.resolve_grace, env("RESOLVE_GRACE"),
+               "After a complete run, resolve in mock-slack the firing alerts Alertmanager no "
+               "longer lists and that nothing saw active for this long; must exceed Prometheus' "
+               "evaluation_interval plus the longest group_interval (0: never resolve)");
   add_duration(app, "--backoff-initial", s.backoff.initial, env("BACKOFF_INITIAL"),
                "Wait before the first retry of a transient error; doubles per retry");
   add_duration(app, "--backoff-max", s.backoff.max, env("BACKOFF_MAX"),

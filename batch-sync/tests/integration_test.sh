@@ -2,7 +2,8 @@
 # batch-sync end to end with real binaries on ephemeral loopback ports: a real Alertmanager holds a
 # firing alert and a silenced one, a real Pushgateway receives the reports, mock-slack keeps the
 # history. Checks: the silenced alert reaches mock-slack's history, with --silences so does the
-# silence, linked to the alert's occurrence, a second run adds nothing, the
+# silence, linked to the alert's occurrence, a second run adds nothing, an alert that ended in
+# Alertmanager is resolved by the next run's sweep past --resolve-grace, the
 # Pushgateway shows every gauge under job="batch-sync" alone, a forced failure keeps the previous
 # success timestamp and sets success 0, a hang is cut by --deadline, a crash exits non-zero, an
 # unreachable Pushgateway exits 1 naming it, and bad flags exit 2 with one clear line.
@@ -139,10 +140,31 @@ check "second run changes no silence but its last sync time" \
   test "$(silences | jq -c 'map(del(.lastSyncedAt))')" = "$(jq -c 'map(del(.lastSyncedAt))' <<<"$SILENCES")"
 check "records_new 0 on the second run" test "$(gauge batch_sync_records_new)" = 0
 check "records_processed still 3" test "$(gauge batch_sync_records_processed)" = 3
+check "records_resolved 0: everything stored is still listed" test "$(gauge batch_sync_records_resolved)" = 0
+
+# --- the sweep: what Alertmanager no longer lists resolves, past the grace --------------------------
+curl -fsS --max-time 5 -H 'Content-Type: application/json' "$AM/api/v2/alerts" -d "[
+  {\"labels\":{\"alertname\":\"BatchSyncItGone\",\"severity\":\"warning\",\"service\":\"portal\"},
+   \"annotations\":{\"summary\":\"ends in Alertmanager while nobody hears it\"},
+   \"startsAt\":\"$(now '-1 min')\",\"endsAt\":\"$(now '+3 sec')\",\"generatorURL\":\"http://prometheus/graph\"}]" >/dev/null
+run gone_listed
+check "a run while it is listed exits 0" test "$RC" -eq 0
+check "...and stores it firing" jq -e 'length == 1 and .[0].status == "firing"' <<<"$(history BatchSyncItGone)"
+gone_in_am() { ! curl -fsS --max-time 2 "$AM/api/v2/alerts" | jq -e '.[] | select(.labels.alertname == "BatchSyncItGone")' >/dev/null; }
+wait_for 300 "Alertmanager to stop listing the ended alert" gone_in_am
+run gone_swept --resolve-grace 1s
+check "the next run (--resolve-grace 1s) exits 0" test "$RC" -eq 0
+check "...resolves it in mock-slack, by the sweep, its end its last sync" \
+  jq -e 'length == 1 and .[0].status == "resolved" and .[0].resolvedBy == "sweep"
+    and .[0].endsAt == .[0].lastSyncedAt' <<<"$(history BatchSyncItGone)"
+check "...and leaves what is still listed firing" \
+  jq -e 'length == 1 and .[0].status == "firing"' <<<"$(history BatchSyncItFiring)"
+check "...pushing records_resolved 1" test "$(gauge batch_sync_records_resolved)" = 1
+check "...and logging it" log_has gone_swept '.msg == "run succeeded" and .records_resolved == 1'
 
 for m in batch_sync_last_success_timestamp_seconds batch_sync_last_run_timestamp_seconds \
          batch_sync_last_run_duration_seconds batch_sync_last_run_success batch_sync_records_processed \
-         batch_sync_records_new batch_sync_errors; do
+         batch_sync_records_new batch_sync_records_resolved batch_sync_errors; do
   check "Pushgateway has $m under job=\"batch-sync\" alone" test -n "$(gauge $m)"
 done
 check "one group only, keyed by job alone (no instance label)" \

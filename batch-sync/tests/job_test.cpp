@@ -88,6 +88,13 @@ TEST_CASE("run_job end to end against stand-ins", "[job]") {
   mock_slack.server().Post("/api/v1/sync", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"received":1,"new":1,"updated":0})", "application/json");
   });
+  alertmanager.server().Get("/api/v2/status", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"uptime":"2026-01-01T00:00:00.000Z"})", "application/json");
+  });
+  mock_slack.server().Post(
+      "/api/v1/sync/sweep", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content(R"({"resolved":4,"incidentsResolved":1})", "application/json");
+      });
   mock_slack.server().Post("/api/v1/retention",
                            [](const httplib::Request&, httplib::Response& res) {
                              res.set_content(R"({"pruned":0})", "application/json");
@@ -117,6 +124,7 @@ TEST_CASE("run_job end to end against stand-ins", "[job]") {
     REQUIRE(pushed.size() == 1);
     CHECK_THAT(pushed[0], Catch::Contains("batch_sync_last_run_success 1\n") &&
                               Catch::Contains("batch_sync_records_new 1\n") &&
+                              Catch::Contains("batch_sync_records_resolved 4\n") &&
                               Catch::Contains("batch_sync_last_success_timestamp_seconds"));
   }
   SECTION("an injected error exits 1 and pushes success 0 without a success timestamp") {

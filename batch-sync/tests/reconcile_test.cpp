@@ -53,6 +53,12 @@ struct Peers {
   std::vector<json> sync_bodies;
   std::vector<std::string> auth;
   int retention_calls = 0;
+  std::vector<json> sweep_bodies;
+  /// Alertmanager's GET /api/v2/status, as the real one answers it (trimmed).
+  std::string status =
+      R"({"uptime":"2026-11-21T20:00:00.000Z","versionInfo":{"version":"0.25.0"}})";
+  int sweep_status = 200;
+  std::string sweep_answer = R"({"resolved":2,"incidentsResolved":1})";
   int sync_failures_left = 0;  ///< answer this many sync requests with 503 first
   int sync_status = 200;       ///< then this status
 
@@ -64,6 +70,11 @@ struct Peers {
                      "," + req.get_param_value("active") + "," + req.get_param_value("unprocessed");
       res.set_content(alerts.dump(), "application/json");
     });
+    alertmanager.server().Get("/api/v2/status",
+                              [this](const httplib::Request&, httplib::Response& res) {
+                                std::lock_guard lock(mutex);
+                                res.set_content(status, "application/json");
+                              });
     alertmanager.server().Get("/api/v2/silences",
                               [this](const httplib::Request&, httplib::Response& res) {
                                 std::lock_guard lock(mutex);
@@ -97,6 +108,14 @@ struct Peers {
       answer["silences"] = counts("silences");
       res.set_content(answer.dump(), "application/json");
     });
+    mock_slack.server().Post("/api/v1/sync/sweep",
+                             [this](const httplib::Request& req, httplib::Response& res) {
+                               std::lock_guard lock(mutex);
+                               auth.push_back(req.get_header_value("Authorization"));
+                               sweep_bodies.push_back(json::parse(req.body));
+                               res.status = sweep_status;
+                               res.set_content(sweep_answer, "application/json");
+                             });
     mock_slack.server().Post("/api/v1/retention",
                              [this](const httplib::Request& req, httplib::Response& res) {
                                std::lock_guard lock(mutex);
@@ -121,6 +140,12 @@ struct Peers {
   }
 };
 
+/// The wall clock of the harness' runs: 2026-11-21T22:30:00.25Z.
+std::chrono::system_clock::time_point listing_time() {
+  return std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(1795300000LL * 1000 + 200250));
+}
+
 struct Harness {
   FakeClock clock;
   Cancellation cancellation;
@@ -128,7 +153,7 @@ struct Harness {
   RunCounters counters;
   RunStage stage;
   std::string run(const Settings& s, FaultPlan fault = {}) {
-    Reconciler r(s, fault, clock, cancellation, rng, counters, stage);
+    Reconciler r(s, fault, clock, cancellation, rng, counters, stage, listing_time);
     return r.run(Deadline(clock.now() + milliseconds(60000)));
   }
 };
@@ -235,7 +260,13 @@ TEST_CASE("a run reads every alert and syncs it in batches, then applies retenti
     CHECK(peers.sync_bodies[1]["alerts"] == json::array({alert("c"), alert("d", "suppressed")}));
     CHECK(peers.sync_bodies[2]["alerts"] == json::array({alert("e")}));
     CHECK(peers.retention_calls == 1);
-    CHECK(peers.auth == std::vector<std::string>(4, "Bearer tok"));
+    // After the last batch, the sweep, with the time of the listing and the grace.
+    REQUIRE(peers.sweep_bodies.size() == 1);
+    CHECK(peers.sweep_bodies[0] == json{{"source", "alertmanager"},
+                                        {"listedAt", "2026-11-21T22:30:00.25Z"},
+                                        {"graceSeconds", 600}});
+    CHECK(h.counters.records_resolved == 2);
+    CHECK(peers.auth == std::vector<std::string>(5, "Bearer tok"));
     CHECK(h.counters.alerts_read == 5);
     CHECK(h.counters.records_processed == 5);
     CHECK(h.counters.records_new == 2);  // the stand-in reports n - 1 new per batch
@@ -252,6 +283,10 @@ TEST_CASE("a run reads every alert and syncs it in batches, then applies retenti
     CHECK(h.counters.alerts_read == 6);
     CHECK(h.counters.records_processed == 5);
     CHECK(h.counters.errors == 1);
+    // The left-out alert would look resolved: no sweep.
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(h.counters.sweep_skipped.load());
+    CHECK(peers.retention_calls == 1);
   }
   SECTION("a 503 is retried after backoff and counted as an error") {
     peers.sync_failures_left = 2;
@@ -269,6 +304,7 @@ TEST_CASE("a run reads every alert and syncs it in batches, then applies retenti
                        "object\"}");
     CHECK(peers.auth.size() == 1);
     CHECK(peers.retention_calls == 0);
+    CHECK(peers.sweep_bodies.empty());  // a failed batch: nothing is resolved
     CHECK(h.counters.errors == 1);
     CHECK(h.clock.sleeps.empty());
   }
@@ -277,6 +313,7 @@ TEST_CASE("a run reads every alert and syncs it in batches, then applies retenti
     CHECK(error == "injected failure (--fail-mode error)");
     CHECK(peers.sync_bodies.size() == 1);
     CHECK(peers.retention_calls == 0);
+    CHECK(peers.sweep_bodies.empty());
     CHECK(h.counters.records_processed == 2);
     CHECK(h.counters.errors == 1);
   }
@@ -381,4 +418,78 @@ TEST_CASE("an unreachable Alertmanager fails the run once the deadline leaves no
             "connection failed");
   CHECK(h.counters.errors == 5);
   CHECK(peers.sync_bodies.empty());
+}
+
+TEST_CASE("the sweep follows only a complete run, and its failures fail the run", "[reconcile]") {
+  Peers peers;
+  peers.alerts = json::array({alert("b"), alert("a")});
+  Harness h;
+  Settings settings = peers.settings();
+
+  SECTION("a batch that fails after its retries: no sweep, no retention") {
+    peers.sync_status = 503;
+    settings.deadline = milliseconds(1000);
+    CHECK_FALSE(h.run(settings).empty());
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(peers.retention_calls == 0);
+    CHECK(h.counters.records_resolved == 0);
+  }
+  SECTION("the grace is sent as set") {
+    settings.resolve_grace = std::chrono::seconds(12);
+    CHECK(h.run(settings) == "");
+    REQUIRE(peers.sweep_bodies.size() == 1);
+    CHECK(peers.sweep_bodies[0]["graceSeconds"] == 12);
+  }
+  SECTION("an Alertmanager started less than the grace before the listing: no sweep") {
+    // Restarted at 22:25, listed at 22:30: Prometheus may not have resent every firing alert.
+    peers.status = R"({"uptime":"2026-11-21T22:25:00.000Z"})";
+    CHECK(h.run(settings) == "");
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(h.counters.sweep_skipped.load());
+    CHECK(peers.retention_calls == 1);
+    CHECK(h.counters.errors == 0);
+  }
+  SECTION("a status without its start time fails the run before the sweep") {
+    peers.status = R"({"cluster":{}})";
+    CHECK(h.run(settings) == "GET " + peers.alertmanager.url() +
+                                 "/api/v2/status: the status response has no RFC 3339 "
+                                 "\"uptime\" (when Alertmanager started)");
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(peers.retention_calls == 0);
+  }
+  SECTION("--resolve-grace 0 turns the sweep off") {
+    settings.resolve_grace = milliseconds(0);
+    CHECK(h.run(settings) == "");
+    CHECK(peers.sweep_bodies.empty());
+    CHECK(peers.retention_calls == 1);
+  }
+  SECTION("a refused sweep fails the run before retention") {
+    peers.sweep_status = 400;
+    peers.sweep_answer = R"({"error":"graceSeconds: expected a number"})";
+    CHECK(h.run(settings) == "POST " + peers.mock_slack.url() +
+                                 "/api/v1/sync/sweep: answered 400: {\"error\":\"graceSeconds: "
+                                 "expected a number\"}");
+    CHECK(peers.retention_calls == 0);
+  }
+  SECTION("an answer without a count fails the run") {
+    peers.sweep_answer = R"({"resolved":-1})";
+    CHECK(h.run(settings) == "POST " + peers.mock_slack.url() +
+                                 "/api/v1/sync/sweep: the sweep response has no non-negative "
+                                 "integer \"resolved\"");
+    CHECK(h.counters.errors == 1);
+  }
+}
+
+TEST_CASE("sweep bodies and responses", "[reconcile]") {
+  const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1795300000));
+  CHECK(json::parse(sweep_request_body(t, std::chrono::minutes(10))) ==
+        json{{"source", "alertmanager"},
+             {"listedAt", "2026-11-21T22:26:40Z"},
+             {"graceSeconds", 600}});
+  std::string error;
+  CHECK(parse_sweep_response(R"({"resolved":3,"incidentsResolved":1})", error) == 3u);
+  CHECK_FALSE(parse_sweep_response("[]", error));
+  CHECK(error == "the sweep response is not a JSON object");
+  CHECK_FALSE(parse_sweep_response(R"({"resolved":"3"})", error));
+  CHECK(error == "the sweep response has no non-negative integer \"resolved\"");
 }

@@ -33,7 +33,9 @@ json to_json(const Occurrence& o) {
                {{"state", o.suppressed_state},
                 {"silencedBy", o.silenced_by},
                 {"inhibitedBy", o.inhibited_by}}},
-              {"source", o.source}};
+              {"source", o.source},
+              {"resolvedBy", o.resolved_by.empty() ? json(nullptr) : json(o.resolved_by)},
+              {"resolutionRecordedAt", time_or_null(o.resolution_recorded_at)}};
 }
 
 json to_json(const Incident& i) {

@@ -12,6 +12,10 @@ const std::vector<Receiver::Route>& Receiver::table() {
        "Alertmanager's webhook notification (version 4): occurrences, incident, summary"},
       {"POST", "/api/v1/sync", true, &Receiver::sync,
        "alerts and silences as Alertmanager's API v2 lists them (batch-sync), idempotently"},
+      // sweep_api.cpp
+      {"POST", "/api/v1/sync/sweep", true, &Receiver::sweep,
+       "after a complete sync: resolves the firing occurrences it did not list, past a grace"},
+      // webhook.cpp
       {"POST", "/api/v1/retention", true, &Receiver::retention,
        "prunes what is older than --retention now"},
       // slack.cpp

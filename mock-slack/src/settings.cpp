@@ -52,8 +52,8 @@ void add_options(CLI::App& app, Settings& s) {
       ->default_str("5s")
       ->check(firedrill::duration_validator());
   auto* token = app.add_option("--webhook-token", s.webhook_token,
-                               "Bearer token required on /webhook, /api/v1/sync and "
-                               "/api/v1/retention")
+                               "Bearer token required on /webhook, /heartbeat, /api/v1/sync, "
+                               "/api/v1/sync/sweep, /api/v1/retention and /slack/*")
                     ->envname("MOCKSLACK_WEBHOOK_TOKEN");
   auto* token_file = app.add_option("--webhook-token-file", s.webhook_token_file,
                                     "File holding the bearer token (trailing newline ignored)")

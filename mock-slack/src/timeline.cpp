@@ -8,9 +8,14 @@ std::vector<TimelineEvent> incident_timeline(const IncidentDetail& d) {
   std::vector<TimelineEvent> timeline;
   for (const auto& o : d.occurrences) {
     const std::string name = o.labels.value("alertname", std::string("alert"));
-    timeline.push_back({o.starts_at, "firing", o.id, std::nullopt, name + " firing"});
+    timeline.push_back({o.starts_at, "firing", o.id, std::nullopt,
+                        name + (o.source == "sync" ? " firing (found by batch-sync)" : " firing")});
     if (o.ends_at) {
-      timeline.push_back({*o.ends_at, "resolved", o.id, std::nullopt, name + " resolved"});
+      // A sweep's end is an estimate: the last time it was seen active.
+      timeline.push_back(
+          {*o.ends_at, "resolved", o.id, std::nullopt,
+           name + (o.resolved_by == "sweep" ? " resolved (last seen active; batch-sync's sweep)"
+                                            : " resolved")});
     }
   }
   for (const auto& n : d.notifications) {

@@ -41,7 +41,8 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   o.credentials = Credentials{"tok", "am:pw"};
   Running r(o);
   auto body = notification("Auth", "firing", {alert("Auth", "firing", "2026-11-21T22:00:00Z")});
-  for (const char* path : {"/webhook", "/api/v1/sync", "/api/v1/retention", "/slack/pages"}) {
+  for (const char* path :
+       {"/webhook", "/api/v1/sync", "/api/v1/sync/sweep", "/api/v1/retention", "/slack/pages"}) {
     INFO(path);
     auto none = r.post(path, body);
     CHECK(none->status == 401);
@@ -60,5 +61,5 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   CHECK(r.get("/api/v1/alerts")["data"].size() == 1);  // reads need no credentials by default
   CHECK(r.get("/api/v1/messages?channel=pages")["data"].size() == 2);
   CHECK(r.service.metrics().serialize().find(
-            "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 9") != std::string::npos);
+            "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 11") != std::string::npos);
 }

@@ -47,5 +47,5 @@ TEST_CASE("every route of the table is served with the credentials it names", "[
     // Served by its handler: 200, or 400 for the empty object a write route cannot take.
     CHECK((with->status == 200 || (route.write && with->status == 400)));
   }
-  CHECK(seen.size() == 11);
+  CHECK(seen.size() == 12);
 }

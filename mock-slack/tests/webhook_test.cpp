@@ -278,8 +278,13 @@ TEST_CASE("sync records alerts the webhook never delivered, idempotently", "[web
   auto res = r.post("/api/v1/sync", body);
   REQUIRE(res->status == 200);
   const json no_silences{{"received", 0}, {"new", 0}, {"updated", 0}};
-  CHECK(json::parse(res->body) ==
-        json{{"received", 1}, {"new", 1}, {"updated", 0}, {"silences", no_silences}});
+  // "ops" never sent a notification: its grouping is unknown, so no incident (sync_join.cpp).
+  const json no_incidents{{"joined", 0}, {"opened", 0}, {"resolved", 0}};
+  CHECK(json::parse(res->body) == json{{"received", 1},
+                                       {"new", 1},
+                                       {"updated", 0},
+                                       {"incidents", no_incidents},
+                                       {"silences", no_silences}});
   auto stored = r.get("/api/v1/alerts")["data"];
   REQUIRE(stored.size() == 1);
   CHECK(stored[0]["suppressed"] == json{{"state", "suppressed"},
@@ -291,13 +296,19 @@ TEST_CASE("sync records alerts the webhook never delivered, idempotently", "[web
   CHECK(stored[0]["receiver"] == "ops");
 
   // A second run adds nothing.
-  CHECK(json::parse(r.post("/api/v1/sync", body)->body) ==
-        json{{"received", 1}, {"new", 0}, {"updated", 0}, {"silences", no_silences}});
+  CHECK(json::parse(r.post("/api/v1/sync", body)->body) == json{{"received", 1},
+                                                                {"new", 0},
+                                                                {"updated", 0},
+                                                                {"incidents", no_incidents},
+                                                                {"silences", no_silences}});
   // The silence expires: the state changes.
   body["alerts"][0]["status"] = {
       {"state", "active"}, {"silencedBy", json::array()}, {"inhibitedBy", json::array()}};
-  CHECK(json::parse(r.post("/api/v1/sync", body)->body) ==
-        json{{"received", 1}, {"new", 0}, {"updated", 1}, {"silences", no_silences}});
+  CHECK(json::parse(r.post("/api/v1/sync", body)->body) == json{{"received", 1},
+                                                                {"new", 0},
+                                                                {"updated", 1},
+                                                                {"incidents", no_incidents},
+                                                                {"silences", no_silences}});
   CHECK(r.get("/api/v1/alerts")["data"].size() == 1);
 
   SECTION("bad input names the field and changes nothing") {
@@ -377,6 +388,7 @@ TEST_CASE("sync records silences next to alerts, idempotently", "[webhook][sync]
         json{{"received", 1},
              {"new", 1},
              {"updated", 0},
+             {"incidents", {{"joined", 0}, {"opened", 0}, {"resolved", 0}}},
              {"silences", {{"received", 2}, {"new", 2}, {"updated", 0}}}});
   CHECK(json::parse(r.post("/api/v1/sync", body)->body)["silences"] ==
         json{{"received", 2}, {"new", 0}, {"updated", 0}});
@@ -392,6 +404,7 @@ TEST_CASE("sync records silences next to alerts, idempotently", "[webhook][sync]
           json{{"received", 0},
                {"new", 0},
                {"updated", 0},
+               {"incidents", {{"joined", 0}, {"opened", 0}, {"resolved", 0}}},
                {"silences", {{"received", 1}, {"new", 1}, {"updated", 0}}}});
     CHECK(r.get("/api/v1/silences")["data"].size() == 3);
   }

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,8 +25,28 @@ inline constexpr const char* kAlertsPath =
 /// Alertmanager's silences: all of them, expired ones included (Alertmanager keeps those for its
 /// --data.retention), so mock-slack learns how each ended.
 inline constexpr const char* kSilencesPath = "/api/v2/silences";
+/// Alertmanager's status: its `uptime` is when it started. A restarted Alertmanager lists only the
+/// alerts Prometheus has sent it since (Prometheus resends firing alerts every resend delay, 1m).
+inline constexpr const char* kStatusPath = "/api/v2/status";
 inline constexpr const char* kSyncPath = "/api/v1/sync";
 inline constexpr const char* kRetentionPath = "/api/v1/retention";
+inline constexpr const char* kSweepPath = "/api/v1/sync/sweep";
+
+/// The body of POST /api/v1/sync/sweep: {"source": "alertmanager", "listedAt": RFC 3339 (when the
+/// run read Alertmanager's alerts), "graceSeconds": N}.
+std::string sweep_request_body(std::chrono::system_clock::time_point listed_at,
+                               std::chrono::milliseconds grace);
+/// mock-slack's answer to a sweep: {"resolved": N, ...}. Sets `error` when N is missing or not a
+/// non-negative integer.
+std::optional<std::uint64_t> parse_sweep_response(const std::string& body, std::string& error);
+
+/// When Alertmanager started, from the body of GET /api/v2/status ({"uptime": RFC 3339, ...}).
+/// Sets `error` when the field is missing or not a time.
+std::optional<std::chrono::system_clock::time_point> parse_started_at(const std::string& body,
+                                                                      std::string& error);
+
+/// The wall clock the run stamps its listing with, injected for tests.
+using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 /// Alertmanager's alerts or silences, checked with the shared API v2 model (the rules mock-slack
 /// applies).
@@ -75,6 +97,11 @@ struct RunCounters {
   std::atomic<std::uint64_t> records_new{0};
   std::atomic<std::uint64_t> records_updated{0};
   std::atomic<std::uint64_t> records_pruned{0};
+  /// Firing occurrences mock-slack resolved because this run no longer listed them (the sweep).
+  std::atomic<std::uint64_t> records_resolved{0};
+  /// The run was complete but did not sweep: alerts were left out, or Alertmanager had started
+  /// less than --resolve-grace before the listing.
+  std::atomic<bool> sweep_skipped{false};
   std::atomic<std::uint64_t> errors{0};  ///< failed attempts, retried ones included
 };
 
@@ -89,13 +116,15 @@ class RunStage {
   std::string stage_ = "starting";
 };
 
-/// One reconciliation: read alerts (and silences, when asked), sync them in batches, apply
-/// retention. Not thread-safe; the
-/// counters and stage may be read from another thread meanwhile.
+/// One reconciliation: read alerts (and silences, when asked), sync them in batches, sweep what
+/// Alertmanager no longer lists (only once every batch succeeded and no alert was left out),
+/// apply retention. Not thread-safe; the counters and stage may be read from another thread
+/// meanwhile.
 class Reconciler {
  public:
   Reconciler(const Settings& settings, FaultPlan fault, Clock& clock, Cancellation& cancellation,
-             std::mt19937_64& rng, RunCounters& counters, RunStage& stage);
+             std::mt19937_64& rng, RunCounters& counters, RunStage& stage,
+             WallClock wall_clock = std::chrono::system_clock::now);
 
   /// Runs to completion, or to the first call that fails for good. Returns "" on success, else
   /// the reason. With a crash fault this does not return.
@@ -110,6 +139,8 @@ class Reconciler {
   std::string read_records(RecordKind kind, const Deadline& deadline, RecordsRead& records);
   /// The drill failure, injected after the first batch was synced (partway through the run).
   std::string inject_fault();
+  /// Asks mock-slack to resolve what the run did not list (listed at `listed_at`).
+  std::string sweep(std::chrono::system_clock::time_point listed_at, const Deadline& deadline);
 
   const Settings& settings_;
   FaultPlan fault_;
@@ -118,6 +149,7 @@ class Reconciler {
   std::mt19937_64& rng_;
   RunCounters& counters_;
   RunStage& stage_;
+  WallClock wall_clock_;
   HttpPeer alertmanager_;
   HttpPeer mock_slack_;
 };

@@ -24,6 +24,8 @@ struct RunReport {
   double duration_seconds = 0;
   std::uint64_t records_processed = 0;
   std::uint64_t records_new = 0;
+  std::uint64_t records_resolved =
+      0;  ///< resolved by the sweep: Alertmanager no longer listed them
   std::uint64_t errors = 0;
 };
 

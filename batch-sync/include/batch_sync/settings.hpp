@@ -48,6 +48,12 @@ struct Settings {
   std::chrono::milliseconds deadline{std::chrono::seconds(180)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds push_timeout{std::chrono::seconds(10)};
+  /// After a complete run, mock-slack resolves the firing occurrences the run did not list and
+  /// that nothing saw active for this long (POST /api/v1/sync/sweep). It must exceed Prometheus'
+  /// evaluation_interval plus the routes' longest group_interval, so that an alert Alertmanager
+  /// has just received (or is about to notify) is never resolved: 15s + 5m in the shipped
+  /// configuration, hence 10m. 0 turns the sweep off.
+  std::chrono::milliseconds resolve_grace{std::chrono::minutes(10)};
   BackoffPolicy backoff;
   double fail_rate = 0.0;  ///< probability in [0, 1] that the run fails partway (a drill)
   FailMode fail_mode = FailMode::error;

@@ -1,8 +1,8 @@
 #pragma once
 // The HTTP face of mock-slack: the Alertmanager webhook, the Slack mock, the sync and retention
 // endpoints batch-sync calls, the JSON API and runbooks. Every route is a row of the one route
-// table in routes.cpp; handlers live in one file per area (webhook.cpp, slack.cpp, query_api.cpp,
-// runbooks.cpp), each with a test of the same name.
+// table in routes.cpp; handlers live in one file per area (webhook.cpp, sweep_api.cpp, slack.cpp,
+// query_api.cpp, runbooks.cpp), each with a test of the same name.
 
 #include <filesystem>
 #include <mutex>
@@ -69,6 +69,8 @@ class Receiver {
   void webhook(const Request& req, Response& res);
   void sync(const Request& req, Response& res);
   void retention(const Request& req, Response& res);
+  // sweep_api.cpp
+  void sweep(const Request& req, Response& res);
   /// Answers 401 (and counts it) when auth is on and the request lacks valid credentials.
   bool authorized(const Request& req, Response& res);
   /// Answers 401 or 403 when read auth is on and the request lacks read credentials.

@@ -76,6 +76,12 @@ struct Occurrence {
   nlohmann::json silenced_by;    ///< array of silence ids
   nlohmann::json inhibited_by;   ///< array of fingerprints
   std::string source;            ///< "webhook" or "sync": how it was first recorded
+  /// How its resolution was learnt (schema migration 7): "webhook" (a resolved notification),
+  /// "sync" (Alertmanager listed it with its end passed), "sweep" (a complete batch-sync run no
+  /// longer listed it; ends_at is then the last time it was seen active), or empty (firing, or
+  /// resolved before migration 7).
+  std::string resolved_by;
+  std::optional<TimePoint> resolution_recorded_at;  ///< when the store learnt it resolved
 };
 
 /// What a timeline chart draws of an occurrence, without its label sets.
@@ -261,7 +267,19 @@ struct SyncResult {
   std::int64_t new_occurrences = 0;
   std::int64_t updated_occurrences = 0;
   std::int64_t unchanged_occurrences = 0;
+  /// New occurrences that joined an existing incident of their group, and incidents opened for
+  /// new occurrences whose group had none (sync_join.cpp).
+  std::int64_t joined_incidents = 0;
+  std::int64_t opened_incidents = 0;
+  /// Incidents resolved because the sync resolved their last firing occurrence.
+  std::int64_t resolved_incidents = 0;
   SilenceSyncResult silences;
+};
+
+/// What a sweep did (Store::sweep).
+struct SweepResult {
+  std::int64_t resolved_occurrences = 0;
+  std::int64_t resolved_incidents = 0;  ///< whose last firing occurrence the sweep resolved
 };
 
 struct RetentionResult {
@@ -296,6 +314,17 @@ class Store {
   /// Throws StoreUnavailable.
   SyncResult sync(const std::vector<firedrill::alerting::GettableAlert>& alerts,
                   const std::vector<firedrill::alerting::GettableSilence>& silences = {});
+  /// The end of a complete batch-sync run (sweep.cpp): resolves every firing occurrence that the
+  /// run did not list (never synced, or last synced before `listed_at`) and that had no
+  /// notification and no sync within `grace` before now. Its end is estimated as the last time it
+  /// was seen active (its start, last notification or last sync, the latest of them); resolved_by
+  /// is "sweep". An incident whose last firing occurrence it resolves is resolved. A notification
+  /// that arrives between the listing and the sweep is a sighting within the grace, so the
+  /// occurrence stays firing. Occurrences of `own_receivers` (what mock-slack records of itself,
+  /// the watchdog's incident) are not Alertmanager's to list and are left alone. One atomic unit.
+  /// Throws StoreUnavailable.
+  SweepResult sweep(TimePoint listed_at, std::chrono::nanoseconds grace,
+                    const std::vector<std::string>& own_receivers = {});
   /// Stores a Slack message; returns its id. Throws StoreUnavailable.
   std::int64_t add_message(const Message& message);
   /// Prunes what is older than the retention now. Throws StoreUnavailable.
@@ -365,6 +394,6 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 }  // namespace mock_slack

@@ -62,6 +62,13 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
                     resolves ? std::optional<std::int64_t>(ea.ends_at) : std::nullopt);
       u->bind(4, annotations);
       u->bind(5, now);
+      if (resolves) {
+        u->bind(6, "webhook");
+        u->bind(7, now);
+      } else {
+        u->bind(6);
+        u->bind(7);
+      }
       u->exec();
       if (changed) {
         ++result.updated_occurrences;

@@ -30,6 +30,8 @@ Occurrence read_occurrence(SQLite::Statement& s) {
   o.silenced_by = parse_stored(s.getColumn(14).getString(), json::array());
   o.inhibited_by = parse_stored(s.getColumn(15).getString(), json::array());
   o.source = s.getColumn(16).getString();
+  o.resolved_by = s.getColumn(17).getString();
+  o.resolution_recorded_at = optional_time(s.getColumn(18));
   return o;
 }
 

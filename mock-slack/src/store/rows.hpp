@@ -12,7 +12,8 @@ namespace mock_slack::reader {
 inline constexpr const char* kOccurrenceColumns =
     "o.id, o.fingerprint, o.status, o.starts_at, o.ends_at, o.labels, o.annotations, "
     "o.generator_url, o.receiver, o.first_notified_at, o.last_notified_at, o.times_notified, "
-    "o.last_synced_at, o.suppressed_state, o.silenced_by, o.inhibited_by, o.source";
+    "o.last_synced_at, o.suppressed_state, o.silenced_by, o.inhibited_by, o.source, "
+    "coalesce(o.resolved_by, ''), o.resolution_recorded_at";
 
 inline constexpr const char* kOccurrenceBarColumns =
     "o.id, coalesce((SELECT max(io.incident_id) FROM incident_occurrences io WHERE "

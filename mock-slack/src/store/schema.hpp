@@ -180,7 +180,21 @@ CREATE TRIGGER incident_events_append_only BEFORE UPDATE ON incident_events
 BEGIN SELECT RAISE(ABORT, 'incident events are append-only'); END;
 )sql";
 
-inline constexpr std::array<std::string_view, 6> kMigrations{kMigration1, kMigration2, kMigration3,
-                                                             kMigration4, kMigration5, kMigration6};
+// Migration 7: how each occurrence's resolution was learnt (sweep.cpp): resolved_by is 'webhook'
+// (a resolved notification), 'sync' (Alertmanager's API listed it with an end that had passed),
+// 'sweep' (a complete batch-sync run no longer listed it: its end is estimated as the last time
+// it was seen active) or NULL (still firing, or resolved before this migration); the time the
+// store recorded it. The partial index serves the sweep's scan of firing occurrences; the
+// receiver index, a synced occurrence looking for its group's incident (sync_join.cpp).
+inline constexpr std::string_view kMigration7 = R"sql(
+ALTER TABLE occurrences ADD COLUMN resolved_by TEXT
+  CHECK (resolved_by IS NULL OR resolved_by IN ('webhook', 'sync', 'sweep'));
+ALTER TABLE occurrences ADD COLUMN resolution_recorded_at INTEGER;
+CREATE INDEX occurrences_firing ON occurrences (id) WHERE status = 'firing';
+CREATE INDEX incidents_receiver ON incidents (receiver, id);
+)sql";
+
+inline constexpr std::array<std::string_view, 7> kMigrations{
+    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6, kMigration7};
 
 }  // namespace mock_slack::schema

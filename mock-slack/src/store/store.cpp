@@ -53,6 +53,18 @@ SyncResult Store::sync(const std::vector<alerting::GettableAlert>& alerts,
   return result;
 }
 
+SweepResult Store::sweep(TimePoint listed_at, std::chrono::nanoseconds grace,
+                         const std::vector<std::string>& own_receivers) {
+  SweepResult result;
+  const auto now = impl_->now_ns();
+  const std::int64_t listed = sqlite::ns(listed_at);
+  const std::string excluded = sqlite::dump(nlohmann::json(own_receivers));
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
+    result = w.sweep(listed, grace.count(), excluded, now);
+  });
+  return result;
+}
+
 std::int64_t Store::add_message(const Message& m) {
   std::int64_t id = 0;
   const auto now = impl_->now_ns();

@@ -54,9 +54,17 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
         u->bind(6, silenced);
         u->bind(7, inhibited);
         u->bind(8, now);
+        if (resolves) {
+          u->bind(9, "sync");
+          u->bind(10, now);
+        } else {
+          u->bind(9);
+          u->bind(10);
+        }
         u->exec();
         if (resolves) {
           count_resolved(*id);
+          result.resolved_incidents += resolve_quiet_incidents_of(*id, now);
         }
         ++result.updated_occurrences;
         ++counts.updated;
@@ -67,7 +75,7 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
       }
       continue;
     }
-    insert_occurrence(
+    const std::int64_t inserted = insert_occurrence(
         {.fingerprint = a.fingerprint,
          .starts_at = ns(a.starts_at),
          .ends_at = resolved ? std::optional<std::int64_t>(ns(a.ends_at)) : std::nullopt,
@@ -84,6 +92,16 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
          .silenced_by = silenced,
          .inhibited_by = inhibited,
          .source = "sync"});
+    switch (join_group(a, inserted, !resolved, now)) {
+      case Joined::joined:
+        ++result.joined_incidents;
+        break;
+      case Joined::opened:
+        ++result.opened_incidents;
+        break;
+      case Joined::none:
+        break;
+    }
     ++result.new_occurrences;
     ++counts.new_occurrences;
   }

@@ -50,17 +50,20 @@ void Writer::prepare() {
       p("INSERT INTO occurrences (fingerprint, starts_at, ends_at, status, alertname, severity, "
         "service, labels, annotations, generator_url, receiver, first_notified_at, "
         "last_notified_at, times_notified, last_synced_at, suppressed_state, silenced_by, "
-        "inhibited_by, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, "
-        "?13, ?14, ?15, ?16, ?17, ?18)");
+        "inhibited_by, source, resolved_by, resolution_recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
   update_notified_ =
       p("UPDATE occurrences SET status = ?2, ends_at = coalesce(ends_at, ?3), annotations = ?4, "
         "suppressed_state = 'active', silenced_by = '[]', inhibited_by = '[]', "
         "first_notified_at = coalesce(first_notified_at, ?5), last_notified_at = ?5, "
-        "times_notified = times_notified + 1 WHERE id = ?1");
+        "times_notified = times_notified + 1, resolved_by = coalesce(resolved_by, ?6), "
+        "resolution_recorded_at = coalesce(resolution_recorded_at, ?7) WHERE id = ?1");
   update_synced_ =
       p("UPDATE occurrences SET status = ?2, ends_at = coalesce(ends_at, ?3), annotations = ?4, "
         "suppressed_state = ?5, "
-        "silenced_by = ?6, inhibited_by = ?7, last_synced_at = ?8 WHERE id = ?1");
+        "silenced_by = ?6, inhibited_by = ?7, last_synced_at = ?8, "
+        "resolved_by = coalesce(resolved_by, ?9), "
+        "resolution_recorded_at = coalesce(resolution_recorded_at, ?10) WHERE id = ?1");
   find_open_incident_ =
       p("SELECT id FROM incidents WHERE group_key = ? AND resolved_at IS NULL "
         "ORDER BY id DESC LIMIT 1");
@@ -85,6 +88,13 @@ void Writer::prepare() {
         "io.incident_id = ?1), ?2) WHERE id = ?1 AND resolved_at IS NULL AND NOT EXISTS (SELECT 1 "
         "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id WHERE "
         "io.incident_id = ?1 AND o.status = 'firing')");
+  resolve_quiet_of_ =
+      p("UPDATE incidents SET resolved_at = coalesce((SELECT max(o.ends_at) FROM "
+        "incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id WHERE "
+        "io.incident_id = incidents.id), ?2) WHERE id IN (SELECT incident_id FROM "
+        "incident_occurrences WHERE occurrence_id = ?1) AND resolved_at IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
+        "WHERE io.incident_id = incidents.id AND o.status = 'firing')");
   link_ =
       p("INSERT OR IGNORE INTO incident_occurrences (incident_id, occurrence_id) VALUES (?, ?)");
   prepare_summary();
@@ -105,6 +115,8 @@ void Writer::prepare() {
       p("UPDATE silences SET state = ?2, created_by = ?3, comment = ?4, starts_at = ?5, "
         "ends_at = ?6, updated_at = ?7, matchers = ?8, last_synced_at = ?9 WHERE id = ?1");
   touch_silence_ = p("UPDATE silences SET last_synced_at = ?2 WHERE id = ?1");
+  prepare_join();
+  prepare_sweep();
   page_size_ = db_.execAndGet("PRAGMA page_size").getInt64();
 }
 
@@ -134,6 +146,13 @@ std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {
   ins->bind(16, o.silenced_by);
   ins->bind(17, o.inhibited_by);
   ins->bind(18, o.source);
+  if (o.ends_at) {
+    ins->bind(19, o.source);
+    ins->bind(20, o.notified_at ? *o.notified_at : o.synced_at.value_or(0));
+  } else {
+    ins->bind(19);
+    ins->bind(20);
+  }
   ins->exec();
   return db_.getLastInsertRowid();
 }
@@ -151,6 +170,13 @@ std::int64_t Writer::add_message(const Message& m, std::int64_t now) {
   ins->bind(9, m.mrkdwn ? 1 : 0);
   ins->exec();
   return db_.getLastInsertRowid();
+}
+
+std::int64_t Writer::resolve_quiet_incidents_of(std::int64_t occurrence, std::int64_t now) {
+  Use r(*resolve_quiet_of_);
+  r->bind(1, occurrence);
+  r->bind(2, now);
+  return r->exec();
 }
 
 void Writer::touch_synced(std::int64_t id, std::int64_t now) {

@@ -3,7 +3,9 @@
 // statements prepared once. Its methods run inside a transaction the caller opened; each reads its
 // inputs and assigns its results, so that a job can be replayed after a rollback.
 // writer.cpp: the connection and its statements; ingest.cpp: webhook notifications; sync.cpp:
-// alerts and silences from Alertmanager's API; retention.cpp: pruning. Internal to the store.
+// alerts and silences from Alertmanager's API; sync_join.cpp: a synced occurrence joins its
+// group's incident; sweep.cpp: what a complete sync no longer lists; retention.cpp: pruning.
+// Internal to the store.
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -96,6 +98,10 @@ class Writer {
   /// read (another Alertmanager replica, before gossip caught up) and changes nothing.
   SilenceSyncResult sync_silences(const std::vector<firedrill::alerting::GettableSilence>& silences,
                                   std::int64_t now);
+  // sweep.cpp
+  /// Store::sweep, with times in Unix nanoseconds and the receivers left alone as a JSON array.
+  SweepResult sweep(std::int64_t listed_at, std::int64_t grace, const std::string& own_receivers,
+                    std::int64_t now);
   // summary.cpp
   /// Recomputes every incident's summary from its occurrences (the repair of the incremental
   /// summary); returns how many incidents and how many of them it corrected.
@@ -112,6 +118,23 @@ class Writer {
   /// Inserts the occurrence; returns its id.
   std::int64_t insert_occurrence(const NewOccurrence& o);
   void touch_synced(std::int64_t id, std::int64_t now);
+  /// Resolves the incidents of `occurrence` in which nothing fires any more (the webhook's rule
+  /// for a notification without a firing alert); returns how many.
+  std::int64_t resolve_quiet_incidents_of(std::int64_t occurrence, std::int64_t now);
+  // sync_join.cpp
+  /// What joining did to incidents: joined an existing one, opened one, or neither.
+  enum class Joined { none, joined, opened };
+  /// Links an occurrence a sync inserted (the webhook never delivered it) to its group's
+  /// incident, by the webhook's grouping: the incident of a receiver among the alert's, whose
+  /// group labels all equal the alert's labels; the open one first, else the one whose time span
+  /// covers its start; else, for an active (not suppressed) alert, opens one with the group
+  /// labels and group key of that receiver's latest incident. Receivers that never notified
+  /// mock-slack are not grouped.
+  Joined join_group(const firedrill::alerting::GettableAlert& a, std::int64_t occurrence,
+                    bool firing, std::int64_t now);
+  void prepare_join();
+  // sweep.cpp
+  void prepare_sweep();
   // summary.cpp
   void prepare_summary();
   /// Adds what a notification newly linked to the incident's summary columns.
@@ -125,7 +148,9 @@ class Writer {
       update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
       resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_, read_summary_,
       write_summary_, count_resolved_, insert_notification_, insert_message_, page_count_,
-      touch_synced_, find_silence_, insert_silence_, update_silence_, touch_silence_;
+      touch_synced_, find_silence_, insert_silence_, update_silence_, touch_silence_,
+      resolve_quiet_of_, open_incidents_of_, covering_incidents_of_, latest_incident_of_,
+      reopen_incident_, extend_incident_, find_sweepable_, resolve_swept_;
 };
 
 }  // namespace mock_slack::writer

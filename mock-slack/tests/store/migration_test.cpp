@@ -88,3 +88,54 @@ TEST_CASE("a version 1 database is migrated to the current version with its data
   CHECK(s.sync({}, silences({silence("s-1")})).silences.new_silences == 1);
   CHECK(only_silence(s).occurrence_ids == std::vector<std::int64_t>{42});
 }
+
+TEST_CASE("a version 6 database gains the resolution's source, and old rows can be swept",
+          "[store][sweep]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  {
+    // What mock-slack with schema version 6 left: an incident with a firing occurrence and a
+    // resolved one, both from webhook notifications.
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Transaction tx(db);
+    for (std::size_t v = 0; v < 6; ++v) db.exec(std::string(schema::kMigrations.at(v)));
+    db.exec("PRAGMA user_version = 6");
+    db.exec(
+        "INSERT INTO incidents (id, group_key, receiver, started_at, first_notified_at, "
+        "last_notified_at, resolved_at, group_labels, common_labels, common_annotations, "
+        "external_url, notification_count, alert_count, firing_count, severity, alertnames, "
+        "services) VALUES (7, 'g', 'team-portal', 1795300000000000000, 1795300005000000000, "
+        "1795300005000000000, NULL, '{\"alertname\":\"DiskFull\"}', '{}', '{}', 'http://am', 1, "
+        "2, 1, 'page', '[\"DiskFull\"]', '[\"portal\"]')");
+    for (const char* row :
+         {"(42, 'fp1', 1795300000000000000, NULL, 'firing', 'DiskFull', 'page', 'portal', "
+          "'{\"alertname\":\"DiskFull\"}', '{}', '', 'team-portal', 1795300005000000000, "
+          "1795300005000000000, 1, NULL, 'active', '[]', '[]', 'webhook')",
+          "(43, 'fp2', 1795300000000000000, 1795300004000000000, 'resolved', 'DiskFull', 'page', "
+          "'portal', '{\"alertname\":\"DiskFull\"}', '{}', '', 'team-portal', "
+          "1795300005000000000, 1795300005000000000, 2, NULL, 'active', '[]', '[]', 'webhook')"}) {
+      db.exec(std::string("INSERT INTO occurrences VALUES ") + row);
+    }
+    db.exec("INSERT INTO incident_occurrences VALUES (7, 42), (7, 43)");
+    tx.commit();
+  }
+  Store s(o, test_now);
+  CHECK(s.schema_version() == 7);
+  auto firing = s.occurrence("fp1", alerting::from_unix_ns(1795300000000000000));
+  auto resolved = s.occurrence("fp2", alerting::from_unix_ns(1795300000000000000));
+  REQUIRE(firing);
+  REQUIRE(resolved);
+  CHECK(firing->resolved_by.empty());
+  CHECK(resolved->resolved_by.empty());  // resolved before migration 7: unknown how
+  CHECK_FALSE(resolved->resolution_recorded_at);
+
+  set_clock("2026-11-21T23:00:00Z");
+  const auto r = s.sweep(*alerting::parse_time("2026-11-21T22:59:59Z"), std::chrono::minutes(10));
+  CHECK(r.resolved_occurrences == 1);
+  CHECK(r.resolved_incidents == 1);
+  CHECK(s.occurrence("fp1", firing->starts_at)->resolved_by == "sweep");
+  CHECK(s.incident(7)->incident.status == "resolved");
+  CHECK(s.incident(7)->incident.firing_count == 0);
+  CHECK(s.repair_summaries().corrected == 0);
+}
