@@ -715,6 +715,19 @@ def chosen(argument: str, heal: str) -> list[str] | str:
     return [argument]
 
 
+def switch_autoheal(mode: str) -> None:
+    """Restarts the auto-healer in `mode` (live or dry-run) and waits until the new process
+    answers: a break right after must not find the old one going, or none."""
+    t_switch = time.time()
+    stack("autoheal", mode)
+
+    def restarted() -> bool:
+        m = re.search(r"^process_start_time_seconds (\S+)$", get_text(f"{AUTOHEALER}/metrics"), re.M)
+        return bool(m) and float(m.group(1)) >= t_switch - 1 and get_text(f"{AUTOHEALER}/readyz") is not None
+
+    poll(f"the auto-healer restarted in {mode}", 30, restarted, every=0.2)
+
+
 def run_one(name: str, p: model.Pipeline, result: Result) -> None:
     """One drill, with the auto-healer live for a HEAL=auto variant and in dry run for the others
     (a live one would heal the break before the drill does); its mode is put back afterwards."""
@@ -723,7 +736,7 @@ def run_one(name: str, p: model.Pipeline, result: Result) -> None:
     mode = stack_output("autoheal", "status")
     wanted = "live" if auto else "dry-run"
     if auto or mode != wanted:
-        stack("autoheal", wanted)  # a restart: no cooldown or attempt of an earlier drill remains
+        switch_autoheal(wanted)  # a restart: no cooldown or attempt of an earlier drill remains
     try:
         if auto:
             run_autoheal(scenario, result)

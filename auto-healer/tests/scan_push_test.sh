@@ -101,6 +101,7 @@ check "...as kubectl rollout restart does (strategic merge patch, fieldManager)"
   jq -e 'select(.content_type == "application/strategic-merge-patch+json" and .query == "fieldManager=auto-healer"
          and (.body | fromjson | .spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"] | length > 0))' \
   <<<"$(restarts healthy)"
+# shellcheck disable=SC2016 # $t is jq's variable, not the shell's
 check "...with the service-account token" \
   jq -e --arg t "Bearer $(cat "$WORK/token")" 'select(.authorization == $t)' <<<"$(restarts healthy)"
 for m in "${GAUGES[@]}"; do
