@@ -108,9 +108,12 @@ int main(int argc, char** argv) {
   }
   FakeApiServer api;
   api.on_request([&requests](const SeenRequest& r) {
-    requests << json{{"method", r.method},         {"path", r.path},
-                     {"query", r.query},           {"content_type", r.content_type},
-                     {"authorization", r.authorization}, {"body", r.body}}
+    requests << json{{"method", r.method},
+                     {"path", r.path},
+                     {"query", r.query},
+                     {"content_type", r.content_type},
+                     {"authorization", r.authorization},
+                     {"body", r.body}}
                     .dump()
              << std::endl;
   });

@@ -214,7 +214,8 @@ TEST_CASE("an SLO's remediation is a label of its fastest page alert only", "[ge
   node["services"][0]["slos"][0]["remediation"] = "restart";
   // A slower page window, listed first: it stays firing for 30m after a fix, so it carries none.
   YAML::Node windows(YAML::NodeType::Sequence);
-  windows.push_back(YAML::Load("{severity: page, long_window: 6h, short_window: 30m, burn_rate: 6}"));
+  windows.push_back(
+      YAML::Load("{severity: page, long_window: 6h, short_window: 30m, burn_rate: 6}"));
   for (const auto& w : node["burn_rate_alerts"]) windows.push_back(w);
   node["burn_rate_alerts"] = windows;
   const auto spec = parse_spec(node);
