@@ -54,7 +54,7 @@ heal: ## Undo every break
 drill: ## Break, wait for the page, heal, wait for it to resolve, check the times: SCENARIO=...|all [HEAL=auto]
 	@scripts/stack drill $(SCENARIO)
 
-autoheal: ## Switch the local auto-healer: MODE=live|dry-run|stop (make up starts it in dry run)
+autoheal: ## Switch the local auto-healer: MODE=live|dry-run|status|stop (make up starts it in dry run)
 	@scripts/stack autoheal $(MODE)
 
 FUZZ_SECONDS ?= 30
