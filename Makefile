@@ -6,7 +6,8 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PROFILE ?= drill
 SCENARIO ?= errors
-export PROFILE SCENARIO
+HEAL ?= manual
+export PROFILE SCENARIO HEAL
 
 .PHONY: help deps build build-asan test test-unit up down status logs break heal drill autoheal images \
         bench images fmt fmt-check lint shellcheck tidy fuzz rules clean
@@ -50,10 +51,10 @@ break: ## Break the portal or the pipeline: SCENARIO=errors|latency|crashloop|un
 heal: ## Undo every break
 	@scripts/stack heal
 
-drill: ## Break, wait for the page, heal, wait for it to resolve, check the times: SCENARIO=...|all
+drill: ## Break, wait for the page, heal, wait for it to resolve, check the times: SCENARIO=...|all [HEAL=auto]
 	@scripts/stack drill $(SCENARIO)
 
-autoheal: ## Switch the local auto-healer: MODE=live|dry-run|stop (make up starts it in dry run)
+autoheal: ## Switch the local auto-healer: MODE=live|dry-run|status|stop (make up starts it in dry run)
 	@scripts/stack autoheal $(MODE)
 
 FUZZ_SECONDS ?= 30

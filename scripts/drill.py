@@ -10,6 +10,12 @@ SCENARIO is errors, latency, crashloop, unready, batch, alertmanager-down or rec
 table. Exit status 0 when every measured time is within its tolerance, 1 otherwise, 2 on a bad
 argument. The expectations are computed by drill_model.py from Prometheus' loaded rules and
 Alertmanager's running configuration; see its docstring for the tolerances.
+
+HEAL=auto (or the scenario errors-autoheal, crashloop-autoheal) leaves the heal to the
+auto-healer, switched live for the drill: errors is healed by its restart of the portal, timed
+from the page; crashloop survives restarts, so it gives up after AUTOHEAL_MAX_ATTEMPTS and pages a
+human, and the drill then heals by hand. Both check what it wrote on the incident's timeline.
+`all` runs the HEAL=auto variants too (HEAL=auto all: only them).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,6 +38,9 @@ import drill_model as model  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "scripts" / "stack"
 SCENARIOS = ["errors", "latency", "unready", "crashloop", "batch", "alertmanager-down", "receiver-down"]
+# Scenarios with a HEAL=auto variant, listed and tested as <scenario>-autoheal.
+AUTOHEAL_SCENARIOS = ["errors", "crashloop"]
+AUTOHEAL_SUFFIX = "-autoheal"
 
 
 def env(name: str, default: str) -> str:
@@ -44,6 +53,11 @@ MOCKSLACK = env("MOCKSLACK_URL", "http://127.0.0.1:8090")
 PROFILE = env("PROFILE", "drill")
 SCALE = int(env("SCALE", "60" if PROFILE == "drill" else "1"))
 POSTMORTEMS = Path(env("DRILL_POSTMORTEMS", str(ROOT / "postmortems")))
+HEAL = env("HEAL", "manual")
+AUTOHEALER = env("AUTOHEALER_URL", "http://127.0.0.1:8095")
+# The stack's auto-healer settings (scripts/stack passes them).
+AUTOHEAL_MAX_ATTEMPTS = int(env("AUTOHEAL_MAX_ATTEMPTS", "3"))
+HEAL_COOLDOWN = model.parse_duration(env("HEAL_COOLDOWN", "15s"))
 # Seconds added to every tolerance for delivery and for a machine too busy to keep the
 # pipeline's own pace (see drill_model.py).
 model.SLACK_SECONDS = float(env("DRILL_SLACK", "1"))
@@ -91,6 +105,10 @@ def poll(what: str, bound: float, check, every: float = 0.5):
 
 def stack(*args: str) -> None:
     subprocess.run([str(STACK), *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def stack_output(*args: str) -> str:
+    return subprocess.run([str(STACK), *args], check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
 
 
 # ---- what is loaded ----------------------------------------------------------------------------
@@ -143,11 +161,51 @@ class Result:
     postmortem: str = ""
     note: str = ""  # what else the drill found out (receiver-down: which path resolved the page)
     error: str = ""
+    autoheal: AutoHeal | None = None  # HEAL=auto: what the auto-healer did
 
     @property
     def passed(self) -> bool:
         return (not self.error and self.expected_detect is not None and self.expected_resolve is not None
-                and self.expected_detect.holds(self.detect) and self.expected_resolve.holds(self.resolve))
+                and self.expected_detect.holds(self.detect) and self.expected_resolve.holds(self.resolve)
+                and (self.autoheal is None or self.autoheal.passed))
+
+    def measurements(self) -> list[tuple[str, model.Expectation | None, float | None]]:
+        """(what, expected, measured) for the summary and the postmortem draft, in time order."""
+        rows = [("time to detect (from the break)", self.expected_detect, self.detect)]
+        a = self.autoheal
+        if a is None:
+            return rows + [("time to resolve (from the heal)", self.expected_resolve, self.resolve)]
+        rows.append(("time to the first auto-heal restart (from the page)", a.expected_first_restart,
+                     a.first_restart))
+        if a.handover:
+            rows.append(("time to the hand-over to a human (from the page)", a.expected_gave_up, a.gave_up))
+            rows.append(("time to resolve (from the heal by hand)", self.expected_resolve, self.resolve))
+        else:
+            rows.append(("time to resolve (from the auto-heal restart)", self.expected_resolve, self.resolve))
+        return rows
+
+
+@dataclass
+class AutoHeal:
+    """A HEAL=auto drill's account of the auto-healer, read back from the incident's timeline in
+    mock-slack (its auto_heal events) and from #pages."""
+
+    handover: bool  # restarts cannot heal this break: the auto-healer must give up
+    expected_restarts: int
+    restarts: int | None = None  # its `acted` events on the incident
+    expected_first_restart: model.Expectation | None = None
+    first_restart: float | None = None  # seconds from the page
+    expected_gave_up: model.Expectation | None = None
+    gave_up: float | None = None  # seconds from the page
+    page: str = ""  # the hand-over page in #pages
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        timed = self.expected_first_restart is not None and self.expected_first_restart.holds(self.first_restart)
+        if self.handover:
+            timed = timed and self.expected_gave_up is not None and self.expected_gave_up.holds(self.gave_up)
+        return timed and not self.problems and self.restarts == self.expected_restarts
 
 
 class Scenario:
@@ -552,17 +610,20 @@ def bound(expectation: model.Expectation, name: str) -> float:
 
 def write_postmortem(result: Result) -> str:
     draft = get_text(f"{MOCKSLACK}/incidents/{result.incident}/postmortem.md")
-    d, r = result.expected_detect, result.expected_resolve
+    rows = [(what, e, v) for what, e, v in result.measurements() if e is not None and v is not None]
     draft += (
         f"\n## Drill measurements\n\n"
         f"Drill `{result.scenario}` (profile {PROFILE}), alert {result.alert}: "
         f"{'PASS' if result.passed else 'FAIL'}.\n\n"
         f"| | expected | tolerance | measured |\n| --- | --- | --- | --- |\n"
-        f"| time to detect (from the break) | {d.seconds:.1f} s | {d.low:.1f} to {d.high:.1f} s | {result.detect:.1f} s |\n"
-        f"| time to resolve (from the heal) | {r.seconds:.1f} s | {r.low:.1f} to {r.high:.1f} s | {result.resolve:.1f} s |\n\n"
-        f"- Expected detection: {d.basis}. Tolerance {d.tolerance}.\n"
-        f"- Expected resolution: {r.basis}. Tolerance {r.tolerance}.\n"
+        + "".join(f"| {what} | {e.seconds:.1f} s | {e.low:.1f} to {e.high:.1f} s | {v:.1f} s |\n" for what, e, v in rows)
+        + "\n" + "".join(f"- Expected {what}: {e.basis}. Tolerance {e.tolerance}.\n" for what, e, v in rows)
         + (f"- {result.note}.\n" if result.note else ""))
+    a = result.autoheal
+    if a is not None:
+        draft += (f"- The auto-healer restarted the portal {a.restarts} time(s) (expected {a.expected_restarts})"
+                  + (f" and handed over: \"{a.page}\"" if a.page else "") + ".\n")
+        draft += "".join(f"- Problem: {p}\n" for p in a.problems)
     POSTMORTEMS.mkdir(parents=True, exist_ok=True)
     out = POSTMORTEMS / f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}-drill-{result.scenario}-incident-{result.incident}.md"
     out.write_text(draft)
@@ -608,19 +669,136 @@ def run(scenario: Scenario, result: Result) -> None:
     result.postmortem = write_postmortem(result)
 
 
+# ---- HEAL=auto: the auto-healer heals, or hands over ------------------------------------------
+
+
+def healer_pace() -> model.HealerPace:
+    """The auto-healer's pace: its route in Alertmanager's running configuration (the route items
+    are written `- receiver: NAME` first), and the stack's --cooldown and --max-attempts."""
+    config = get_json(f"{ALERTMANAGER}/api/v2/status")["config"]["original"]
+    lines = config[config.index("route:"):].splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"^\s*- receiver: '?auto-healer'?\s*$", line)), None)
+    if start is None:
+        raise DrillError("Alertmanager has no route to the auto-healer")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    block = [lines[start]]
+    for line in lines[start + 1:]:
+        if line.strip() and (len(line) - len(line.lstrip()) <= indent):
+            break
+        block.append(line)
+    text = "\n".join(block)
+
+    def setting(key: str, default: float) -> float:
+        m = re.search(rf"^\s*{key}:\s*(\S+)\s*$", text, re.M)
+        return model.parse_duration(m.group(1).strip("'\"")) if m else default
+
+    root = pipeline()
+    return model.HealerPace(setting("group_interval", root.group_interval),
+                            setting("repeat_interval", 4 * 3600.0), HEAL_COOLDOWN, AUTOHEAL_MAX_ATTEMPTS)
+
+
+def auto_heal_events(incident: int, result: str | None = None) -> list[dict]:
+    """The auto-healer's events on the incident's timeline, in time order; only `result` ones if given."""
+    events = get_json(f"{MOCKSLACK}/api/v1/incidents/{incident}/events")["events"]
+    return [e for e in events if e["kind"] == "auto_heal" and e["author"] == "auto-healer"
+            and (result is None or e["details"].get("result") == result)]
+
+
+def handover_page(t_break: float, text: str) -> dict | None:
+    messages = get_json(f"{MOCKSLACK}/api/v1/messages", channel="pages")["data"]
+    return next((m for m in messages if m["text"].startswith(text) and parse_time(m["receivedAt"]) >= t_break), None)
+
+
+def run_autoheal(scenario: Scenario, result: Result) -> None:
+    """The drill with the auto-healer live and no heal by hand: errors is healed by its restart;
+    crashloop survives restarts, so it must give up after --max-attempts and page a human, and
+    the drill heals by hand then."""
+    name = result.scenario
+    handover = scenario.name == "crashloop"
+    pace = healer_pace()
+    a = result.autoheal = AutoHeal(handover, pace.max_attempts if handover else 1)
+    a.expected_first_restart = model.expect_first_restart(pace)
+    if handover:
+        a.expected_gave_up = model.expect_handover(pace)
+    stack("heal")
+    say(f"{name}: waiting until the stack is quiet (no page, no {scenario.alert}) and warmed up")
+    poll(f"{name}: quiet and warmed up", float(env("DRILL_QUIET_TIMEOUT", "600" if PROFILE == "drill" else "7200")),
+         lambda: quiet(scenario) and scenario.ready(), every=1)
+    t_break = time.time()
+    result.expected_detect = scenario.expect_detect(t_break)
+    stack("break", scenario.name)
+    say(f"{name}: broken; no heal by hand: waiting for {scenario.alert} ({scenario.severity}), expected after "
+        f"{result.expected_detect.seconds:.1f}s")
+    incident = poll(f"{name}: a new {scenario.alert} incident in mock-slack",
+                    bound(result.expected_detect, "DRILL_PAGE_TIMEOUT"), lambda: new_incident(scenario, t_break))
+    result.incident = incident["id"]
+    t_page = parse_time(incident["firstNotifiedAt"])
+    result.detect = t_page - t_break
+    say(f"{name}: paged, incident {result.incident} ({MOCKSLACK}/incidents/{result.incident}); waiting for the "
+        f"auto-healer's restart")
+    first = poll(f"{name}: the auto-healer's restart on incident {result.incident}",
+                 bound(a.expected_first_restart, "DRILL_AUTOHEAL_TIMEOUT"),
+                 lambda: auto_heal_events(result.incident, "acted"))[0]
+    t_restart = parse_time(first["time"])
+    a.first_restart = t_restart - t_page
+    say(f"{name}: {first['text']}, {a.first_restart:.1f}s after the page")
+    if handover:
+        gave = poll(f"{name}: the auto-healer's hand-over on incident {result.incident}",
+                    bound(a.expected_gave_up, "DRILL_AUTOHEAL_TIMEOUT"),
+                    lambda: auto_heal_events(result.incident, "gave_up"))[0]
+        a.gave_up = parse_time(gave["time"]) - t_page
+        expected_text = f"auto-heal gave up on portal after {pace.max_attempts} restarts"
+        if gave["text"] != expected_text:
+            a.problems.append(f"the hand-over event says {gave['text']!r}, not {expected_text!r}")
+        page = poll(f"{name}: the hand-over page in #pages", 10 + model.SLACK_SECONDS,
+                    lambda: handover_page(t_break, expected_text))
+        a.page = page["text"]
+        say(f"{name}: handed over {a.gave_up:.1f}s after the page; #pages: {a.page}")
+        a.restarts = len(auto_heal_events(result.incident, "acted"))
+        stack("heal")
+        t_heal = time.time()
+        say(f"{name}: healed by hand")
+    else:
+        t_heal = t_restart
+    result.expected_resolve = scenario.expect_resolve(t_break, t_heal)
+    say(f"{name}: waiting for incident {result.incident} to resolve, expected "
+        f"{result.expected_resolve.seconds:.1f}s after the {'heal' if handover else 'restart'}")
+
+    def resolved():
+        i = get_json(f"{MOCKSLACK}/api/v1/incidents/{result.incident}")
+        return i if i.get("status") == "resolved" else None
+
+    done = poll(f"{name}: incident {result.incident} resolved", bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"),
+                resolved)
+    result.resolve = parse_time(done["lastNotifiedAt"]) - t_heal
+    t_end = time.time()
+    if not handover:
+        # One restart healed it: no second one while the page resolved, and no hand-over.
+        a.restarts = len(auto_heal_events(result.incident, "acted"))
+        if auto_heal_events(result.incident, "gave_up"):
+            a.problems.append("the auto-healer gave up although its restart healed the portal")
+        changes = prom_value(f'max(changes(process_start_time_seconds{{job="portal"}}[{max(1, round(t_end - t_break))}s]))')
+        if not changes:
+            a.problems.append("Prometheus saw no restart of the portal (process_start_time_seconds did not change)")
+    result.expected_detect = scenario.settle_detect(t_break, t_end, result.expected_detect)
+    result.expected_resolve = scenario.settle_resolve(t_break, t_heal, t_end, result.expected_resolve)
+    result.postmortem = write_postmortem(result)
+
+
 def summary(result: Result) -> str:
-    d, r = result.expected_detect, result.expected_resolve
     lines = [f"\n  drill {result.scenario} (profile {PROFILE}): {'PASS' if result.passed else 'FAIL'}"]
     if result.error:
         lines.append(f"  {result.error}")
-    if d and result.detect is not None:
-        lines.append(f"  time to detect:  {result.detect:6.1f} s   expected {d.seconds:.1f} s "
-                     f"({d.low:.1f} to {d.high:.1f}): {d.basis}")
-        lines.append(f"                               tolerance {d.tolerance}")
-    if r and result.resolve is not None:
-        lines.append(f"  time to resolve: {result.resolve:6.1f} s   expected {r.seconds:.1f} s "
-                     f"({r.low:.1f} to {r.high:.1f}): {r.basis}")
-        lines.append(f"                               tolerance {r.tolerance}")
+    for what, e, v in result.measurements():
+        if e is None or v is None:
+            continue
+        lines.append(f"  {what}: {v:.1f} s   expected {e.seconds:.1f} s ({e.low:.1f} to {e.high:.1f}): {e.basis}")
+        lines.append(f"      tolerance {e.tolerance}")
+    if result.autoheal is not None:
+        a = result.autoheal
+        lines.append(f"  auto-heal restarts on the incident: {a.restarts} (expected {a.expected_restarts})"
+                     + (f"; hand-over page: {a.page}" if a.page else ""))
+        lines.extend(f"  problem: {p}" for p in a.problems)
     if result.note:
         lines.append(f"  {result.note}")
     if result.postmortem:
@@ -643,21 +821,73 @@ def table(results: list[Result]) -> str:
     return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
 
 
+def drill_names() -> list[str]:
+    """Every drill `all` runs, as --list prints them: the scenarios, then the HEAL=auto variants."""
+    return SCENARIOS + [s + AUTOHEAL_SUFFIX for s in AUTOHEAL_SCENARIOS]
+
+
+def chosen(argument: str, heal: str) -> list[str] | str:
+    """The drills to run for a SCENARIO and HEAL, or why there are none."""
+    if heal not in ("manual", "auto"):
+        return f"HEAL must be manual or auto, not {heal!r}"
+    if argument == "all":
+        return drill_names() if heal == "manual" else [s + AUTOHEAL_SUFFIX for s in AUTOHEAL_SCENARIOS]
+    if argument not in drill_names():
+        return f"unknown scenario {argument!r}"
+    if heal == "auto" and not argument.endswith(AUTOHEAL_SUFFIX):
+        if argument not in AUTOHEAL_SCENARIOS:
+            return f"{argument} has no HEAL=auto variant (only {', '.join(AUTOHEAL_SCENARIOS)})"
+        return [argument + AUTOHEAL_SUFFIX]
+    return [argument]
+
+
+def switch_autoheal(mode: str) -> None:
+    """Restarts the auto-healer in `mode` (live or dry-run) and waits until the new process
+    answers: a break right after must not find the old one going, or none."""
+    t_switch = time.time()
+    stack("autoheal", mode)
+
+    def restarted() -> bool:
+        m = re.search(r"^process_start_time_seconds (\S+)$", get_text(f"{AUTOHEALER}/metrics"), re.M)
+        return bool(m) and float(m.group(1)) >= t_switch - 1 and get_text(f"{AUTOHEALER}/readyz") is not None
+
+    poll(f"the auto-healer restarted in {mode}", 30, restarted, every=0.2)
+
+
+def run_one(name: str, p: model.Pipeline, result: Result) -> None:
+    """One drill, with the auto-healer live for a HEAL=auto variant and in dry run for the others
+    (a live one would heal the break before the drill does); its mode is put back afterwards."""
+    auto = name.endswith(AUTOHEAL_SUFFIX)
+    scenario = SCENARIO_TYPES[name.removesuffix(AUTOHEAL_SUFFIX)](p)
+    mode = stack_output("autoheal", "status")
+    wanted = "live" if auto else "dry-run"
+    if auto or mode != wanted:
+        switch_autoheal(wanted)  # a restart: no cooldown or attempt of an earlier drill remains
+    try:
+        if auto:
+            run_autoheal(scenario, result)
+        else:
+            run(scenario, result)
+    finally:
+        if mode != wanted or auto:
+            subprocess.run([str(STACK), "autoheal", mode], stdout=subprocess.DEVNULL, check=False)
+
+
 def main(argv: list[str]) -> int:
     if argv == ["--list"]:
-        print("\n".join(SCENARIOS))
+        print("\n".join(drill_names()))
         return 0
-    if len(argv) != 1 or argv[0] not in SCENARIOS + ["all"]:
-        print(f"usage: drill.py {'|'.join(SCENARIOS)}|all", file=sys.stderr)
+    names = chosen(argv[0], HEAL) if len(argv) == 1 else "one scenario expected"
+    if isinstance(names, str):
+        print(f"drill.py: {names}\nusage: [HEAL=manual|auto] drill.py {'|'.join(drill_names())}|all", file=sys.stderr)
         return 2
-    names = SCENARIOS if argv[0] == "all" else argv
     started = time.time()
     p = pipeline()
     results = []
     for name in names:
-        result = Result(name, SCENARIO_TYPES[name].alert)
+        result = Result(name, SCENARIO_TYPES[name.removesuffix(AUTOHEAL_SUFFIX)].alert)
         try:
-            run(SCENARIO_TYPES[name](p), result)
+            run_one(name, p, result)
         except (DrillError, ValueError, OSError, subprocess.CalledProcessError) as e:
             result.error = str(e)
             subprocess.run([str(STACK), "heal"], stdout=subprocess.DEVNULL, check=False)

@@ -375,6 +375,56 @@ def expect_batch(last_end: float, interval: float, duration: float, at: float,
     return Expectation(seconds, seconds - low, seconds + high, basis, words)
 
 
+# ---- the auto-healer (HEAL=auto drills) -------------------------------------------------------
+
+
+@dataclass
+class HealerPace:
+    """What paces the auto-healer's attempts: its Alertmanager route (which repeats a firing alert
+    every repeat_interval, at the group's next flush) and its own --cooldown and --max-attempts."""
+
+    group_interval: float
+    repeat_interval: float
+    cooldown: float
+    max_attempts: int
+
+    @property
+    def repeat_every(self) -> float:
+        """Seconds between two notifications of a still-firing alert: the repeat_interval, sent
+        at the first flush (every group_interval) after it has passed."""
+        return self.repeat_interval + self.group_interval
+
+    @property
+    def attempt_every(self) -> float:
+        """Seconds between two attempts on a target whose alert keeps firing: the first repeat at
+        least one cooldown after the last attempt."""
+        return math.ceil(self.cooldown / self.repeat_every - 1e-9) * self.repeat_every
+
+
+def expect_first_restart(pace: HealerPace) -> Expectation:
+    """From the page to the auto-healer's first restart. Alertmanager sends the alert to the
+    auto-healer's route in the same flush as to the receiver that pages (both wait the root's
+    group_wait), and a local restart returns at once."""
+    low, high = -SLACK_SECONDS, pace.group_interval + 1 + SLACK_SECONDS
+    return Expectation(0.0, low, high, "the auto-healer is notified in the same flush as the page",
+                       f"{low:g}s/+{high:g}s: one flush of its route ({pace.group_interval:g}s), 1s for the "
+                       f"restart, {SLACK_SECONDS:g}s delivery and slack")
+
+
+def expect_handover(pace: HealerPace) -> Expectation:
+    """From the page to the hand-over of a target that restarts do not heal: max_attempts restarts,
+    one per attempt_every, then the next repeat finds them used up."""
+    n = pace.max_attempts
+    seconds = n * pace.attempt_every
+    low, high = n * pace.cooldown, n * (pace.cooldown + pace.repeat_every) + SLACK_SECONDS
+    return Expectation(
+        seconds, low, high,
+        f"{n} restarts, then the hand-over: {n} x {pace.attempt_every:g}s (the first repeat, every "
+        f"{pace.repeat_every:g}s, at least one --cooldown ({pace.cooldown:g}s) after the last restart)",
+        f"{low:g} to {high:g}s: from {n} cooldowns to {n} cooldowns plus a repeat each, "
+        f"{SLACK_SECONDS:g}s slack")
+
+
 def _fmt(seconds: float) -> str:
     """Seconds as Prometheus writes durations (3600 -> 1h, 90 -> 1m30s)."""
     if seconds == 0:

@@ -1,5 +1,6 @@
 #include "auto_healer/push_report.hpp"
 
+#include <curl/curl.h>
 #include <prometheus/gateway.h>
 #include <prometheus/gauge.h>
 
@@ -81,7 +82,8 @@ std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& regist
   pusher.join();
   if (code >= 200 && code < 300) return {};
   return "push to the Pushgateway at " + pushgateway.to_string() +
-         (code < 0 ? ": no response (curl error " + std::to_string(-code) + ")"
+         (code < 0 ? ": no response (curl error " + std::to_string(-code) + ": " +
+                         curl_easy_strerror(static_cast<CURLcode>(-code)) + ")"
                    : ": answered " + std::to_string(code));
 }
 

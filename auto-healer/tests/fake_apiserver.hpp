@@ -99,6 +99,7 @@ class FakeApiServer {
         seen_.push_back(SeenRequest{req.method, req.path, query,
                                     req.get_header_value("Content-Type"),
                                     req.get_header_value("Authorization"), req.body});
+        if (on_request_) on_request_(seen_.back());
         auto it = routes_.find(req.method + " " + req.path);
         if (it != routes_.end()) {
           answer = it->second;
@@ -138,6 +139,11 @@ class FakeApiServer {
     std::lock_guard lock(mutex_);
     return seen_;
   }
+  /// Called with each request as it arrives, under the server's lock (keep it short).
+  void on_request(std::function<void(const SeenRequest&)> hook) {
+    std::lock_guard lock(mutex_);
+    on_request_ = std::move(hook);
+  }
 
  private:
   httplib::Server server_;
@@ -146,6 +152,7 @@ class FakeApiServer {
   mutable std::mutex mutex_;
   std::map<std::string, Canned> routes_;
   std::vector<SeenRequest> seen_;
+  std::function<void(const SeenRequest&)> on_request_;
 };
 
 }  // namespace firedrill::auto_healer::testing

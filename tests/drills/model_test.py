@@ -112,6 +112,31 @@ class Batch(unittest.TestCase):
         self.assertEqual(m.next_run_end(100, 5, 2, 106), 114)
 
 
+class AutoHeal(unittest.TestCase):
+    # The drill stack: the auto-healer's route repeats every 5s and flushes every 1s; --cooldown
+    # 15s, --max-attempts 3.
+    DRILL_PACE = m.HealerPace(group_interval=1, repeat_interval=5, cooldown=15, max_attempts=3)
+
+    def test_attempts_wait_for_the_first_repeat_after_the_cooldown(self):
+        # Repeats at 6, 12, 18 s after an attempt: 6 and 12 fall in the cooldown, 18 acts.
+        self.assertEqual(self.DRILL_PACE.repeat_every, 6)
+        self.assertEqual(self.DRILL_PACE.attempt_every, 18)
+        # A cooldown that is a whole number of repeats acts on that repeat.
+        self.assertEqual(m.HealerPace(1, 5, 12, 3).attempt_every, 12)
+
+    def test_the_handover_comes_after_max_attempts_restarts(self):
+        # Restarts at 0, 18 and 36 s after the page; the repeat at 54 s finds 3 used: hand-over.
+        e = m.expect_handover(self.DRILL_PACE)
+        self.assertEqual(e.seconds, 54)
+        self.assertEqual((e.low, e.high), (45, 3 * 21 + m.SLACK_SECONDS))
+
+    def test_the_first_restart_comes_with_the_page(self):
+        e = m.expect_first_restart(self.DRILL_PACE)
+        self.assertEqual(e.seconds, 0)
+        self.assertTrue(e.holds(0.2) and e.holds(-0.1))
+        self.assertFalse(e.holds(2 + m.SLACK_SECONDS + 0.1))
+
+
 class Durations(unittest.TestCase):
     def test_parse(self):
         self.assertEqual(m.parse_duration("1h12m"), 4320)

@@ -5,7 +5,9 @@
 # Pushgateway with the project's binaries. Each scenario must be detected and resolved within the
 # tolerance of its expectation, and leave a postmortem draft with the drill's figures. The suite
 # runs one test a scenario (e2e.drill-*), each on its own stack, side by side: a drill spends its
-# time waiting on the drill scale's windows, not on the CPU.
+# time waiting on the drill scale's windows, not on the CPU. The HEAL=auto variants are scenarios
+# of their own (errors-autoheal, crashloop-autoheal in `drill.py --list`): the auto-healer, live
+# on their stack, heals or hands over.
 #
 # Changes from `make up`: batch-sync runs every 5 s, not 60 s, so that the batch scenario takes
 # seconds; and 5 s of slack on every tolerance instead of 1 s (DRILL_SLACK): the test shares 2
@@ -21,6 +23,8 @@ export PROFILE=drill
 export FIREDRILL_STATE; FIREDRILL_STATE=$(mktemp -d /tmp/firedrill-drills-XXXXXX)
 export DRILL_POSTMORTEMS=$FIREDRILL_STATE/postmortems
 export BATCH_INTERVAL=5 DRILL_SLACK=5
+# The scenario's name says how it heals (<scenario>-autoheal), not the caller's environment.
+unset HEAL
 
 free_ports() { python3 - "$1" <<'PY'
 import socket, sys

@@ -21,7 +21,8 @@ std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& report,
                                                     double duration_seconds);
 
 /// Pushes on a helper thread (the Gateway has no timeout of its own) and waits up to `timeout`;
-/// "" on success, else what went wrong.
+/// "" on success, else what went wrong: "push to the Pushgateway at URL: answered 400", "...: no
+/// response (curl error 7: <libcurl's words>)" or "...: no answer within the timeout".
 std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& registry,
                              const Peer& pushgateway, std::chrono::milliseconds timeout);
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "slo_rules/drill_rules.hpp"
 
@@ -119,6 +120,23 @@ std::string error_count(const EventSli& sli, const std::string& range) {
          "[" + range + "])), 0) or vector(0))";
 }
 
+// The page window whose alert clears soonest once the errors stop (the shortest short window,
+// then the shortest long one): the only one that carries an SLO's remediation. The auto-healer
+// takes a still-firing alert after its --cooldown as a restart that did not help; the slower
+// pages stay firing for their short window after a fix (30m for the 6h/30m pair), so a
+// remediation label on them would make it restart a healed service again and hand it over.
+const BurnRateWindow* fastest_page_window(const Spec& spec) {
+  const BurnRateWindow* fastest = nullptr;
+  for (const BurnRateWindow& window : spec.burn_rate_alerts) {
+    if (window.severity != "page") continue;
+    if (fastest == nullptr || std::pair(window.short_window, window.long_window) <
+                                  std::pair(fastest->short_window, fastest->long_window)) {
+      fastest = &window;
+    }
+  }
+  return fastest;
+}
+
 void render_ratio_slo(RuleWriter& writer, const Spec& spec, const ServiceSpec& service,
                       const RatioSlo& slo, const Scale& scale) {
   const std::string labels_selector = selector_of(service.service, slo.slo);
@@ -160,6 +178,7 @@ void render_ratio_slo(RuleWriter& writer, const Spec& spec, const ServiceSpec& s
       "1 - slo:sli_error:ratio_rate" + period_name + labels_selector + " / " + budget_text, labels);
 
   const std::string period_text = format_duration(scale.apply(spec.period, "period"));
+  const BurnRateWindow* healed = fastest_page_window(spec);
   for (const BurnRateWindow& window : spec.burn_rate_alerts) {
     const std::string long_name = window_name(window.long_window);
     const std::string short_name = window_name(window.short_window);
@@ -191,7 +210,7 @@ void render_ratio_slo(RuleWriter& writer, const Spec& spec, const ServiceSpec& s
                                     {"slo", slo.slo},
                                     {"long_window", long_text},
                                     {"short_window", short_text}};
-    if (!slo.remediation.empty() && window.severity == "page") {
+    if (!slo.remediation.empty() && &window == healed) {
       alert_labels.push_back({"remediation", slo.remediation});
     }
     writer.alert(slo.alert, expr, Duration(0), alert_labels,

@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "spec_fixture.hpp"
 
@@ -207,26 +209,34 @@ receivers:
                  .as<std::string>() == "../secrets/token");
 }
 
-TEST_CASE("an SLO's remediation is a label of its page alerts only", "[generator]") {
+TEST_CASE("an SLO's remediation is a label of its fastest page alert only", "[generator]") {
   auto node = valid_spec();
   node["services"][0]["slos"][0]["remediation"] = "restart";
+  // A slower page window, listed first: it stays firing for 30m after a fix, so it carries none.
+  YAML::Node windows(YAML::NodeType::Sequence);
+  windows.push_back(
+      YAML::Load("{severity: page, long_window: 6h, short_window: 30m, burn_rate: 6}"));
+  for (const auto& w : node["burn_rate_alerts"]) windows.push_back(w);
+  node["burn_rate_alerts"] = windows;
   const auto spec = parse_spec(node);
   const auto rules = YAML::Load(render_service_rules(spec, spec.services[0], Scale{1}));
+  std::vector<std::string> healed;
   int pages = 0;
   int tickets = 0;
   for (const auto& rule : rules["groups"][0]["rules"]) {
     if (!rule["alert"]) continue;
     const auto severity = rule["labels"]["severity"].as<std::string>();
-    if (severity == "page") {
-      ++pages;
+    (severity == "page" ? pages : tickets) += 1;
+    if (rule["labels"]["remediation"]) {
       CHECK(rule["labels"]["remediation"].as<std::string>() == "restart");
-    } else {
-      ++tickets;
-      CHECK_FALSE(rule["labels"]["remediation"]);
+      CHECK(severity == "page");
+      healed.push_back(rule["labels"]["long_window"].as<std::string>() + "/" +
+                       rule["labels"]["short_window"].as<std::string>());
     }
   }
-  CHECK(pages == 1);
+  CHECK(pages == 2);
   CHECK(tickets == 1);
+  CHECK(healed == std::vector<std::string>{"1h/5m"});
   // The latency SLO has none.
   for (const auto& rule : rules["groups"][1]["rules"]) CHECK_FALSE(rule["labels"]["remediation"]);
 

@@ -51,8 +51,9 @@ struct RatioSlo {
   std::string alert;
   EventSli sli;
   /// What the auto-healer may do when a page of this SLO fires ("restart"); empty for nothing.
-  /// Put on the page windows' alerts as the `remediation` label, never on tickets: a slow burn
-  /// is for a human.
+  /// Put as the `remediation` label on the alert of the fastest page window only (the shortest
+  /// short window), never on tickets: a slow burn is for a human, and a slower page stays firing
+  /// for its short window after a fix, which the auto-healer would take for a failed restart.
   std::string remediation;
 };
 
