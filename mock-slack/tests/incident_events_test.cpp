@@ -17,7 +17,6 @@ struct EventsFixture {
       : service("mock-slack", firedrill::testing::test_settings()),
         store(Running::with_path({}, dir), test_now, &service.metrics().registry()),
         receiver(service, store, options) {
-    register_incident_event_routes(service, store, options.credentials, options.read);
     running = std::make_unique<firedrill::testing::RunningService>(service);
   }
   httplib::Result post(const std::string& path, const json& body,

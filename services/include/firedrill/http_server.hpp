@@ -118,6 +118,16 @@ class Server {
   /// "other".
   std::string_view method_label(std::string_view method) const;
 
+  /// A registered route as a route table names it.
+  struct RouteKey {
+    std::string method;         ///< "GET", "POST", ...
+    std::string path_template;  ///< "/api/items/{id}"
+    bool operator==(const RouteKey&) const = default;
+  };
+  /// The routes registered so far, in their order: what a service's route-table test compares
+  /// its table with, so that nothing is served that the table does not list.
+  std::vector<RouteKey> routes() const;
+
  private:
   struct Route {
     std::string method;
