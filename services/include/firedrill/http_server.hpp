@@ -1,4 +1,7 @@
 #pragma once
+// The kit's HTTP listener on cpp-httplib: route templates, the request a handler sees, JSON and
+// HTML helpers, limits on the request head and body, metrics and access logs for every request,
+// and the list of routes a route-table test compares with. Thread-safe after start().
 
 #include <httplib.h>
 
