@@ -17,9 +17,6 @@ namespace portal {
 
 namespace {
 
-using firedrill::http::error_response;
-using firedrill::http::json_response;
-using firedrill::http::Request;
 using nlohmann::json;
 
 FaultState initial_state(const PortalConfig& config) {

@@ -8,12 +8,7 @@
 #include "fixtures.hpp"
 
 using namespace mock_slack::ui;
-using mock_slack::ui::testing::contains;
-using mock_slack::ui::testing::hostile_values;
-using mock_slack::ui::testing::injection_findings;
-using mock_slack::ui::testing::kMinute;
-using mock_slack::ui::testing::kT0;
-using mock_slack::ui::testing::seeded_incident;
+using namespace mock_slack::ui::testing;
 
 namespace {
 

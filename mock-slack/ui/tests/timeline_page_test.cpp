@@ -8,11 +8,7 @@
 #include "mock_slack_ui/html.hpp"
 
 using namespace mock_slack::ui;
-using mock_slack::ui::testing::contains;
-using mock_slack::ui::testing::injection_findings;
-using mock_slack::ui::testing::kMinute;
-using mock_slack::ui::testing::kT0;
-using mock_slack::ui::testing::seeded_incident;
+using namespace mock_slack::ui::testing;
 
 TEST_CASE("timeline page", "[html][chart]") {
   const IncidentView inc = seeded_incident();
