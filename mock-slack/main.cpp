@@ -7,7 +7,6 @@
 #include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
-#include "mock_slack/incident_events.hpp"
 #include "mock_slack/pages.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/repair_command.hpp"
@@ -93,11 +92,9 @@ int main(int argc, char** argv) {
   }
 
   mock_slack::Resolved resolved;
-  mock_slack::PagesOptions pages;
   try {
     resolved = mock_slack::resolve(settings);
-    pages = mock_slack::resolve(pages_settings);
-    pages.read = resolved.receiver.read;
+    resolved.receiver.pages = mock_slack::resolve(pages_settings);
   } catch (const std::invalid_argument& e) {
     std::cerr << "mock-slack: " << e.what() << "\n";
     firedrill::log::shutdown();
@@ -109,15 +106,11 @@ int main(int argc, char** argv) {
     firedrill::Service service("mock-slack", settings.common);
     mock_slack::Store store(resolved.store, firedrill::alerting::system_now,
                             &service.metrics().registry());
-    mock_slack::Receiver receiver(service, store, resolved.receiver);
     mock_slack::Watchdog watchdog(store, resolved.watchdog, firedrill::alerting::system_now,
                                   &service.metrics().registry());
-    mock_slack::register_heartbeat(service, watchdog, resolved.receiver.credentials,
-                                   resolved.receiver.limits);
-    pages.banner = [&watchdog] { return watchdog.banner(); };
-    mock_slack::register_pages(service, store, pages);
-    mock_slack::register_incident_event_routes(service, store, resolved.receiver.credentials,
-                                               resolved.receiver.read);
+    resolved.receiver.pages.banner = [&watchdog] { return watchdog.banner(); };
+    // Every route of the API listener: the table in src/routes.cpp.
+    mock_slack::Receiver receiver(service, store, resolved.receiver, &watchdog);
     RetentionLoop retention(store, resolved.retention_interval);
     mock_slack::StoreReadiness readiness(store, service.probes(), resolved.store_probe_interval,
                                          &service.metrics().registry());

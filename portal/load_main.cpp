@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "firedrill/cli.hpp"
-#include "firedrill/duration.hpp"
 #include "firedrill/service.hpp"
 #include "firedrill/version.hpp"
 #include "portal/load.hpp"
@@ -14,8 +13,6 @@ int main(int argc, char** argv) {
   firedrill::prepare_process();
   portal::load::LoadOptions options;
   std::string target = "http://127.0.0.1:8080";
-  std::string duration = "0";
-  std::string timeout = "5s";
   CLI::App app{
       "Firedrill portal-load: steady open-loop traffic over a mix of the portal's API routes "
       "(GET /, /api/items, /api/items/{id}, POST /api/orders, /api/work). Prints the achieved "
@@ -34,10 +31,8 @@ int main(int argc, char** argv) {
       ->envname("PORTAL_LOAD_RPS")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 100000.0));
-  app.add_option("--duration", duration, "How long to run (0: until SIGTERM or SIGINT)")
-      ->envname("PORTAL_LOAD_DURATION")
-      ->capture_default_str()
-      ->check(firedrill::duration_validator());
+  firedrill::add_duration_option(app, "--duration", options.duration, "PORTAL_LOAD_DURATION",
+                                 "How long to run (0: until SIGTERM or SIGINT)");
   app.add_option("--requests", options.max_requests, "Stop after this many requests (0: no limit)")
       ->envname("PORTAL_LOAD_REQUESTS")
       ->capture_default_str();
@@ -50,18 +45,14 @@ int main(int argc, char** argv) {
       ->envname("PORTAL_LOAD_CONCURRENCY")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
-  app.add_option("--timeout", timeout, "Timeout of one request")
-      ->envname("PORTAL_LOAD_TIMEOUT")
-      ->capture_default_str()
-      ->check(firedrill::duration_validator());
+  firedrill::add_duration_option(app, "--timeout", options.timeout, "PORTAL_LOAD_TIMEOUT",
+                                 "Timeout of one request");
   app.set_version_flag("--version",
                        "portal-load " + std::string(firedrill::version()) + " (revision " +
                            std::string(firedrill::revision()) + ")",
                        "Print the version and revision, then exit");
   if (auto code = firedrill::parse_command_line(app, argc, argv)) return *code;
   options.target = *portal::load::parse_target(target);
-  options.duration = firedrill::duration_value(duration);
-  options.timeout = firedrill::duration_value(timeout);
   if (options.timeout.count() == 0) {
     std::cerr << "portal-load: --timeout: must be more than 0 (see --help)\n";
     return 2;

@@ -4,8 +4,8 @@
 #include "firedrill/cli.hpp"
 #include "firedrill/log.hpp"
 #include "firedrill/service.hpp"
-#include "portal/config.hpp"
 #include "portal/portal.hpp"
+#include "portal/settings.hpp"
 
 int main(int argc, char** argv) {
   firedrill::prepare_process();

@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "firedrill/cli.hpp"
-#include "firedrill/duration.hpp"
 #include "firedrill/version.hpp"
 
 namespace firedrill::auto_healer {
@@ -14,29 +13,6 @@ namespace firedrill::auto_healer {
 namespace {
 
 std::string env(const char* name) { return std::string("AUTOHEALER_") + name; }
-
-template <typename Rep>
-void add_seconds(CLI::App& app, const std::string& flag, std::chrono::duration<Rep>& target,
-                 const std::string& env_name, const std::string& help) {
-  app.add_option_function<std::string>(
-         flag,
-         [&target](const std::string& v) {
-           target = std::chrono::duration_cast<std::chrono::duration<Rep>>(duration_value(v));
-         },
-         help)
-      ->envname(env_name)
-      ->default_str(format_duration(target))
-      ->check(duration_validator());
-}
-
-void add_millis(CLI::App& app, const std::string& flag, std::chrono::milliseconds& target,
-                const std::string& env_name, const std::string& help) {
-  app.add_option_function<std::string>(
-         flag, [&target](const std::string& v) { target = duration_value(v); }, help)
-      ->envname(env_name)
-      ->default_str(format_duration(target))
-      ->check(duration_validator());
-}
 
 bool parse_bool(std::string_view v, bool& out) {
   if (v == "1" || v == "true" || v == "yes") {
@@ -74,10 +50,10 @@ void add_options(CLI::App& app, Settings& s) {
       ->envname(env("RESTART_THRESHOLD"))
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
-  add_seconds(app, "--window", s.policy.window, env("WINDOW"),
-              "Window of the restart threshold, the cap and the attempts");
-  add_seconds(app, "--cooldown", s.policy.cooldown, env("COOLDOWN"),
-              "After an action on a target, no other on it for this long");
+  add_duration_option(app, "--window", s.policy.window, env("WINDOW"),
+                      "Window of the restart threshold, the cap and the attempts");
+  add_duration_option(app, "--cooldown", s.policy.cooldown, env("COOLDOWN"),
+                      "After an action on a target, no other on it for this long");
   app.add_option("--max-actions", s.policy.max_actions_per_window,
                  "Actions within --window, over every target, after which the auto-healer waits")
       ->envname(env("MAX_ACTIONS"))
@@ -146,8 +122,9 @@ void add_options(CLI::App& app, Settings& s) {
       ->excludes(webhook);
   app.add_option("--pushgateway-url", s.pushgateway_url, "scan: Pushgateway the run is reported to")
       ->envname(env("PUSHGATEWAY_URL"));
-  add_millis(app, "--request-timeout-outbound", s.request_timeout, env("REQUEST_TIMEOUT_OUTBOUND"),
-             "Timeout of one call to Kubernetes, Alertmanager, mock-slack or the Pushgateway");
+  add_duration_option(
+      app, "--request-timeout-outbound", s.request_timeout, env("REQUEST_TIMEOUT_OUTBOUND"),
+      "Timeout of one call to Kubernetes, Alertmanager, mock-slack or the Pushgateway");
   app.add_option("--instance", s.instance,
                  "This replica's name in Events (default: POD_NAME, else the host name)")
       ->envname("POD_NAME");

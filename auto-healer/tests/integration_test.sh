@@ -9,44 +9,25 @@
 # passes promtool; bad flags exit 2 with one line; SIGTERM exits 0.
 # Usage: integration_test.sh AUTO_HEALER MOCK_SLACK ALERTMANAGER PROMTOOL
 set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+source "$ROOT/tests/lib.sh"
+WAIT_FOR_POLL=0.1
 AUTO_HEALER=$1 MOCK_SLACK=$2 ALERTMANAGER=$3 PROMTOOL=$4
 WORK=$(mktemp -d /tmp/auto-healer-it-XXXXXX)
 PIDS=()
 
-passed=0 failed=0
-check() { # description command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
 cleanup() {
   local code=$?
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if (( code != 0 || failed > 0 )); then
-    for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 30 "$f"; done
-  fi
+  stop_children "${PIDS[@]}"
+  if (( code != 0 || failed > 0 )); then tail_logs 30 "$WORK"/*.log; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-free_ports() { python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-}
 read -r AM_PORT MS_PORT AH_PORT <<<"$(free_ports 3)"
 AM=http://127.0.0.1:$AM_PORT MS=http://127.0.0.1:$MS_PORT AH=http://127.0.0.1:$AH_PORT
 
-wait_for() { # bound-in-tenths description command... (a readiness poll, bounded)
-  local tries=$1 what=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    (( --tries > 0 )) || { echo "timed out waiting for $what"; return 1; }
-    sleep 0.1
-  done
-}
 
 # --- the restart command: records each target, fails while $WORK/fail exists ------------------
 cat >"$WORK/restart" <<SH
@@ -106,9 +87,9 @@ PIDS+=($!)
   --webhook-token-file "$WORK/ah-token" >"$WORK/auto-healer.log" 2>&1 &
 AH_PID=$!
 PIDS+=("$AH_PID")
-wait_for 300 "Alertmanager" curl -fsS --max-time 2 "$AM/-/ready"
-wait_for 300 "mock-slack" curl -fsS --max-time 2 "$MS/readyz"
-wait_for 300 "auto-healer" curl -fsS --max-time 2 "$AH/readyz"
+wait_for 30 "Alertmanager" curl -fsS --max-time 2 "$AM/-/ready"
+wait_for 30 "mock-slack" curl -fsS --max-time 2 "$MS/readyz"
+wait_for 30 "auto-healer" curl -fsS --max-time 2 "$AH/readyz"
 
 now() { date -u -d "${1:-now}" +%Y-%m-%dT%H:%M:%S.000Z; }
 fire() { # service [extra-labels-json] -> posts a firing PortalRestarting-like alert to Alertmanager
@@ -126,15 +107,15 @@ metric() { curl -fsS --max-time 2 "$AH/metrics" | awk -v m="$1" '$1 == m {print 
 
 # --- act, repeat after the cooldown, give up and hand over ----------------------------------
 fire portal
-wait_for 300 "the first restart of portal" at_least 1 restarts_of portal
+wait_for 30 "the first restart of portal" at_least 1 restarts_of portal
 check "the first notification restarted portal once" test "$(restarts_of portal)" -eq 1
-wait_for 300 "the second attempt after the cooldown" at_least 2 restarts_of portal
-wait_for 300 "the hand-over" at_least 1 decisions gave_up
+wait_for 30 "the second attempt after the cooldown" at_least 2 restarts_of portal
+wait_for 30 "the hand-over" at_least 1 decisions gave_up
 pages() { curl -fsS --max-time 2 -G "$MS/api/v1/messages" --data-urlencode "channel=pages" | jq -c '.data'; }
 check "auto-heal gave up after 2 restarts, and restarted no more" test "$(restarts_of portal)" -eq 2
-wait_for 100 "the page in #pages" jq -e 'length >= 1' <<<"$(pages)"
+wait_for 10 "the page in #pages" jq -e 'length >= 1' <<<"$(pages)"
 page_has() { pages | jq -e 'any(.[]; .text | startswith("auto-heal gave up on portal after 2 restarts (HealItRestarting)"))' >/dev/null; }
-wait_for 100 "the hand-over page text" page_has
+wait_for 10 "the hand-over page text" page_has
 check "the page to a human is in #pages" page_has
 check "the audit metric counts the actions" test "$(metric 'autohealer_actions_total{action="restart",result="acted"}')" = 2
 check "...and the hand-over" test "$(metric 'autohealer_actions_total{action="restart",result="gave_up"}')" = 1
@@ -147,7 +128,7 @@ incident_events() { # alertname -> the events of its incident in mock-slack
   curl -fsS --max-time 2 "$MS/api/v1/incidents/$id/events" | jq -c '.events'
 }
 events_complete() { incident_events HealItRestarting | jq -e '[.[].details.result] | index("gave_up") != null' >/dev/null; }
-wait_for 100 "the incident's events" events_complete
+wait_for 10 "the incident's events" events_complete
 check "the incident's timeline holds each decision in time order" \
   jq -e '[.[] | select(.kind == "auto_heal" and .author == "auto-healer") | .details.result]
          | (index("acted") < index("gave_up")) and (map(select(. == "acted")) | length) == 2' \
@@ -156,10 +137,10 @@ check "the incident's timeline holds each decision in time order" \
 # --- a failing restart answers 500, and Alertmanager's retry acts once it works ---------------
 touch "$WORK/fail"
 fire checkout
-wait_for 300 "a failed restart" at_least 1 decisions failed
+wait_for 30 "a failed restart" at_least 1 decisions failed
 check "the failure restarted nothing" test "$(restarts_of checkout)" -eq 0
 rm -f "$WORK/fail"
-wait_for 300 "Alertmanager's retry to restart checkout" at_least 1 restarts_of checkout
+wait_for 30 "Alertmanager's retry to restart checkout" at_least 1 restarts_of checkout
 check "Alertmanager retried the 500 until the restart worked" test "$(restarts_of checkout)" -eq 1
 
 # --- a silence that matches holds the auto-healer back ----------------------------------------

@@ -48,15 +48,6 @@ CLI::Validator url_validator(bool allow_path) {
       "URL");
 }
 
-void add_duration(CLI::App& app, const std::string& flag, std::chrono::milliseconds& target,
-                  const std::string& env_name, const std::string& help) {
-  app.add_option_function<std::string>(
-         flag, [&target](const std::string& v) { target = duration_value(v); }, help)
-      ->envname(env_name)
-      ->default_str(format_duration(target))
-      ->check(duration_validator());
-}
-
 std::string read_token_file(const std::string& path, std::string& token) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::string("cannot read ") + path + ": " + std::strerror(errno);
@@ -197,21 +188,24 @@ void add_options(CLI::App& app, Settings& s) {
       ->envname(env("BATCH_SIZE"))
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
-  add_duration(app, "--deadline", s.deadline, env("DEADLINE"),
-               "Time allowed for the whole run (read, sync, retention, retries included); keep it "
-               "below the Job's activeDeadlineSeconds minus --push-timeout");
-  add_duration(app, "--request-timeout", s.request_timeout, env("REQUEST_TIMEOUT"),
-               "Connect, read and write timeout of one HTTP request (never beyond the deadline)");
-  add_duration(app, "--push-timeout", s.push_timeout, env("PUSH_TIMEOUT"),
-               "Time allowed for the Pushgateway report after the run, retries included");
-  add_duration(app, "--resolve-grace", s.resolve_grace, env("RESOLVE_GRACE"),
-               "After a complete run, resolve in mock-slack the firing alerts Alertmanager no "
-               "longer lists and that nothing saw active for this long; must exceed Prometheus' "
-               "evaluation_interval plus the longest group_interval (0: never resolve)");
-  add_duration(app, "--backoff-initial", s.backoff.initial, env("BACKOFF_INITIAL"),
-               "Wait before the first retry of a transient error; doubles per retry");
-  add_duration(app, "--backoff-max", s.backoff.max, env("BACKOFF_MAX"),
-               "Longest wait between retries");
+  add_duration_option(
+      app, "--deadline", s.deadline, env("DEADLINE"),
+      "Time allowed for the whole run (read, sync, retention, retries included); keep it "
+      "below the Job's activeDeadlineSeconds minus --push-timeout");
+  add_duration_option(
+      app, "--request-timeout", s.request_timeout, env("REQUEST_TIMEOUT"),
+      "Connect, read and write timeout of one HTTP request (never beyond the deadline)");
+  add_duration_option(app, "--push-timeout", s.push_timeout, env("PUSH_TIMEOUT"),
+                      "Time allowed for the Pushgateway report after the run, retries included");
+  add_duration_option(
+      app, "--resolve-grace", s.resolve_grace, env("RESOLVE_GRACE"),
+      "After a complete run, resolve in mock-slack the firing alerts Alertmanager no "
+      "longer lists and that nothing saw active for this long; must exceed Prometheus' "
+      "evaluation_interval plus the longest group_interval (0: never resolve)");
+  add_duration_option(app, "--backoff-initial", s.backoff.initial, env("BACKOFF_INITIAL"),
+                      "Wait before the first retry of a transient error; doubles per retry");
+  add_duration_option(app, "--backoff-max", s.backoff.max, env("BACKOFF_MAX"),
+                      "Longest wait between retries");
   app.add_option("--fail-rate", s.fail_rate,
                  std::string("Drill: probability (0 to 1) that the run fails partway; also read "
                              "from ") +

@@ -9,44 +9,25 @@
 # unreachable Pushgateway exits 1 naming it, and bad flags exit 2 with one clear line.
 # Usage: integration_test.sh BATCH_SYNC MOCK_SLACK ALERTMANAGER PUSHGATEWAY
 set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+source "$ROOT/tests/lib.sh"
+WAIT_FOR_POLL=0.1
 BATCH_SYNC=$1 MOCK_SLACK=$2 ALERTMANAGER=$3 PUSHGATEWAY=$4
 WORK=$(mktemp -d /tmp/batch-sync-it-XXXXXX)
 PIDS=()
 
-passed=0 failed=0
-check() { # description command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
 cleanup() {
   local code=$?
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if (( code != 0 || failed > 0 )); then
-    for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 20 "$f"; done
-  fi
+  stop_children "${PIDS[@]}"
+  if (( code != 0 || failed > 0 )); then tail_logs 20 "$WORK"/*.log; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-free_ports() { python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-}
 read -r AM_PORT PG_PORT MS_PORT CLOSED_PORT <<<"$(free_ports 4)"
 AM=http://127.0.0.1:$AM_PORT PG=http://127.0.0.1:$PG_PORT MS=http://127.0.0.1:$MS_PORT
 
-wait_for() { # bound-in-tenths description command... (a readiness poll, bounded)
-  local tries=$1 what=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    (( --tries > 0 )) || { echo "timed out waiting for $what"; return 1; }
-    sleep 0.1
-  done
-}
 
 # --- the peers -----------------------------------------------------------------------------------
 cat >"$WORK/alertmanager.yml" <<'YAML'
@@ -64,9 +45,9 @@ printf 'it-token-%s\n' "$RANDOM$RANDOM" >"$WORK/token"
 "$MOCK_SLACK" --listen "127.0.0.1:$MS_PORT" --db "$WORK/mock-slack.db" \
   --webhook-token-file "$WORK/token" >"$WORK/mock-slack.log" 2>&1 &
 PIDS+=($!)
-wait_for 300 "Alertmanager" curl -fsS --max-time 2 "$AM/-/ready"
-wait_for 300 "Pushgateway" curl -fsS --max-time 2 "$PG/-/ready"
-wait_for 300 "mock-slack" curl -fsS --max-time 2 "$MS/readyz"
+wait_for 30 "Alertmanager" curl -fsS --max-time 2 "$AM/-/ready"
+wait_for 30 "Pushgateway" curl -fsS --max-time 2 "$PG/-/ready"
+wait_for 30 "mock-slack" curl -fsS --max-time 2 "$MS/readyz"
 
 # --- alerts in Alertmanager: one firing, one silenced -------------------------------------------
 now() { date -u -d "${1:-now}" +%Y-%m-%dT%H:%M:%S.000Z; }
@@ -86,7 +67,7 @@ silenced_in_am() {
     jq -e --arg id "$SILENCE_ID" '.[] | select(.labels.alertname == "BatchSyncItSilenced")
       | select(.status.state == "suppressed" and (.status.silencedBy | index($id)))' >/dev/null
 }
-wait_for 300 "Alertmanager to mark the alert silenced" silenced_in_am
+wait_for 30 "Alertmanager to mark the alert silenced" silenced_in_am
 
 # --- helpers ------------------------------------------------------------------------------------
 run() { # name args... -> exit code in $RC, stderr in $WORK/name.log

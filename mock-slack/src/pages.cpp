@@ -1,5 +1,7 @@
 // GET /, /incidents/{id}, /incidents/{id}/postmortem.md, /channels, /channels/{name} and
-// /static/style.css: the web UI's routes, mapping the store's rows into mock_slack::ui's views.
+// /static/style.css (rows of routes.cpp's table; tests/pages_test.cpp): the web UI's handlers,
+// mapping the store's rows into mock_slack::ui's views. Also the pages' settings and the
+// `mock-slack postmortem` command.
 #include "mock_slack/pages.hpp"
 
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include "firedrill/log.hpp"
 #include "firedrill/text.hpp"
 #include "mock_slack/incident_events.hpp"
+#include "mock_slack/receiver.hpp"
 #include "mock_slack/view_mapping.hpp"
 #include "mock_slack_ui/html.hpp"
 
@@ -32,7 +35,6 @@ ui::IncidentView incident_view(const Store& store, const IncidentDetail& detail)
   return view;
 }
 
-using firedrill::http::Request;
 using httplib::Response;
 
 void respond(Response& res, int status, const std::string& body, std::string_view content_type) {
@@ -52,150 +54,6 @@ using firedrill::cut;
 std::optional<std::int64_t> parse_id(const std::string& text) {
   if (text.size() > 18) return std::nullopt;
   return firedrill::parse_decimal<std::int64_t>(text);
-}
-
-class Pages {
- public:
-  Pages(const Store& store, PagesOptions options) : store_(store), options_(std::move(options)) {}
-
-  void timeline(const Request& req, Response& res) const {
-    const auto parsed = ui::parse_timeline_query(req.http.params);
-    if (!parsed.error.empty()) {
-      error(res, 400, "Bad filter", parsed.error);
-      return;
-    }
-    const ui::TimelineQuery& q = parsed.query;
-    const ui::UnixMillis now = to_unix_ms(store_.now());
-    const ui::TimeWindow window = ui::resolve_window(q, now);
-    AlertFilter f;
-    try {
-      f = to_alert_filter(q, window);
-    } catch (const std::invalid_argument& e) {
-      error(res, 400, "Bad filter", e.what());
-      return;
-    }
-    ui::TimelinePage page;
-    auto incidents = store_.incidents(f);
-    page.incidents.reserve(incidents.items.size());
-    for (const Incident& i : incidents.items) {
-      ui::IncidentView v = to_view(i);
-      // The list titles an incident by its alert names; one name-only entry per name is enough.
-      for (std::size_t k = 0; k < i.alertnames.size() && k < 4; ++k) {
-        ui::OccurrenceView name_only;
-        name_only.alertname = i.alertnames[k];
-        name_only.starts_at_ms = v.started_at_ms;
-        v.occurrences.push_back(std::move(name_only));
-      }
-      page.incidents.push_back(std::move(v));
-    }
-    if (incidents.next) page.next_cursor = incidents.next->to_string();
-
-    AlertFilter chart = f;
-    chart.cursor.reset();
-    chart.limit = options_.chart_max_occurrences;
-    for (const OccurrenceBar& o : store_.alert_bars(chart).items) {
-      page.chart_occurrences.push_back(to_view(o));
-    }
-    page.counts = to_view(store_.counts(f));
-    html(res, 200, ui::render_timeline(page, q, now));
-  }
-
-  void incident(const Request& req, Response& res) const {
-    const auto id = parse_id(req.params.at(0));
-    auto detail = id ? store_.incident(*id) : std::nullopt;
-    if (!detail) {
-      error(res, 404, "No such incident", "There is no incident " + cut(req.params.at(0)) + ".");
-      return;
-    }
-    html(res, 200, ui::render_incident(incident_view(store_, *detail), to_unix_ms(store_.now())));
-  }
-
-  void postmortem(const Request& req, Response& res) const {
-    const auto id = parse_id(req.params.at(0));
-    auto draft = id ? postmortem_draft(store_, *id, store_.now(), options_) : std::nullopt;
-    if (!draft) {
-      error(res, 404, "No such incident", "There is no incident " + cut(req.params.at(0)) + ".");
-      return;
-    }
-    respond(res, 200, *draft, ui::kMarkdownContentType);
-  }
-
-  void channels(const Request&, Response& res) const {
-    std::map<std::string, ui::ChannelSummary> merged;
-    for (const Channel& c : store_.channels()) merged[c.name] = to_view(c);
-    for (const Channel& receiver : store_.receiver_channels()) {
-      const ui::ChannelSummary r = to_view(receiver);
-      auto [it, inserted] = merged.try_emplace(r.name, r);
-      if (inserted) continue;
-      it->second.message_count += r.message_count;
-      if (r.last_message_at_ms && (!it->second.last_message_at_ms ||
-                                   *r.last_message_at_ms > *it->second.last_message_at_ms)) {
-        it->second.last_message_at_ms = r.last_message_at_ms;
-      }
-    }
-    std::vector<ui::ChannelSummary> list;
-    list.reserve(merged.size());
-    for (auto& [name, summary] : merged) list.push_back(std::move(summary));
-    html(res, 200, ui::render_channels(list));
-  }
-
-  void channel(const Request& req, Response& res) const {
-    // cpp-httplib has already percent-decoded the path, so the parameter is the name itself.
-    std::string name = req.params.at(0);
-    if (!name.empty() && name.front() == '#') name.erase(0, 1);
-    std::vector<ui::SlackMessageView> messages;
-    MessageFilter f;
-    f.channel = name;
-    f.limit = options_.channel_max_notifications;
-    for (const Message& m : store_.messages(f).items) messages.push_back(to_view(m));
-    // Webhook notifications appear in the channel named after their receiver.
-    for (const auto& n : store_.receiver_notifications(name, options_.channel_max_notifications)) {
-      messages.push_back(ui::default_slack_message(to_view(n)));
-    }
-    if (messages.empty()) {
-      error(res, 404, "No such channel", "Nothing was posted to #" + cut(name) + ".");
-      return;
-    }
-    html(res, 200, ui::render_channel(name, messages));
-  }
-
- private:
-  /// Every page carries the alarm banner while there is one.
-  void html(Response& res, int status, std::string page) const {
-    const std::string banner = options_.banner ? options_.banner() : std::string();
-    respond(res, status, ui::with_banner(std::move(page), banner), ui::kHtmlContentType);
-  }
-  void error(Response& res, int status, std::string_view title, std::string_view detail) const {
-    html(res, status, ui::render_error_page(title, detail));
-  }
-
-  const Store& store_;
-  PagesOptions options_;
-};
-
-/// Wraps a page handler: it runs only with read credentials (when they are on), no exception
-/// escapes, and a failure is an HTML page under the CSP.
-firedrill::http::Handler guarded(std::shared_ptr<const Pages> pages,
-                                 std::shared_ptr<const ReadAuth> read_auth,
-                                 void (Pages::*handler)(const Request&, Response&) const) {
-  return [pages = std::move(pages), read_auth = std::move(read_auth), handler](const Request& req,
-                                                                               Response& res) {
-    const auto& header = read_auth->trusted_user_header();
-    if (!read_auth->allows(req.header("Authorization"),
-                           header.empty() ? std::string() : req.header(header.c_str()))) {
-      const auto& denial = read_auth->denial();
-      if (!denial.challenge.empty()) res.set_header("WWW-Authenticate", denial.challenge);
-      error_page(res, denial.status, "Sign-in required", denial.message);
-      return;
-    }
-    try {
-      ((*pages).*handler)(req, res);
-    } catch (const std::exception& e) {
-      firedrill::log::error("page failed",
-                            {{"route", std::string(req.route)}, {"error", e.what()}});
-      error_page(res, 500, "Internal error", "The page could not be produced; see the logs.");
-    }
-  };
 }
 
 }  // namespace
@@ -238,20 +96,125 @@ std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id,
   return ui::render_postmortem(incident, budget, now_ms);
 }
 
-void register_pages(firedrill::Service& service, const Store& store, PagesOptions options) {
-  auto read_auth = std::make_shared<const ReadAuth>(options.read);
-  auto pages = std::make_shared<const Pages>(store, std::move(options));
-  auto& api = service.api();
-  api.get("/", guarded(pages, read_auth, &Pages::timeline));
-  api.get("/incidents/{id}", guarded(pages, read_auth, &Pages::incident));
-  api.get("/incidents/{id}/postmortem.md", guarded(pages, read_auth, &Pages::postmortem));
-  api.get("/channels", guarded(pages, read_auth, &Pages::channels));
-  // {name*}: a receiver name may hold "/", which reaches the router decoded.
-  api.get("/channels/{name*}", guarded(pages, read_auth, &Pages::channel));
-  // The stylesheet holds no data: open, so that the sign-in error page is styled.
-  api.get(ui::kStylePath, [](const Request&, Response& res) {
-    respond(res, 200, std::string(ui::style_css()), ui::kCssContentType);
-  });
+void Receiver::page_failure(Response& res, int status, std::string_view title,
+                            std::string_view detail) const {
+  error_page(res, status, title, detail);
+}
+
+void Receiver::page(Response& res, int status, std::string html) const {
+  const std::string banner = options_.pages.banner ? options_.pages.banner() : std::string();
+  respond(res, status, ui::with_banner(std::move(html), banner), ui::kHtmlContentType);
+}
+
+void Receiver::timeline_page(const Request& req, Response& res) {
+  const auto parsed = ui::parse_timeline_query(req.http.params);
+  if (!parsed.error.empty()) {
+    page(res, 400, ui::render_error_page("Bad filter", parsed.error));
+    return;
+  }
+  const ui::TimelineQuery& q = parsed.query;
+  const ui::UnixMillis now = to_unix_ms(store_.now());
+  const ui::TimeWindow window = ui::resolve_window(q, now);
+  AlertFilter f;
+  try {
+    f = to_alert_filter(q, window);
+  } catch (const std::invalid_argument& e) {
+    page(res, 400, ui::render_error_page("Bad filter", e.what()));
+    return;
+  }
+  ui::TimelinePage view;
+  auto incidents = store_.incidents(f);
+  view.incidents.reserve(incidents.items.size());
+  for (const Incident& i : incidents.items) {
+    ui::IncidentView v = to_view(i);
+    // The list titles an incident by its alert names; one name-only entry per name is enough.
+    for (std::size_t k = 0; k < i.alertnames.size() && k < 4; ++k) {
+      ui::OccurrenceView name_only;
+      name_only.alertname = i.alertnames[k];
+      name_only.starts_at_ms = v.started_at_ms;
+      v.occurrences.push_back(std::move(name_only));
+    }
+    view.incidents.push_back(std::move(v));
+  }
+  if (incidents.next) view.next_cursor = incidents.next->to_string();
+
+  AlertFilter chart = f;
+  chart.cursor.reset();
+  chart.limit = options_.pages.chart_max_occurrences;
+  for (const OccurrenceBar& o : store_.alert_bars(chart).items) {
+    view.chart_occurrences.push_back(to_view(o));
+  }
+  view.counts = to_view(store_.counts(f));
+  page(res, 200, ui::render_timeline(view, q, now));
+}
+
+void Receiver::incident_page(const Request& req, Response& res) {
+  const auto id = parse_id(req.params.at(0));
+  auto detail = id ? store_.incident(*id) : std::nullopt;
+  if (!detail) {
+    page(res, 404,
+         ui::render_error_page("No such incident",
+                               "There is no incident " + cut(req.params.at(0)) + "."));
+    return;
+  }
+  page(res, 200, ui::render_incident(incident_view(store_, *detail), to_unix_ms(store_.now())));
+}
+
+void Receiver::postmortem_page(const Request& req, Response& res) {
+  const auto id = parse_id(req.params.at(0));
+  auto draft = id ? postmortem_draft(store_, *id, store_.now(), options_.pages) : std::nullopt;
+  if (!draft) {
+    page(res, 404,
+         ui::render_error_page("No such incident",
+                               "There is no incident " + cut(req.params.at(0)) + "."));
+    return;
+  }
+  respond(res, 200, *draft, ui::kMarkdownContentType);
+}
+
+void Receiver::channels_page(const Request&, Response& res) {
+  std::map<std::string, ui::ChannelSummary> merged;
+  for (const Channel& c : store_.channels()) merged[c.name] = to_view(c);
+  for (const Channel& receiver : store_.receiver_channels()) {
+    const ui::ChannelSummary r = to_view(receiver);
+    auto [it, inserted] = merged.try_emplace(r.name, r);
+    if (inserted) continue;
+    it->second.message_count += r.message_count;
+    if (r.last_message_at_ms && (!it->second.last_message_at_ms ||
+                                 *r.last_message_at_ms > *it->second.last_message_at_ms)) {
+      it->second.last_message_at_ms = r.last_message_at_ms;
+    }
+  }
+  std::vector<ui::ChannelSummary> list;
+  list.reserve(merged.size());
+  for (auto& [name, summary] : merged) list.push_back(std::move(summary));
+  page(res, 200, ui::render_channels(list));
+}
+
+void Receiver::channel_page(const Request& req, Response& res) {
+  // cpp-httplib has already percent-decoded the path, so the parameter is the name itself.
+  std::string name = req.params.at(0);
+  if (!name.empty() && name.front() == '#') name.erase(0, 1);
+  std::vector<ui::SlackMessageView> messages;
+  MessageFilter f;
+  f.channel = name;
+  f.limit = options_.pages.channel_max_notifications;
+  for (const Message& m : store_.messages(f).items) messages.push_back(to_view(m));
+  // Webhook notifications appear in the channel named after their receiver.
+  for (const auto& n :
+       store_.receiver_notifications(name, options_.pages.channel_max_notifications)) {
+    messages.push_back(ui::default_slack_message(to_view(n)));
+  }
+  if (messages.empty()) {
+    page(res, 404,
+         ui::render_error_page("No such channel", "Nothing was posted to #" + cut(name) + "."));
+    return;
+  }
+  page(res, 200, ui::render_channel(name, messages));
+}
+
+void Receiver::stylesheet(const Request&, Response& res) {
+  respond(res, 200, std::string(ui::style_css()), ui::kCssContentType);
 }
 
 // ---- mock-slack postmortem ---------------------------------------------------------------------

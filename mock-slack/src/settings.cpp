@@ -21,36 +21,21 @@ void add_options(CLI::App& app, Settings& s) {
                  "Directory for state when --db is not given (default: "
                  "$XDG_STATE_HOME/mock-slack, else ./.state/mock-slack)")
       ->envname("MOCKSLACK_STATE_DIR");
-  app.add_option_function<std::string>(
-         "--retention", [&s](const std::string& v) { s.retention = firedrill::duration_value(v); },
-         "Resolved occurrences, incidents, notifications, messages and expired silences older "
-         "than this are pruned")
-      ->envname("MOCKSLACK_RETENTION")
-      ->default_str("90d")
-      ->check(firedrill::duration_validator());
-  app.add_option_function<std::string>(
-         "--retention-interval",
-         [&s](const std::string& v) { s.retention_interval = firedrill::duration_value(v); },
-         "How often retention runs (0: only through POST /api/v1/retention)")
-      ->envname("MOCKSLACK_RETENTION_INTERVAL")
-      ->default_str("1h")
-      ->check(firedrill::duration_validator());
-  app.add_option_function<std::string>(
-         "--watchdog-timeout",
-         [&s](const std::string& v) { s.watchdog_timeout = firedrill::duration_value(v); },
-         "No Watchdog heartbeat (POST /heartbeat) for this long, once the first one armed the "
-         "watch, raises the alarm: a banner on every page, a message to #pages, an incident "
-         "(0: off)")
-      ->envname("MOCKSLACK_WATCHDOG_TIMEOUT")
-      ->default_str("5m")
-      ->check(firedrill::duration_validator());
-  app.add_option_function<std::string>(
-         "--store-probe-interval",
-         [&s](const std::string& v) { s.store_probe_interval = firedrill::duration_value(v); },
-         "How often a write probe checks the store; /readyz answers 503 while it fails (0: off)")
-      ->envname("MOCKSLACK_STORE_PROBE_INTERVAL")
-      ->default_str("5s")
-      ->check(firedrill::duration_validator());
+  firedrill::add_duration_option(
+      app, "--retention", s.retention, "MOCKSLACK_RETENTION",
+      "Resolved occurrences, incidents, notifications, messages and expired silences older "
+      "than this are pruned");
+  firedrill::add_duration_option(
+      app, "--retention-interval", s.retention_interval, "MOCKSLACK_RETENTION_INTERVAL",
+      "How often retention runs (0: only through POST /api/v1/retention)");
+  firedrill::add_duration_option(
+      app, "--watchdog-timeout", s.watchdog_timeout, "MOCKSLACK_WATCHDOG_TIMEOUT",
+      "No Watchdog heartbeat (POST /heartbeat) for this long, once the first one armed the "
+      "watch, raises the alarm: a banner on every page, a message to #pages, an incident "
+      "(0: off)");
+  firedrill::add_duration_option(
+      app, "--store-probe-interval", s.store_probe_interval, "MOCKSLACK_STORE_PROBE_INTERVAL",
+      "How often a write probe checks the store; /readyz answers 503 while it fails (0: off)");
   auto* token = app.add_option("--webhook-token", s.webhook_token,
                                "Bearer token required on /webhook, /heartbeat, /api/v1/sync, "
                                "/api/v1/sync/sweep, /api/v1/retention and /slack/*")

@@ -27,8 +27,10 @@ bool json_media_type(std::string_view content_type) {
 
 }  // namespace
 
-Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions options)
+Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions options,
+                   Watchdog* watchdog)
     : store_(store),
+      watchdog_(watchdog),
       options_(std::move(options)),
       auth_(options_.credentials),
       read_auth_(options_.read),
@@ -44,25 +46,10 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
                              "invalid_payload", "storage_unavailable"}) {
     rejected_.Add({{"reason", reason}});
   }
-  for (const Route& route : table()) {
-    firedrill::http::Handler h;
-    if (route.write) {
-      // Writes check their own credentials: a rejection is counted with its reason.
-      h = [this, m = route.handler](const Request& req, Response& res) { (this->*m)(req, res); };
-    } else {
-      h = [this, m = route.handler](const Request& req, Response& res) {
-        if (may_read(req, res)) (this->*m)(req, res);
-      };
-    }
-    if (std::string_view(route.method) == "POST") {
-      service.api().post(route.path, std::move(h));
-    } else {
-      service.api().get(route.path, std::move(h));
-    }
-  }
+  register_routes(service);
 }
 
-bool Receiver::may_read(const Request& req, Response& res) const {
+bool Receiver::may_read(const Request& req, Response& res, bool as_page) const {
   const auto& header = read_auth_.trusted_user_header();
   if (read_auth_.allows(req.header("Authorization"),
                         header.empty() ? std::string() : req.header(header.c_str()))) {
@@ -70,7 +57,11 @@ bool Receiver::may_read(const Request& req, Response& res) const {
   }
   const auto& denial = read_auth_.denial();
   if (!denial.challenge.empty()) res.set_header("WWW-Authenticate", denial.challenge);
-  error_response(res, denial.status, denial.message);
+  if (as_page) {
+    page_failure(res, denial.status, "Sign-in required", denial.message);
+  } else {
+    error_response(res, denial.status, denial.message);
+  }
   return false;
 }
 

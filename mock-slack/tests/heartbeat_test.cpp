@@ -13,9 +13,14 @@ struct WithHeartbeat {
   firedrill::Service service{"mock-slack", firedrill::testing::test_settings()};
   Store store{Running::with_path({}, dir), test_now, &service.metrics().registry()};
   Watchdog watchdog{store, {}, test_now, &service.metrics().registry()};
-  bool registered = (register_heartbeat(service, watchdog, Credentials{"s3cret", ""}), true);
+  Receiver receiver{service, store, with_token(), &watchdog};
   firedrill::testing::RunningService running{service};
 
+  static ReceiverOptions with_token() {
+    ReceiverOptions o;
+    o.credentials.bearer_token = "s3cret";
+    return o;
+  }
   httplib::Result post(const std::string& body, const std::string& token = "s3cret",
                        const char* type = "application/json") const {
     auto c = running.api();

@@ -11,34 +11,15 @@ using namespace mock_slack::test;
 
 namespace {
 
-struct EventsFixture {
-  TempDir dir;
-  explicit EventsFixture(ReceiverOptions options)
-      : service("mock-slack", firedrill::testing::test_settings()),
-        store(Running::with_path({}, dir), test_now, &service.metrics().registry()),
-        receiver(service, store, options) {
-    register_incident_event_routes(service, store, options.credentials, options.read);
-    running = std::make_unique<firedrill::testing::RunningService>(service);
-  }
+/// Running with the incident events' writes authorized by "Bearer <token>" (default "secret").
+struct EventsFixture : Running {
+  using Running::Running;
   httplib::Result post(const std::string& path, const json& body,
                        const std::string& token = "secret") const {
-    auto c = running->api();
     httplib::Headers h;
     if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-    return c.Post(path.c_str(), h, body.dump(), "application/json");
+    return Running::post(path, body, h);
   }
-  json get(const std::string& path) const {
-    auto c = running->api();
-    auto res = c.Get(path.c_str());
-    REQUIRE(res);
-    INFO(res->body);
-    REQUIRE(res->status == 200);
-    return json::parse(res->body);
-  }
-  firedrill::Service service;
-  Store store;
-  Receiver receiver;
-  std::unique_ptr<firedrill::testing::RunningService> running;
 };
 
 ReceiverOptions with_token() {
@@ -148,8 +129,8 @@ TEST_CASE("writing incident events needs credentials and valid fields", "[incide
   bad["details"] = json::array();
   CHECK(error_of(bad) == "details: expected a JSON object");
 
-  auto raw = f.running->api().Post("/api/v1/incident-events", {{"Authorization", "Bearer secret"}},
-                                   "{\"kind\":", "application/json");
+  auto raw = f.client().Post("/api/v1/incident-events", {{"Authorization", "Bearer secret"}},
+                             "{\"kind\":", "application/json");
   REQUIRE(raw);
   CHECK(raw->status == 400);
 

@@ -22,7 +22,6 @@ struct WithPages {
   firedrill::Service service{"mock-slack", firedrill::testing::test_settings()};
   Store store{Running::with_path({}, dir), test_now, &service.metrics().registry()};
   Receiver receiver{service, store, {}};
-  bool registered = (register_pages(service, store, {}), true);
   firedrill::testing::RunningService running{service};
 
   void post(const json& body) const {
@@ -120,10 +119,8 @@ struct WithWatchdog {
   TempDir dir;
   firedrill::Service service{"mock-slack", firedrill::testing::test_settings()};
   Store store{Running::with_path({}, dir), test_now, &service.metrics().registry()};
-  Receiver receiver{service, store, {}};
   Watchdog watchdog{store, timeout_5s(), test_now, &service.metrics().registry()};
-  bool registered = (register_heartbeat(service, watchdog, {}),
-                     register_pages(service, store, with_banner(watchdog)), true);
+  Receiver receiver{service, store, with_banner(watchdog), &watchdog};
   firedrill::testing::RunningService running{service};
 
   static WatchdogOptions timeout_5s() {
@@ -131,9 +128,9 @@ struct WithWatchdog {
     o.timeout = std::chrono::seconds(5);
     return o;
   }
-  static PagesOptions with_banner(const Watchdog& w) {
-    PagesOptions o;
-    o.banner = [&w] { return w.banner(); };
+  static ReceiverOptions with_banner(const Watchdog& w) {
+    ReceiverOptions o;
+    o.pages.banner = [&w] { return w.banner(); };
     return o;
   }
   httplib::Result get(const std::string& path) const {

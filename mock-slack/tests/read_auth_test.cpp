@@ -11,16 +11,10 @@ struct WithReadAuth {
   explicit WithReadAuth(ReadCredentials read)
       : store(Running::with_path({}, dir), test_now, &service.metrics().registry()),
         receiver(service, store, receiver_options(read)),
-        registered((register_pages(service, store, pages_options(read)), true)),
         running(service) {}
 
   static ReceiverOptions receiver_options(ReadCredentials read) {
     ReceiverOptions o;
-    o.read = std::move(read);
-    return o;
-  }
-  static PagesOptions pages_options(ReadCredentials read) {
-    PagesOptions o;
     o.read = std::move(read);
     return o;
   }
@@ -35,7 +29,6 @@ struct WithReadAuth {
   firedrill::Service service{"mock-slack", firedrill::testing::test_settings()};
   Store store;
   Receiver receiver;
-  bool registered;
   firedrill::testing::RunningService running;
 };
 

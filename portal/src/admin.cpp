@@ -1,5 +1,6 @@
 // The admin API on the ops listener (tests/admin_test.cpp): GET, PUT and DELETE /admin/faults
 // (read, change, heal the fault state) and POST /admin/crash, behind the admin token when set.
+// Its routes are rows of routes.cpp's table.
 #include <memory>
 
 #include "firedrill/log.hpp"
@@ -26,7 +27,7 @@ std::string source_of(const Request& req) { return "admin API from " + req.http.
 
 }  // namespace
 
-bool Portal::authorized(const Request& req, httplib::Response& res) const {
+bool Portal::authorized(const Request& req, Response& res) const {
   if (config_.admin_token.empty()) return true;
   const std::string header = req.header("Authorization");
   constexpr std::string_view scheme = "Bearer ";
@@ -43,41 +44,34 @@ bool Portal::authorized(const Request& req, httplib::Response& res) const {
   return false;
 }
 
-void Portal::register_admin_routes() {
-  auto& ops = service_.ops();
-  ops.get("/admin/faults", [this](const Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    json_response(res, 200, to_json(faults_.state()));
-  });
-  ops.put("/admin/faults", [this](const Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    auto change = update(req.body(), source_of(req));
-    json_response(res, change.status, change.body);
-  });
-  ops.del("/admin/faults", [this](const Request& req, httplib::Response& res) {
-    if (!authorized(req, res)) return;
-    auto change = heal(source_of(req));
-    json_response(res, change.status, change.body);
-  });
-  ops.post(
-      "/admin/crash",
-      [this](const Request& req, httplib::Response& res) {
-        if (!authorized(req, res)) return;
-        firedrill::log::error("crash requested",
-                              {{"source", source_of(req)}, {"exit_code", kCrashExitCode}});
-        res.status = 202;
-        auto body = std::make_shared<std::string>(
-            json{{"status", "crashing"}, {"exit_code", kCrashExitCode}}.dump() + "\n");
-        // The releaser runs when cpp-httplib is done with the response, i.e. after the 202 has been
-        // written to the socket, so the client sees the answer before the process ends.
-        res.set_content_provider(
-            body->size(), "application/json",
-            [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-              return sink.write(body->data() + offset, length);
-            },
-            [this](bool) { crash_(kCrashExitCode); });
+void Portal::get_faults(const Request&, Response& res) {
+  json_response(res, 200, to_json(faults_.state()));
+}
+
+void Portal::put_faults(const Request& req, Response& res) {
+  auto change = update(req.body(), source_of(req));
+  json_response(res, change.status, change.body);
+}
+
+void Portal::delete_faults(const Request& req, Response& res) {
+  auto change = heal(source_of(req));
+  json_response(res, change.status, change.body);
+}
+
+void Portal::crash_request(const Request& req, Response& res) {
+  firedrill::log::error("crash requested",
+                        {{"source", source_of(req)}, {"exit_code", kCrashExitCode}});
+  res.status = 202;
+  auto body = std::make_shared<std::string>(
+      json{{"status", "crashing"}, {"exit_code", kCrashExitCode}}.dump() + "\n");
+  // The releaser runs when cpp-httplib is done with the response, i.e. after the 202 has been
+  // written to the socket, so the client sees the answer before the process ends.
+  res.set_content_provider(
+      body->size(), "application/json",
+      [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(body->data() + offset, length);
       },
-      202);
+      [this](bool) { crash_(kCrashExitCode); });
 }
 
 }  // namespace portal

@@ -1,10 +1,14 @@
+// The portal's API (tests/api_test.cpp): a small catalogue and order service so that per-route
+// SLIs mean something. Its routes are rows of routes.cpp's table; every one passes through
+// inject_faults() before its handler runs.
 #include "portal/api.hpp"
 
 #include <time.h>
 
 #include <algorithm>
-#include <charconv>
-#include <memory>
+
+#include "firedrill/text.hpp"
+#include "portal/portal.hpp"
 
 namespace portal {
 
@@ -13,7 +17,6 @@ namespace {
 using firedrill::http::error_response;
 using firedrill::http::html_escape;
 using firedrill::http::json_response;
-using firedrill::http::Request;
 using nlohmann::json;
 
 json item_json(const Item& item) {
@@ -38,107 +41,6 @@ const RenderedCatalogue& rendered() {
     return out;
   }();
   return r;
-}
-
-std::optional<int> parse_int(std::string_view text) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-/// Runs the faults for `route` before `handler`. Injected errors are answered here, so the kit
-/// counts them in http_requests_total under the code actually returned.
-firedrill::http::Handler with_faults(std::string_view route, FaultInjector& faults,
-                                     Sleeper& sleeper, firedrill::http::Handler handler) {
-  const std::size_t index = *api_route_index(route);
-  return [index, &faults, &sleeper, handler = std::move(handler)](const Request& req,
-                                                                  httplib::Response& res) {
-    const FaultDecision d = faults.decide(index);
-    if (d.delay.count() > 0) sleeper.sleep_for(d.delay);
-    if (d.error_code != 0) {
-      res.set_header("X-Fault-Injected", "error");
-      return error_response(res, d.error_code, "injected fault");
-    }
-    handler(req, res);
-  };
-}
-
-void get_index(FaultInjector& faults, const Request&, httplib::Response& res) {
-  res.status = 200;
-  res.set_content(index_page(faults.state()), "text/html; charset=utf-8");
-}
-
-void get_items(const Request&, httplib::Response& res) {
-  res.status = 200;
-  res.set_content(rendered().list, "application/json");
-}
-
-void get_item(const Request& req, httplib::Response& res) {
-  const std::string& id = req.params.at(0);
-  auto n = parse_int(id);
-  if (!n || *n < 1 || *n > kCatalogueSize) {
-    return error_response(res, 404, "no item with id " + id);
-  }
-  res.status = 200;
-  res.set_content(rendered().items[static_cast<std::size_t>(*n - 1)], "application/json");
-}
-
-void post_order(std::atomic<std::uint64_t>& next_order_id, const Request& req,
-                httplib::Response& res) {
-  auto body = json::parse(req.body(), nullptr, false);
-  if (body.is_discarded()) return error_response(res, 400, "body: not valid JSON");
-  if (!body.is_object()) {
-    return error_response(res, 400, "body: expected an object with item_id and quantity");
-  }
-  for (const auto& [key, value] : body.items()) {
-    if (key != "item_id" && key != "quantity") {
-      return error_response(res, 400, key + ": unknown field; expected item_id and quantity");
-    }
-  }
-  const auto item_id = body.find("item_id");
-  if (item_id == body.end()) return error_response(res, 400, "item_id: required");
-  if (!item_id->is_number_integer() || item_id->get<std::int64_t>() < 1 ||
-      item_id->get<std::int64_t>() > kCatalogueSize) {
-    return error_response(res, 400,
-                          "item_id: expected the id of a catalogue item (1 to " +
-                              std::to_string(kCatalogueSize) + ")");
-  }
-  const auto quantity = body.find("quantity");
-  if (quantity == body.end()) return error_response(res, 400, "quantity: required");
-  if (!quantity->is_number_integer() || quantity->get<std::int64_t>() < 1 ||
-      quantity->get<std::int64_t>() > kMaxOrderQuantity) {
-    return error_response(
-        res, 400,
-        "quantity: expected a whole number from 1 to " + std::to_string(kMaxOrderQuantity));
-  }
-  const Item& item = catalogue()[static_cast<std::size_t>(item_id->get<int>() - 1)];
-  const int count = quantity->get<int>();
-  // Orders are acknowledged, not stored: the portal must not grow under sustained load.
-  json_response(res, 201,
-                {{"order_id", next_order_id.fetch_add(1) + 1},
-                 {"item_id", item.id},
-                 {"quantity", count},
-                 {"total_cents", static_cast<std::int64_t>(item.price_cents) * count}});
-}
-
-void get_work(std::chrono::milliseconds cap, const Request& req, httplib::Response& res) {
-  std::int64_t requested_ms = 10;
-  if (auto text = req.query("ms")) {
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-    if (ec != std::errc{} || end != text->data() + text->size() || v < 0) {
-      return error_response(res, 400, "ms: expected a whole number of milliseconds");
-    }
-    requested_ms = v;
-  }
-  const std::int64_t work_ms = std::min<std::int64_t>(requested_ms, cap.count());
-  const std::uint64_t checksum = burn_cpu(std::chrono::milliseconds{work_ms});
-  json_response(res, 200,
-                {{"requested_ms", requested_ms},
-                 {"work_ms", work_ms},
-                 {"capped", work_ms < requested_ms},
-                 {"checksum", checksum}});
 }
 
 std::chrono::nanoseconds thread_cpu_time() {
@@ -195,24 +97,87 @@ std::string index_page(const FaultState& state) {
          "</pre>\n</body></html>\n";
 }
 
-void register_api_routes(firedrill::http::Server& server, FaultInjector& faults, Sleeper& sleeper,
-                         ApiOptions options) {
-  auto order_ids = std::make_shared<std::atomic<std::uint64_t>>(0);
-  server.get("/", with_faults("/", faults, sleeper, [&faults](const Request& req, auto& res) {
-               get_index(faults, req, res);
-             }));
-  server.get("/api/items", with_faults("/api/items", faults, sleeper, get_items));
-  server.get("/api/items/{id}", with_faults("/api/items/{id}", faults, sleeper, get_item));
-  server.post("/api/orders",
-              with_faults("/api/orders", faults, sleeper,
-                          [order_ids](const Request& req, httplib::Response& res) {
-                            post_order(*order_ids, req, res);
-                          }),
-              201);
-  server.get("/api/work", with_faults("/api/work", faults, sleeper,
-                                      [cap = options.work_cap](const Request& req, auto& res) {
-                                        get_work(cap, req, res);
-                                      }));
+bool Portal::inject_faults(std::size_t route, const Request&, Response& res) {
+  const FaultDecision d = faults_.decide(route);
+  if (d.delay.count() > 0) sleeper_.sleep_for(d.delay);
+  if (d.error_code == 0) return false;
+  // Answered here, so the kit counts it in http_requests_total under the code actually returned.
+  res.set_header("X-Fault-Injected", "error");
+  error_response(res, d.error_code, "injected fault");
+  return true;
+}
+
+void Portal::get_index(const Request&, Response& res) {
+  res.status = 200;
+  res.set_content(index_page(faults_.state()), "text/html; charset=utf-8");
+}
+
+void Portal::get_items(const Request&, Response& res) {
+  res.status = 200;
+  res.set_content(rendered().list, "application/json");
+}
+
+void Portal::get_item(const Request& req, Response& res) {
+  const std::string& id = req.params.at(0);
+  auto n = firedrill::parse_decimal<int>(id);
+  if (!n || *n < 1 || *n > kCatalogueSize) {
+    return error_response(res, 404, "no item with id " + id);
+  }
+  res.status = 200;
+  res.set_content(rendered().items[static_cast<std::size_t>(*n - 1)], "application/json");
+}
+
+void Portal::post_order(const Request& req, Response& res) {
+  auto body = json::parse(req.body(), nullptr, false);
+  if (body.is_discarded()) return error_response(res, 400, "body: not valid JSON");
+  if (!body.is_object()) {
+    return error_response(res, 400, "body: expected an object with item_id and quantity");
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "item_id" && key != "quantity") {
+      return error_response(res, 400, key + ": unknown field; expected item_id and quantity");
+    }
+  }
+  const auto item_id = body.find("item_id");
+  if (item_id == body.end()) return error_response(res, 400, "item_id: required");
+  if (!item_id->is_number_integer() || item_id->get<std::int64_t>() < 1 ||
+      item_id->get<std::int64_t>() > kCatalogueSize) {
+    return error_response(res, 400,
+                          "item_id: expected the id of a catalogue item (1 to " +
+                              std::to_string(kCatalogueSize) + ")");
+  }
+  const auto quantity = body.find("quantity");
+  if (quantity == body.end()) return error_response(res, 400, "quantity: required");
+  if (!quantity->is_number_integer() || quantity->get<std::int64_t>() < 1 ||
+      quantity->get<std::int64_t>() > kMaxOrderQuantity) {
+    return error_response(
+        res, 400,
+        "quantity: expected a whole number from 1 to " + std::to_string(kMaxOrderQuantity));
+  }
+  const Item& item = catalogue()[static_cast<std::size_t>(item_id->get<int>() - 1)];
+  const int count = quantity->get<int>();
+  // Orders are acknowledged, not stored: the portal must not grow under sustained load.
+  json_response(res, 201,
+                {{"order_id", next_order_id_.fetch_add(1) + 1},
+                 {"item_id", item.id},
+                 {"quantity", count},
+                 {"total_cents", static_cast<std::int64_t>(item.price_cents) * count}});
+}
+
+void Portal::get_work(const Request& req, Response& res) {
+  std::int64_t requested_ms = 10;
+  if (auto text = req.query("ms")) {
+    const auto v = firedrill::parse_decimal<std::int64_t>(*text);
+    if (!v) return error_response(res, 400, "ms: expected a whole number of milliseconds");
+    requested_ms = *v;
+  }
+  const std::int64_t work_ms = std::min<std::int64_t>(requested_ms, config_.api.work_cap.count());
+  const std::uint64_t checksum = burn_cpu(std::chrono::milliseconds{work_ms});
+  json_response(res, 200,
+                {{"requested_ms", requested_ms},
+                 {"work_ms", work_ms},
+                 {"capped", work_ms < requested_ms},
+                 {"checksum", checksum}});
 }
 
 }  // namespace portal

@@ -17,9 +17,6 @@ namespace portal {
 
 namespace {
 
-using firedrill::http::error_response;
-using firedrill::http::json_response;
-using firedrill::http::Request;
 using nlohmann::json;
 
 FaultState initial_state(const PortalConfig& config) {
@@ -87,8 +84,7 @@ Portal::Portal(firedrill::Service& service, PortalConfig config, Sleeper& sleepe
   const FaultState state = faults_.state();
   service_.probes().set_ready(state.ready);
   service_.probes().set_healthy(state.healthy);
-  register_api_routes(service_.api(), faults_, sleeper_, config_.api);
-  register_admin_routes();
+  register_routes();
   timer_ = std::thread([this] { crash_timer_loop(); });
   if (state.crash_after_ms > 0) arm_crash_timer(state.crash_after_ms);
   firedrill::log::info("faults at start", {{"faults", to_json(state)},

@@ -39,19 +39,6 @@ std::chrono::milliseconds duration_value(const std::string& text) {
   return *d;
 }
 
-namespace {
-
-void add_duration(CLI::App& app, const std::string& flag, std::chrono::milliseconds& target,
-                  const std::string& env, const std::string& help) {
-  app.add_option_function<std::string>(
-         flag, [&target](const std::string& v) { target = duration_value(v); }, help)
-      ->envname(env)
-      ->default_str(format_duration(target))
-      ->check(duration_validator());
-}
-
-}  // namespace
-
 void add_common_options(CLI::App& app, CommonSettings& s, std::string_view env_prefix) {
   const std::string p = std::string(env_prefix) + "_";
   app.add_option("--listen", s.listen, "Address of the main listener")
@@ -70,11 +57,11 @@ void add_common_options(CLI::App& app, CommonSettings& s, std::string_view env_p
                        : std::string("expected host:port, [ipv6]:port, :port or empty");
           },
           "HOST:PORT"));
-  add_duration(app, "--drain-delay", s.drain_delay, p + "DRAIN_DELAY",
-               "After SIGTERM: time to answer /readyz 503 before listeners stop, so load "
-               "balancers take the instance out first");
-  add_duration(app, "--shutdown-timeout", s.shutdown_timeout, p + "SHUTDOWN_TIMEOUT",
-               "After the drain: time allowed for in-flight requests before exiting 1");
+  add_duration_option(app, "--drain-delay", s.drain_delay, p + "DRAIN_DELAY",
+                      "After SIGTERM: time to answer /readyz 503 before listeners stop, so load "
+                      "balancers take the instance out first");
+  add_duration_option(app, "--shutdown-timeout", s.shutdown_timeout, p + "SHUTDOWN_TIMEOUT",
+                      "After the drain: time allowed for in-flight requests before exiting 1");
   app.add_option("--threads", s.threads,
                  "Workers of the main listener; a keep-alive connection holds one while it lives")
       ->envname(p + "THREADS")
@@ -88,11 +75,11 @@ void add_common_options(CLI::App& app, CommonSettings& s, std::string_view env_p
       ->envname(p + "MAX_BODY_BYTES")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
-  add_duration(app, "--keep-alive-timeout", s.keep_alive_timeout, p + "KEEP_ALIVE_TIMEOUT",
-               "Idle time after which a keep-alive connection is closed");
-  add_duration(app, "--request-timeout", s.request_timeout, p + "REQUEST_TIMEOUT",
-               "Time to receive one whole request (line, headers and body; else 408) and, "
-               "separately, to send its response");
+  add_duration_option(app, "--keep-alive-timeout", s.keep_alive_timeout, p + "KEEP_ALIVE_TIMEOUT",
+                      "Idle time after which a keep-alive connection is closed");
+  add_duration_option(app, "--request-timeout", s.request_timeout, p + "REQUEST_TIMEOUT",
+                      "Time to receive one whole request (line, headers and body; else 408) and, "
+                      "separately, to send its response");
   app.add_option("--log-level", s.log_level, "debug, info, warn, error or off")
       ->envname(p + "LOG_LEVEL")
       ->capture_default_str()

@@ -1,57 +1,59 @@
 #include "firedrill/duration.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
+#include <utility>
+
+#include "firedrill/text.hpp"
 
 namespace firedrill {
+namespace {
 
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+struct Unit {
+  std::string_view name;
+  std::int64_t ms;
+};
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+
+// Largest first, which is also the order DurationMode::strict demands. "ms" is tried before "m"
+// so that the longer suffix wins.
+constexpr std::array<Unit, 7> kUnits{{{"y", 365 * kDayMs},
+                                      {"w", 7 * kDayMs},
+                                      {"d", kDayMs},
+                                      {"h", 3600LL * 1000},
+                                      {"ms", 1},
+                                      {"m", 60LL * 1000},
+                                      {"s", 1000}}};
+
+const Unit* unit_at(std::string_view rest) {
+  for (const Unit& unit : kUnits) {
+    if (rest.starts_with(unit.name)) return &unit;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, DurationMode mode) {
   if (text == "0") return std::chrono::milliseconds{0};
   if (text.empty()) return std::nullopt;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   std::int64_t total_ms = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::int64_t value = 0;
-    std::size_t digits = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (value > std::numeric_limits<std::int64_t>::max() / 10 - 10) return std::nullopt;
-      value = value * 10 + (text[i] - '0');
-      ++i;
-      ++digits;
-    }
-    if (digits == 0) return std::nullopt;
-    std::int64_t unit_ms = 0;
-    if (text.substr(i, 2) == "ms") {
-      unit_ms = 1;
-      i += 2;
-    } else if (i < text.size()) {
-      switch (text[i]) {
-        case 's':
-          unit_ms = 1000;
-          break;
-        case 'm':
-          unit_ms = 60'000;
-          break;
-        case 'h':
-          unit_ms = 3'600'000;
-          break;
-        case 'd':
-          unit_ms = 86'400'000;
-          break;
-        case 'w':
-          unit_ms = 7 * 86'400'000LL;
-          break;
-        default:
-          return std::nullopt;
-      }
-      ++i;
-    } else {
-      return std::nullopt;  // a number without a unit
-    }
-    if (value > (std::numeric_limits<std::int64_t>::max() - total_ms) / unit_ms) {
-      return std::nullopt;
-    }
-    total_ms += value * unit_ms;
+  std::int64_t previous_unit_ms = kMax;
+  while (!text.empty()) {
+    const std::size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
+    const auto value = parse_decimal<std::int64_t>(text.substr(0, digits));
+    if (!value) return std::nullopt;  // no digits, or more than an int64 holds
+    const Unit* unit = unit_at(text.substr(digits));
+    if (unit == nullptr) return std::nullopt;  // no unit, or one Prometheus does not know
+    if (mode == DurationMode::strict && unit->ms >= previous_unit_ms) return std::nullopt;
+    previous_unit_ms = unit->ms;
+    if (*value > (kMax - total_ms) / unit->ms) return std::nullopt;
+    total_ms += *value * unit->ms;
+    text.remove_prefix(digits + unit->name.size());
   }
   return std::chrono::milliseconds{total_ms};
 }
@@ -64,15 +66,13 @@ std::string format_duration(std::chrono::milliseconds d) {
     out = "-";
     ms = -ms;
   }
-  const struct {
-    std::int64_t ms;
-    const char* unit;
-  } units[] = {{86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
-  for (const auto& u : units) {
-    if (ms >= u.ms) {
-      out += std::to_string(ms / u.ms);
-      out += u.unit;
-      ms %= u.ms;
+  constexpr std::array<std::pair<std::string_view, std::int64_t>, 5> kFormatUnits{
+      {{"d", kDayMs}, {"h", 3600LL * 1000}, {"m", 60LL * 1000}, {"s", 1000}, {"ms", 1}}};
+  for (const auto& [name, unit_ms] : kFormatUnits) {
+    if (ms >= unit_ms) {
+      out += std::to_string(ms / unit_ms);
+      out += name;
+      ms %= unit_ms;
     }
   }
   return out;

@@ -249,6 +249,13 @@ void Server::route(std::string_view method, std::string_view path_template, Hand
   routes_.push_back(std::move(r));
 }
 
+std::vector<Server::RouteKey> Server::routes() const {
+  std::vector<RouteKey> out;
+  out.reserve(routes_.size());
+  for (const Route& r : routes_) out.push_back({r.method, r.path_template});
+  return out;
+}
+
 std::string_view Server::method_label(std::string_view method) const {
   for (const auto& m : routed_methods_) {
     if (m == method) return m;

@@ -166,3 +166,18 @@ TEST_CASE("HTML escaping covers content and quoted attributes", "[http]") {
   firedrill::http::append_html_escaped(out, "<");
   CHECK(out == "kept:&lt;");
 }
+
+TEST_CASE("a server lists the routes registered on it, in their order", "[http]") {
+  Service svc("test", test_settings());
+  using Key = firedrill::http::Server::RouteKey;
+  // No ops listener in test_settings(): the probes and /metrics share the API listener.
+  const std::vector<Key> kit{{"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/metrics"}};
+  CHECK(svc.api().routes() == kit);
+  add_test_routes(svc);
+  std::vector<Key> all = kit;
+  for (Key k : {Key{"GET", "/hello"}, Key{"GET", "/items/{id}"}, Key{"POST", "/echo"},
+                Key{"POST", "/files/{path*}"}, Key{"GET", "/throw"}}) {
+    all.push_back(k);
+  }
+  CHECK(svc.api().routes() == all);
+}

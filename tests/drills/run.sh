@@ -15,6 +15,8 @@
 # intervals.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+source "$ROOT/tests/lib.sh"
 SCENARIO=${1:-all}
 if [[ $SCENARIO == all ]]; then mapfile -t SCENARIOS < <(python3 "$ROOT/scripts/drill.py" --list)
 else SCENARIOS=("$SCENARIO"); fi
@@ -26,14 +28,6 @@ export BATCH_INTERVAL=5 DRILL_SLACK=5
 # The scenario's name says how it heals (<scenario>-autoheal), not the caller's environment.
 unset HEAL
 
-free_ports() { python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-}
 pick_ports() {
   read -r PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT <<<"$(free_ports 7)"
   export PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT
@@ -43,7 +37,7 @@ START=$(date +%s)
 cleanup() {
   local code=$?
   if ((code != 0)); then
-    for f in "$FIREDRILL_STATE"/logs/*.log; do echo "--- tail $f"; tail -n 15 "$f"; done
+    tail_logs 15 "$FIREDRILL_STATE"/logs/*.log
   fi
   "$ROOT/scripts/stack" down >/dev/null 2>&1 || true
   rm -rf "$FIREDRILL_STATE"

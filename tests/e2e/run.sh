@@ -7,49 +7,31 @@
 #   query evaluates and returns data; the postmortem draft holds the incident's timeline.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+source "$ROOT/tests/lib.sh"
+WAIT_FOR_POLL=1
 export BIN=${BIN:-$ROOT/build/bin}
 export PROFILE=drill
 export FIREDRILL_STATE; FIREDRILL_STATE=$(mktemp -d /tmp/firedrill-e2e-XXXXXX)
 export LOAD_RPS=40 BATCH_INTERVAL=5 BREAK_ERROR_RATE=1.0
 
-free_ports() { python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-}
 read -r PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT <<<"$(free_ports 7)"
 export PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT
 PROM=http://127.0.0.1:$PROMETHEUS_PORT
 MS=http://127.0.0.1:$MOCKSLACK_PORT
 START=$(date +%s)
 
-passed=0 failed=0
-check() { # description command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
 elapsed() { echo "$(( $(date +%s) - START ))s"; }
 cleanup() {
   local code=$?
   if (( code != 0 || failed > 0 )); then
-    for f in "$FIREDRILL_STATE"/logs/*.log; do echo "--- tail $f"; tail -n 15 "$f"; done
+    tail_logs 15 "$FIREDRILL_STATE"/logs/*.log
   fi
   "$ROOT/scripts/stack" down >/dev/null 2>&1 || true
   rm -rf "$FIREDRILL_STATE"
 }
 trap cleanup EXIT
 
-wait_for() { # seconds description command... (polls once a second)
-  local bound=$1 what=$2; shift 2
-  local deadline=$(( $(date +%s) + bound ))
-  until "$@"; do
-    if (( $(date +%s) > deadline )); then echo "timed out after ${bound}s: $what"; return 1; fi
-    sleep 1
-  done
-}
 prom() { curl -fsS --max-time 5 "$PROM/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result | length'; }
 has_series() { [[ $(prom "$1") -gt 0 ]]; }
 alerts_json() { curl -fsS --max-time 5 -G "$MS/api/v1/alerts" "$@"; }

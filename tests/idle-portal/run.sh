@@ -8,26 +8,19 @@
 #   tests/idle-portal/run.sh    (BIN: folder of the built binaries, default build/bin)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+source "$ROOT/tests/lib.sh"
 BIN=${BIN:-$ROOT/build/bin}
 WORK=$(mktemp -d /tmp/firedrill-idle-XXXXXX)
 pids=()
 cleanup() {
   local code=$?
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if ((code != 0)); then for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 20 "$f"; done; fi
+  stop_children "${pids[@]}"
+  if ((code != 0)); then tail_logs 20 "$WORK"/*.log; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-free_ports() { python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-}
 read -r API_PORT OPS_PORT PROM_PORT <<<"$(free_ports 3)"
 PROM=http://127.0.0.1:$PROM_PORT
 
@@ -49,14 +42,6 @@ prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/data"
   --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$WORK/prometheus.log" 2>&1 &
 pids+=($!)
 
-wait_for() { # seconds description command...
-  local bound=$1 what=$2; shift 2
-  local deadline=$(( $(date +%s) + bound ))
-  until "$@" 2>/dev/null; do
-    if (( $(date +%s) > deadline )); then echo "FAIL timed out after ${bound}s: $what"; exit 1; fi
-    sleep 0.2
-  done
-}
 query() { curl -fsS --max-time 5 "$PROM/api/v1/query" --data-urlencode "query=$1" | jq -r "$2"; }
 scraped() { [[ $(query 'up{job="portal"}' '.data.result[0].value[1] // empty') == 1 ]]; }
 rules_loaded() {

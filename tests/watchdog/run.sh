@@ -7,46 +7,27 @@
 # incident resolved.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib.sh
+source "$ROOT/tests/lib.sh"
 export BIN=${BIN:-$ROOT/build/bin}
 export PROFILE=drill
 export FIREDRILL_STATE; FIREDRILL_STATE=$(mktemp -d /tmp/firedrill-watchdog-XXXXXX)
 export LOAD_RPS=5 BATCH_INTERVAL=60 WATCHDOG_TIMEOUT=10s
 
-free_ports() { python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()
-PY
-}
 read -r PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT <<<"$(free_ports 7)"
 export PORTAL_PORT PORTAL_OPS_PORT MOCKSLACK_PORT PROMETHEUS_PORT ALERTMANAGER_PORT PUSHGATEWAY_PORT AUTOHEALER_PORT
 MS=http://127.0.0.1:$MOCKSLACK_PORT
 
-passed=0 failed=0
-check() { # description command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
 cleanup() {
   local code=$?
   if (( code != 0 || failed > 0 )); then
-    for f in "$FIREDRILL_STATE"/logs/{mock-slack,alertmanager}.log; do echo "--- tail $f"; tail -n 20 "$f"; done
+    tail_logs 20 "$FIREDRILL_STATE"/logs/{mock-slack,alertmanager}.log
   fi
   "$ROOT/scripts/stack" down >/dev/null 2>&1 || true
   rm -rf "$FIREDRILL_STATE"
 }
 trap cleanup EXIT
 
-wait_for() { # seconds description command... (polls every 0.2 s)
-  local bound=$1 what=$2; shift 2
-  local deadline=$(( $(date +%s) + bound ))
-  until "$@"; do
-    if (( $(date +%s) > deadline )); then echo "timed out after ${bound}s: $what"; return 1; fi
-    sleep 0.2
-  done
-}
 heartbeats() { curl -fsS --max-time 5 "$MS/metrics" | awk '$1 == "mockslack_watchdog_heartbeats_total" {print int($2)}'; }
 heartbeat_count_above() { local n; n=$(heartbeats); [[ -n $n ]] && (( n > $1 )); }
 banner_on() { curl -fsS --max-time 5 "$MS$1" | grep -q 'class="alarm" role="alert">the alerting pipeline has been silent since '; }

@@ -1,4 +1,6 @@
 #pragma once
+// Drill failures of a batch-sync run (--fail-rate, --fail-mode): how one shows itself and the
+// plan drawn once per run from the seeded generator. Pure; thread-safe.
 
 #include <optional>
 #include <random>

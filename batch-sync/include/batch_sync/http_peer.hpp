@@ -1,4 +1,7 @@
 #pragma once
+// batch-sync's outbound HTTP: one call to a peer (Alertmanager, mock-slack) with its timeout and
+// credentials, and the classification of its outcome as success, transient or permanent.
+// Thread-safe (each call has its own connection).
 
 #include <httplib.h>
 

@@ -1,4 +1,6 @@
 #pragma once
+// One batch-sync run as the CronJob sees it: the run under its deadline on a thread of its own,
+// the report after it, and the exit codes. run_job() is called once per process.
 
 #include <chrono>
 #include <cstdint>

@@ -1,4 +1,8 @@
 #pragma once
+// The reconciliation itself: read Alertmanager's alerts and silences, push them to mock-slack's
+// /api/v1/sync in batches, then ask for retention, with retries on transient errors. Not
+// thread-safe: one Reconciler per run; its counters and stage (RunStage is thread-safe) are read
+// by the watchdog when the deadline cuts the run.
 
 #include <atomic>
 #include <chrono>

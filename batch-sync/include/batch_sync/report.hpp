@@ -1,4 +1,6 @@
 #pragma once
+// The run's report to the Pushgateway: its gauges and the push (POST, so that a failed run keeps
+// the last success's timestamp). Thread-safe.
 
 #include <prometheus/registry.h>
 

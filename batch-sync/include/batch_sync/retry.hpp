@@ -1,4 +1,7 @@
 #pragma once
+// Time in a batch-sync run: cancellation, an injectable monotonic clock, the deadline, and
+// exponential backoff with jitter between retries. Cancellation is thread-safe; the rest is used
+// from the run's thread.
 
 #include <chrono>
 #include <condition_variable>

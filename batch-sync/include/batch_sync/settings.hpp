@@ -1,4 +1,6 @@
 #pragma once
+// batch-sync's settings: every flag with its BATCHSYNC_* environment variable, the peers' URLs,
+// and the checks CLI11 cannot make, into Settings. Not thread-safe: used once, at start.
 
 #include <chrono>
 #include <cstdint>

@@ -1,4 +1,7 @@
 #pragma once
+// mock-slack's credentials: the webhook's (bearer token or basic auth, as Alertmanager's
+// http_config sends them) and the readers' (a read token or a trusted user header), each checked
+// in constant time. Thread-safe.
 
 #include <string>
 #include <string_view>

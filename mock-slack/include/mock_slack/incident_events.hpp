@@ -4,7 +4,8 @@
 // object). Append-only: a correction is a new event (the table refuses updates). An event is
 // keyed by its incident, or by an alert occurrence (fingerprint and startsAt), which joins it to
 // every incident that occurrence belongs to, even when the event arrived before the alert.
-// The SQL lives here and in incident_events.cpp, over Store's write_with()/read_with() hooks.
+// The SQL lives here and in incident_events.cpp, over Store's write_with()/read_with() hooks;
+// the routes are Receiver's (routes.cpp), handled in incident_events_api.cpp.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -57,11 +58,5 @@ IncidentEvent add_incident_event(Store& store, IncidentEvent event);
 std::vector<IncidentEvent> incident_events(const Store& store, const IncidentDetail& incident);
 
 nlohmann::json to_json(const IncidentEvent& e);
-
-/// POST /api/v1/incident-events (keyed in the body), POST /api/v1/incidents/{id}/events and
-/// GET /api/v1/incidents/{id}/events. Writing needs the webhook credentials (bearer or basic),
-/// reading the read credentials when they are configured.
-void register_incident_event_routes(firedrill::Service& service, Store& store,
-                                    const Credentials& write, const ReadCredentials& read);
 
 }  // namespace mock_slack

@@ -1,7 +1,9 @@
 #pragma once
 // mock-slack's web UI on the API listener: the timeline (/), incidents, postmortem drafts, the
-// Slack channels and the stylesheet. The rendering is mock_slack::ui's; this is the route glue.
-// Every response of these routes carries ui::kContentSecurityPolicy.
+// Slack channels and the stylesheet. The rendering is mock_slack::ui's; the handlers (Receiver's,
+// rows of routes.cpp's table) are in pages.cpp, with what they need declared here: the pages'
+// options and settings, and the postmortem draft and its command. Every response of these routes
+// carries ui::kContentSecurityPolicy. Thread-safe.
 
 #include <cstdint>
 #include <functional>
@@ -28,8 +30,6 @@ struct PagesOptions {
   std::size_t chart_max_occurrences = 250;
   /// Webhook notifications shown in a receiver's channel at most.
   std::size_t channel_max_notifications = 200;
-  /// Needed on every page but the stylesheet; off by default.
-  ReadCredentials read;
   /// The alarm shown at the top of every page while it is not empty (the Watchdog's banner());
   /// unset: none.
   std::function<std::string()> banner;
@@ -48,10 +48,6 @@ PagesOptions resolve(const PagesSettings& settings);
 /// Queries Prometheus (blocking) when options.prometheus_url is set.
 std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
                                             const PagesOptions& options);
-
-/// Registers the page routes on service.api(). Call before the service starts; `store` must
-/// outlive the service's listeners.
-void register_pages(firedrill::Service& service, const Store& store, PagesOptions options);
 
 /// `mock-slack postmortem --db FILE --incident ID [--out FILE] [--prometheus-url URL]`.
 struct PostmortemCommand {

@@ -1,4 +1,7 @@
 #pragma once
+// mock-slack's settings: its own flags with their MOCKSLACK_* environment variables, and
+// resolve() into the store's, the receiver's and the Watchdog's options. Not thread-safe: used
+// once, at start.
 
 #include <chrono>
 #include <string>

@@ -1,4 +1,6 @@
 #pragma once
+// The parser of a Slack incoming-webhook message (POST /slack/{channel}) into the store's
+// Message. Pure; thread-safe.
 
 #include <string_view>
 

@@ -107,12 +107,4 @@ class Watchdog {
   std::thread loop_;
 };
 
-/// POST /heartbeat: Alertmanager's webhook payload from the heartbeat receiver. Needs the
-/// webhook's credentials when they are set. A payload holding a firing Watchdog alert is a
-/// heartbeat (200 {"status": "heartbeat"}); any other valid payload is ignored (200
-/// {"status": "ignored"}); a bad one is refused with 4xx naming the problem.
-void register_heartbeat(firedrill::Service& service, Watchdog& watchdog,
-                        const Credentials& credentials,
-                        const firedrill::alerting::PayloadLimits& limits = {});
-
 }  // namespace mock_slack

@@ -7,11 +7,8 @@
 namespace mock_slack::writer {
 
 namespace alerting = firedrill::alerting;
-using nlohmann::json;
 using sqlite::bind_optional;
-using sqlite::dump;
 using sqlite::kForever;
-using sqlite::ns;
 using sqlite::Use;
 
 IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha, std::int64_t now,
@@ -35,29 +32,17 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
     const bool resolved = a.status == alerting::AlertStatus::resolved;
     const std::string& annotations = ea.annotations;
     std::optional<std::int64_t> id;
-    std::string status, stored_annotations, suppressed, alertname, severity, service;
-    {
-      Use f(*find_occurrence_);
-      f->bind(1, a.fingerprint);
-      f->bind(2, ea.starts_at);
-      if (f->executeStep()) {
-        id = f->getColumn(0).getInt64();
-        status = f->getColumn(1).getString();
-        stored_annotations = f->getColumn(2).getString();
-        suppressed = f->getColumn(3).getString();
-        alertname = f->getColumn(6).getString();
-        severity = f->getColumn(7).getString();
-        service = f->getColumn(8).getString();
-      }
-    }
-    if (id) {
+    if (const auto stored = find_occurrence(a.fingerprint, ea.starts_at)) {
+      id = stored->id;
       // A resolved occurrence stays resolved: a firing notification for the same
       // (fingerprint, startsAt) arriving later is a retry that lost the race.
-      const bool resolves = resolved && status == "firing";
-      const bool changed = resolves || annotations != stored_annotations || suppressed != "active";
+      const bool firing = stored->status == "firing";
+      const bool resolves = resolved && firing;
+      const bool changed =
+          resolves || annotations != stored->annotations || stored->state != "active";
       Use u(*update_notified_);
       u->bind(1, *id);
-      u->bind(2, resolves ? std::string("resolved") : status);
+      u->bind(2, resolves ? std::string("resolved") : stored->status);
       bind_optional(*update_notified_, 3,
                     resolves ? std::optional<std::int64_t>(ea.ends_at) : std::nullopt);
       u->bind(4, annotations);
@@ -75,9 +60,9 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
       } else {
         ++result.duplicate_occurrences;
       }
-      if (!resolves && status == "firing") firing_now = true;
+      if (!resolves && firing) firing_now = true;
       if (resolves) count_resolved(*id);
-      state[*id] = {!resolves && status == "firing", severity, alertname, service};
+      state[*id] = {!resolves && firing, stored->severity, stored->alertname, stored->service};
     } else {
       static const std::string kActive = "active", kNone = "[]";
       id = insert_occurrence(

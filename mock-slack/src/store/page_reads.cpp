@@ -18,7 +18,6 @@ using sql::Value;
 using sql::Where;
 using sqlite::kForever;
 using sqlite::ns;
-using sqlite::optional_int;
 using sqlite::parse_stored;
 using sqlite::tp;
 
@@ -96,28 +95,13 @@ std::vector<DeliveredNotification> Store::receiver_notifications(const std::stri
                                                                  std::size_t max_alerts) const {
   return impl_->reads.read([&](Reader& r) {
     std::vector<DeliveredNotification> out;
-    auto& s = r.statement(
-        "SELECT id, received_at, receiver, status, group_key, group_labels, common_labels, "
-        "common_annotations, external_url, truncated_alerts, incident_id, alert_count, "
-        "body_sha256 FROM notifications WHERE receiver = ? "
-        "ORDER BY received_at DESC, id DESC LIMIT ?");
+    auto& s = r.statement(std::string("SELECT ") + reader::kNotificationColumns +
+                          " FROM notifications WHERE receiver = ? "
+                          "ORDER BY received_at DESC, id DESC LIMIT ?");
     s.bind(1, receiver);
     s.bind(2, static_cast<std::int64_t>(limit));
     while (s.executeStep()) {
-      Notification n;
-      n.id = s.getColumn(0).getInt64();
-      n.received_at = tp(s.getColumn(1).getInt64());
-      n.receiver = s.getColumn(2).getString();
-      n.status = s.getColumn(3).getString();
-      n.group_key = s.getColumn(4).getString();
-      n.group_labels = parse_stored(s.getColumn(5).getString(), json::object());
-      n.common_labels = parse_stored(s.getColumn(6).getString(), json::object());
-      n.common_annotations = parse_stored(s.getColumn(7).getString(), json::object());
-      n.external_url = s.getColumn(8).getString();
-      n.truncated_alerts = s.getColumn(9).getInt64();
-      n.incident_id = optional_int(s.getColumn(10));
-      n.alert_count = s.getColumn(11).getInt64();
-      n.body_sha256 = s.getColumn(12).getString();
+      Notification n = reader::read_notification(s);
       out.push_back({std::move(n), {}});
     }
     s.tryReset();
@@ -155,12 +139,8 @@ std::vector<DeliveredNotification> Store::receiver_notifications(const std::stri
 }
 
 std::vector<Channel> Store::receiver_channels() const {
-  return impl_->reads.read([&](Reader& r) {
-    auto& s = r.statement(
-        "SELECT receiver, count(*), max(received_at) FROM notifications GROUP BY receiver "
-        "ORDER BY receiver");
-    return reader::read_channels(s);
-  });
+  return impl_->reads.read(
+      [](Reader& r) { return reader::read_channels(r, "notifications", "receiver"); });
 }
 
 }  // namespace mock_slack

@@ -29,7 +29,6 @@ using sql::occurrence_conditions;
 using sql::Where;
 using sqlite::dump;
 using sqlite::ns;
-using sqlite::optional_int;
 using sqlite::parse_stored;
 using sqlite::tp;
 
@@ -92,26 +91,10 @@ std::optional<IncidentDetail> Store::incident(std::int64_t id) const {
       s.tryReset();
     }
     {
-      auto& s = r.statement(
-          "SELECT id, received_at, receiver, status, group_key, group_labels, common_labels, "
-          "alert_count, truncated_alerts, body_sha256, incident_id FROM notifications "
-          "WHERE incident_id = ? ORDER BY received_at, id");
+      auto& s = r.statement(std::string("SELECT ") + reader::kNotificationColumns +
+                            " FROM notifications WHERE incident_id = ? ORDER BY received_at, id");
       s.bind(1, id);
-      while (s.executeStep()) {
-        Notification n;
-        n.id = s.getColumn(0).getInt64();
-        n.received_at = tp(s.getColumn(1).getInt64());
-        n.receiver = s.getColumn(2).getString();
-        n.status = s.getColumn(3).getString();
-        n.group_key = s.getColumn(4).getString();
-        n.group_labels = parse_stored(s.getColumn(5).getString(), json::object());
-        n.common_labels = parse_stored(s.getColumn(6).getString(), json::object());
-        n.alert_count = s.getColumn(7).getInt64();
-        n.truncated_alerts = s.getColumn(8).getInt64();
-        n.body_sha256 = s.getColumn(9).getString();
-        n.incident_id = optional_int(s.getColumn(10));
-        d.notifications.push_back(std::move(n));
-      }
+      while (s.executeStep()) d.notifications.push_back(reader::read_notification(s));
       s.tryReset();
     }
     return d;
@@ -167,12 +150,8 @@ Page<Message> Store::messages(const MessageFilter& f) const {
 }
 
 std::vector<Channel> Store::channels() const {
-  return impl_->reads.read([&](Reader& r) {
-    auto& s = r.statement(
-        "SELECT channel, count(*), max(received_at) FROM messages GROUP BY channel ORDER BY "
-        "channel");
-    return reader::read_channels(s);
-  });
+  return impl_->reads.read(
+      [](Reader& r) { return reader::read_channels(r, "messages", "channel"); });
 }
 
 namespace {

@@ -41,24 +41,20 @@ std::int64_t Writer::prune_occurrences(std::int64_t cutoff, int chunk) {
 }
 
 void Writer::prune_rest(std::int64_t cutoff, RetentionResult& r) {
-  SQLite::Statement incidents(
-      db_,
+  // Each statement deletes what ended before ?1, the cutoff; returns how many rows it deleted.
+  const auto prune = [this, cutoff](const char* sql) {
+    SQLite::Statement s(db_, sql);
+    s.bind(1, cutoff);
+    return s.exec();
+  };
+  r.incidents = prune(
       "DELETE FROM incidents WHERE coalesce(resolved_at, 9223372036854775807) < ?1 AND NOT "
       "EXISTS (SELECT 1 FROM incident_occurrences io WHERE io.incident_id = incidents.id)");
-  incidents.bind(1, cutoff);
-  r.incidents = incidents.exec();
-  SQLite::Statement notifications(
-      db_,
+  r.notifications = prune(
       "DELETE FROM notifications WHERE received_at < ?1 AND (incident_id IS NULL OR NOT EXISTS "
       "(SELECT 1 FROM incidents i WHERE i.id = notifications.incident_id))");
-  notifications.bind(1, cutoff);
-  r.notifications = notifications.exec();
-  SQLite::Statement messages(db_, "DELETE FROM messages WHERE received_at < ?1");
-  messages.bind(1, cutoff);
-  r.messages = messages.exec();
-  SQLite::Statement silences(db_, "DELETE FROM silences WHERE state = 'expired' AND ends_at < ?1");
-  silences.bind(1, cutoff);
-  r.silences = silences.exec();
+  r.messages = prune("DELETE FROM messages WHERE received_at < ?1");
+  r.silences = prune("DELETE FROM silences WHERE state = 'expired' AND ends_at < ?1");
 }
 
 }  // namespace writer

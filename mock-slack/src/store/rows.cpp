@@ -1,7 +1,9 @@
 #include "rows.hpp"
 
 #include <algorithm>
+#include <string>
 
+#include "read_side.hpp"
 #include "sqlite.hpp"
 
 namespace mock_slack::reader {
@@ -102,7 +104,29 @@ Silence read_silence(SQLite::Statement& s) {
   return out;
 }
 
-std::vector<Channel> read_channels(SQLite::Statement& s) {
+Notification read_notification(SQLite::Statement& s) {
+  Notification n;
+  n.id = s.getColumn(0).getInt64();
+  n.received_at = tp(s.getColumn(1).getInt64());
+  n.receiver = s.getColumn(2).getString();
+  n.status = s.getColumn(3).getString();
+  n.group_key = s.getColumn(4).getString();
+  n.group_labels = parse_stored(s.getColumn(5).getString(), json::object());
+  n.common_labels = parse_stored(s.getColumn(6).getString(), json::object());
+  n.common_annotations = parse_stored(s.getColumn(7).getString(), json::object());
+  n.external_url = s.getColumn(8).getString();
+  n.truncated_alerts = s.getColumn(9).getInt64();
+  n.incident_id = sqlite::optional_int(s.getColumn(10));
+  n.alert_count = s.getColumn(11).getInt64();
+  n.body_sha256 = s.getColumn(12).getString();
+  return n;
+}
+
+std::vector<Channel> read_channels(Reader& r, std::string_view table,
+                                   std::string_view name_column) {
+  const std::string name(name_column);
+  auto& s = r.statement("SELECT " + name + ", count(*), max(received_at) FROM " +
+                        std::string(table) + " GROUP BY " + name + " ORDER BY " + name);
   std::vector<Channel> out;
   while (s.executeStep()) {
     out.push_back(

@@ -5,9 +5,14 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <string_view>
+#include <vector>
+
 #include "mock_slack/store.hpp"
 
 namespace mock_slack::reader {
+
+class Reader;  // read_side.hpp
 
 inline constexpr const char* kOccurrenceColumns =
     "o.id, o.fingerprint, o.status, o.starts_at, o.ends_at, o.labels, o.annotations, "
@@ -25,6 +30,10 @@ inline constexpr const char* kIncidentColumns =
     "i.resolved_at, i.group_labels, i.common_labels, i.common_annotations, i.external_url, "
     "i.notification_count, i.alert_count, i.firing_count, i.severity, i.alertnames, i.services";
 
+inline constexpr const char* kNotificationColumns =
+    "id, received_at, receiver, status, group_key, group_labels, common_labels, "
+    "common_annotations, external_url, truncated_alerts, incident_id, alert_count, body_sha256";
+
 inline constexpr const char* kSilenceColumns =
     "rowid, id, state, matchers, created_by, comment, starts_at, ends_at, updated_at, "
     "first_synced_at, last_synced_at";
@@ -32,9 +41,11 @@ inline constexpr const char* kSilenceColumns =
 Occurrence read_occurrence(SQLite::Statement& s);
 OccurrenceBar read_occurrence_bar(SQLite::Statement& s);
 Incident read_incident(SQLite::Statement& s);
+Notification read_notification(SQLite::Statement& s);
 /// Without its occurrence_ids; column 0 is the rowid the silences are paged by.
 Silence read_silence(SQLite::Statement& s);
-/// Every row of a (name, count, newest time) statement, stepped to the end and reset.
-std::vector<Channel> read_channels(SQLite::Statement& s);
+/// The channels `table` holds, by its `name_column`: each name with its row count and newest
+/// received_at, by name.
+std::vector<Channel> read_channels(Reader& r, std::string_view table, std::string_view name_column);
 
 }  // namespace mock_slack::reader

@@ -7,9 +7,6 @@ namespace mock_slack::writer {
 namespace alerting = firedrill::alerting;
 using nlohmann::json;
 using sqlite::bind_optional;
-using sqlite::dump;
-using sqlite::kForever;
-using sqlite::ns;
 using sqlite::Use;
 
 SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
@@ -19,37 +16,23 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
   result.received = static_cast<std::int64_t>(alerts.size());
   for (const auto& a : alerts) {
     // API v2 lists alerts that have not resolved; one whose end has passed did resolve.
-    const bool resolved = a.ends_at != alerting::kZeroTime && ns(a.ends_at) <= now;
-    const std::string annotations = dump(a.annotations);
-    const std::string silenced = dump(json(a.silenced_by));
-    const std::string inhibited = dump(json(a.inhibited_by));
-    std::optional<std::int64_t> id;
-    std::string status, stored_annotations, state, stored_silenced, stored_inhibited;
-    {
-      Use f(*find_occurrence_);
-      f->bind(1, a.fingerprint);
-      f->bind(2, ns(a.starts_at));
-      if (f->executeStep()) {
-        id = f->getColumn(0).getInt64();
-        status = f->getColumn(1).getString();
-        stored_annotations = f->getColumn(2).getString();
-        state = f->getColumn(3).getString();
-        stored_silenced = f->getColumn(4).getString();
-        stored_inhibited = f->getColumn(5).getString();
-      }
-    }
-    if (id) {
-      const bool resolves = resolved && status == "firing";
-      const bool changed = resolves || state != a.state || stored_silenced != silenced ||
-                           stored_inhibited != inhibited ||
-                           (status == "firing" && stored_annotations != annotations);
+    const bool resolved = a.ends_at != alerting::kZeroTime && sqlite::ns(a.ends_at) <= now;
+    const std::string annotations = sqlite::dump(a.annotations);
+    const std::string silenced = sqlite::dump(json(a.silenced_by));
+    const std::string inhibited = sqlite::dump(json(a.inhibited_by));
+    if (const auto stored = find_occurrence(a.fingerprint, sqlite::ns(a.starts_at))) {
+      const bool firing = stored->status == "firing";
+      const bool resolves = resolved && firing;
+      const bool changed = resolves || stored->state != a.state ||
+                           stored->silenced_by != silenced || stored->inhibited_by != inhibited ||
+                           (firing && stored->annotations != annotations);
       if (changed) {
         Use u(*update_synced_);
-        u->bind(1, *id);
-        u->bind(2, resolves ? std::string("resolved") : status);
+        u->bind(1, stored->id);
+        u->bind(2, resolves ? std::string("resolved") : stored->status);
         bind_optional(*update_synced_, 3,
-                      resolves ? std::optional<std::int64_t>(ns(a.ends_at)) : std::nullopt);
-        u->bind(4, status == "firing" ? annotations : stored_annotations);
+                      resolves ? std::optional<std::int64_t>(sqlite::ns(a.ends_at)) : std::nullopt);
+        u->bind(4, firing ? annotations : stored->annotations);
         u->bind(5, a.state);
         u->bind(6, silenced);
         u->bind(7, inhibited);
@@ -63,13 +46,13 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
         }
         u->exec();
         if (resolves) {
-          count_resolved(*id);
-          result.resolved_incidents += resolve_quiet_incidents_of(*id, now);
+          count_resolved(stored->id);
+          result.resolved_incidents += resolve_quiet_incidents_of(stored->id, now);
         }
         ++result.updated_occurrences;
         ++counts.updated;
       } else {
-        touch_synced(*id, now);
+        touch_synced(stored->id, now);
         ++result.unchanged_occurrences;
         ++counts.duplicate;
       }
@@ -77,12 +60,12 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
     }
     const std::int64_t inserted = insert_occurrence(
         {.fingerprint = a.fingerprint,
-         .starts_at = ns(a.starts_at),
-         .ends_at = resolved ? std::optional<std::int64_t>(ns(a.ends_at)) : std::nullopt,
+         .starts_at = sqlite::ns(a.starts_at),
+         .ends_at = resolved ? std::optional<std::int64_t>(sqlite::ns(a.ends_at)) : std::nullopt,
          .alertname = std::string(alerting::label_value(a.labels, "alertname")),
          .severity = std::string(alerting::label_value(a.labels, "severity")),
          .service = std::string(alerting::label_value(a.labels, "service")),
-         .labels = dump(a.labels),
+         .labels = sqlite::dump(a.labels),
          .annotations = annotations,
          .generator_url = a.generator_url,
          .receiver = a.receivers.empty() ? std::string() : a.receivers.front(),
@@ -124,7 +107,7 @@ SilenceSyncResult Writer::sync_silences(const std::vector<alerting::GettableSile
         stored_state = f->getColumn(1).getString();
       }
     }
-    const std::int64_t updated_at = ns(silence.updated_at);
+    const std::int64_t updated_at = sqlite::ns(silence.updated_at);
     if (stored_updated_at &&
         (updated_at < *stored_updated_at ||
          (updated_at == *stored_updated_at && silence.state == stored_state))) {
@@ -141,10 +124,10 @@ SilenceSyncResult Writer::sync_silences(const std::vector<alerting::GettableSile
     w->bind(2, silence.state);
     w->bind(3, silence.created_by);
     w->bind(4, silence.comment);
-    w->bind(5, ns(silence.starts_at));
-    w->bind(6, ns(silence.ends_at));
+    w->bind(5, sqlite::ns(silence.starts_at));
+    w->bind(6, sqlite::ns(silence.ends_at));
     w->bind(7, updated_at);
-    w->bind(8, dump(alerting::to_json(silence.matchers)));
+    w->bind(8, sqlite::dump(alerting::to_json(silence.matchers)));
     w->bind(9, now);
     w->exec();
     if (stored_updated_at) {

@@ -9,7 +9,6 @@ namespace alerting = firedrill::alerting;
 using nlohmann::json;
 using sqlite::bind_optional;
 using sqlite::dump;
-using sqlite::kForever;
 using sqlite::ns;
 using sqlite::Use;
 
@@ -124,6 +123,25 @@ std::int64_t Writer::size_bytes() {
   Use s(*page_count_);
   s->executeStep();
   return s->getColumn(0).getInt64() * page_size_;
+}
+
+std::optional<StoredOccurrence> Writer::find_occurrence(const std::string& fingerprint,
+                                                        std::int64_t starts_at) {
+  Use f(*find_occurrence_);
+  f->bind(1, fingerprint);
+  f->bind(2, starts_at);
+  if (!f->executeStep()) return std::nullopt;
+  StoredOccurrence o;
+  o.id = f->getColumn(0).getInt64();
+  o.status = f->getColumn(1).getString();
+  o.annotations = f->getColumn(2).getString();
+  o.state = f->getColumn(3).getString();
+  o.silenced_by = f->getColumn(4).getString();
+  o.inhibited_by = f->getColumn(5).getString();
+  o.alertname = f->getColumn(6).getString();
+  o.severity = f->getColumn(7).getString();
+  o.service = f->getColumn(8).getString();
+  return o;
 }
 
 std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {

@@ -78,6 +78,16 @@ struct SummaryDelta {
 /// ticket > info > any other value > none; between equals the alphabetically first wins.
 bool outranks(const std::string& a, const std::string& b);
 
+/// An occurrence as the writer finds it by (fingerprint, startsAt) before changing it.
+struct StoredOccurrence {
+  std::int64_t id = 0;
+  std::string status;                     ///< "firing" or "resolved"
+  std::string annotations;                ///< JSON object
+  std::string state;                      ///< Alertmanager's: "active", "suppressed", "unprocessed"
+  std::string silenced_by, inhibited_by;  ///< JSON arrays
+  std::string alertname, severity, service;
+};
+
 class Writer {
  public:
   /// Opens (creating) and migrates the database. Throws SQLite::Exception or std::runtime_error.
@@ -115,6 +125,9 @@ class Writer {
 
  private:
   void prepare();
+  /// The stored occurrence (fingerprint, starts_at in ns), or nullopt.
+  std::optional<StoredOccurrence> find_occurrence(const std::string& fingerprint,
+                                                  std::int64_t starts_at);
   /// Inserts the occurrence; returns its id.
   std::int64_t insert_occurrence(const NewOccurrence& o);
   void touch_synced(std::int64_t id, std::int64_t now);

@@ -1,6 +1,7 @@
 #pragma once
-// The portal's API: a small catalogue and order service so that per-route SLIs mean something.
-// Every route passes through the fault injector before its handler runs.
+// The portal's API: its catalogue, the CPU burner of GET /api/work and the index page. The
+// routes themselves are rows of Portal's route table (src/routes.cpp), handled in src/api.cpp.
+// Pure; thread-safe.
 
 #include <atomic>
 #include <chrono>
@@ -32,12 +33,6 @@ struct ApiOptions {
   /// GET /api/work?ms=N burns at most this much CPU time per request.
   std::chrono::milliseconds work_cap{1000};
 };
-
-/// Registers GET /, GET /api/items, GET /api/items/{id}, POST /api/orders and GET /api/work on
-/// `server`. Each handler first asks `faults` and waits out injected delays on `sleeper`.
-/// `faults` and `sleeper` must outlive the server.
-void register_api_routes(firedrill::http::Server& server, FaultInjector& faults, Sleeper& sleeper,
-                         ApiOptions options);
 
 /// Burns about `cpu_time` of this thread's CPU time; returns a checksum of the work done.
 std::uint64_t burn_cpu(std::chrono::milliseconds cpu_time);

@@ -1,7 +1,9 @@
 #pragma once
 // The portal service: API routes on the API listener, fault administration on the ops listener,
-// fault persistence for the crash-loop drill, and the crash itself.
+// fault persistence for the crash-loop drill, and the crash itself. Its routes are one table,
+// src/routes.cpp; the API's handlers are in src/api.cpp, the admin API's in src/admin.cpp.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "firedrill/service.hpp"
 #include "portal/api.hpp"
@@ -43,11 +46,22 @@ std::optional<FaultState> load_fault_file(const std::string& path, const FaultSt
 /// std::runtime_error naming the file on failure.
 void save_fault_file(const std::string& path, const FaultState& state);
 
+/// One row of the portal's route table (src/routes.cpp), as a reader (and routes_test.cpp) sees
+/// it.
+struct RouteInfo {
+  std::string listener;  ///< "api" (service.api()) or "ops" (service.ops())
+  std::string method;    ///< "GET", "PUT", "DELETE" or "POST"
+  std::string path;      ///< the router's pattern: /api/items/{id}
+  /// "faults": the fault injector runs first (every API route); "admin token": needs
+  /// Authorization: Bearer <PORTAL_ADMIN_TOKEN> when one is set.
+  std::string guard;
+  int success_code = 200;  ///< what it answers when all goes well
+  std::string description;
+};
+
 /// The portal on a firedrill::Service. Construct after the Service and before start(); destroy
-/// after stop(). Registers:
-///   API (service.api()):  GET /, GET /api/items, GET /api/items/{id}, POST /api/orders,
-///                         GET /api/work
-///   ops (service.ops()):  GET|PUT|DELETE /admin/faults, POST /admin/crash
+/// after stop(). Registers the routes of its table (routes()): the API on service.api(), the
+/// admin API on service.ops(). Thread-safe once registered.
 class Portal {
  public:
   /// Loads the fault file if configured (std::runtime_error when it is unusable) and applies the
@@ -71,9 +85,44 @@ class Portal {
   /// Restores health (DELETE /admin/faults).
   Change heal(std::string_view source);
 
+  /// The route table (routes.cpp), in its order.
+  static std::vector<RouteInfo> routes();
+
  private:
-  void register_admin_routes();
-  bool authorized(const firedrill::http::Request& req, httplib::Response& res) const;
+  using Request = firedrill::http::Request;
+  using Response = httplib::Response;
+  using Handler = void (Portal::*)(const Request&, Response&);
+  enum class Guard { faults, admin_token };
+  struct Route {
+    Guard guard;  // also the listener: faults on the API, the admin token on ops
+    const char* method;
+    const char* path;
+    Handler handler;
+    int success_code;
+    const char* description;
+  };
+  // routes.cpp
+  static const std::vector<Route>& table();
+  void register_routes();
+
+  // api.cpp
+  /// Runs the faults of API route kApiRoutes[route]: waits out a delay, answers an injected
+  /// error. True when it answered.
+  bool inject_faults(std::size_t route, const Request& req, Response& res);
+  void get_index(const Request& req, Response& res);
+  void get_items(const Request& req, Response& res);
+  void get_item(const Request& req, Response& res);
+  void post_order(const Request& req, Response& res);
+  void get_work(const Request& req, Response& res);
+
+  // admin.cpp
+  /// Answers 401 when an admin token is set and the request lacks it.
+  bool authorized(const Request& req, Response& res) const;
+  void get_faults(const Request& req, Response& res);
+  void put_faults(const Request& req, Response& res);
+  void delete_faults(const Request& req, Response& res);
+  void crash_request(const Request& req, Response& res);
+
   /// Persists, applies and logs `next`; the caller holds change_mutex_.
   Change commit(const FaultState& next, std::string_view source, const nlohmann::json& requested);
   void arm_crash_timer(std::int64_t after_ms);
@@ -86,6 +135,7 @@ class Portal {
   std::uint64_t seed_;
   FaultInjector faults_;
   std::mutex change_mutex_;  // serialises admin changes (validate, persist, apply)
+  std::atomic<std::uint64_t> next_order_id_{0};
 
   std::mutex timer_mutex_;
   std::condition_variable timer_cv_;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "firedrill/duration.hpp"
 #include "firedrill/service.hpp"
 
 namespace firedrill {
@@ -28,5 +29,26 @@ CLI::Validator listen_address_validator();
 CLI::Validator log_level_validator();
 /// Parses a duration option already validated by duration_validator().
 std::chrono::milliseconds duration_value(const std::string& text);
+
+/// Registers `flag` and the environment variable `env` as a duration option ("--timeout 30s"):
+/// a value sets `target` (cut to its unit: "1500ms" into seconds is 1s), --help shows the value
+/// `target` holds now as the default, and a bad one fails with kDurationHelp. Returns the option
+/// for further checks.
+template <typename Rep, typename Period>
+CLI::Option* add_duration_option(CLI::App& app, const std::string& flag,
+                                 std::chrono::duration<Rep, Period>& target, const std::string& env,
+                                 const std::string& help) {
+  using Target = std::chrono::duration<Rep, Period>;
+  return app
+      .add_option_function<std::string>(
+          flag,
+          [&target](const std::string& v) {
+            target = std::chrono::duration_cast<Target>(duration_value(v));
+          },
+          help)
+      ->envname(env)
+      ->default_str(format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(target)))
+      ->check(duration_validator());
+}
 
 }  // namespace firedrill

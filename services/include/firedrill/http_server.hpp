@@ -1,4 +1,7 @@
 #pragma once
+// The kit's HTTP listener on cpp-httplib: route templates, the request a handler sees, JSON and
+// HTML helpers, limits on the request head and body, metrics and access logs for every request,
+// and the list of routes a route-table test compares with. Thread-safe after start().
 
 #include <httplib.h>
 
@@ -114,6 +117,16 @@ class Server {
   /// The `method` label for a request's method: the method itself when a route serves it, or
   /// "other".
   std::string_view method_label(std::string_view method) const;
+
+  /// A registered route as a route table names it.
+  struct RouteKey {
+    std::string method;         ///< "GET", "POST", ...
+    std::string path_template;  ///< "/api/items/{id}"
+    bool operator==(const RouteKey&) const = default;
+  };
+  /// The routes registered so far, in their order: what a service's route-table test compares
+  /// its table with, so that nothing is served that the table does not list.
+  std::vector<RouteKey> routes() const;
 
  private:
   struct Route {

@@ -1,4 +1,6 @@
 #pragma once
+// The kit's logging: one JSON object per line on stderr, process-wide, with levels and fields,
+// optionally written by a background thread. Thread-safe.
 
 #include <nlohmann/json.hpp>
 #include <string>

@@ -1,4 +1,6 @@
 #pragma once
+// The kit's metrics on prometheus-cpp: the registry a service exposes at /metrics, process
+// metrics, and the per-route request counters and duration histograms. Thread-safe.
 
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>

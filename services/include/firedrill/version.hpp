@@ -1,4 +1,5 @@
 #pragma once
+// The build's version and git revision, for --version and the build_info metric. Thread-safe.
 
 #include <string_view>
 

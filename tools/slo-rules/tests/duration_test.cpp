@@ -13,6 +13,9 @@ TEST_CASE("durations parse like Prometheus durations", "[duration]") {
   CHECK(parse_duration("1w") == Duration(604'800'000LL));
   CHECK(parse_duration("500ms") == Duration(500));
   CHECK(parse_duration("1m500ms") == Duration(60'500));
+  CHECK(parse_duration("1y") == Duration(31'536'000'000LL));
+  // Prometheus reads a bare 0 as zero; a spec's durations are refused at 0 by the spec (positive).
+  CHECK(parse_duration("0") == Duration(0));
 }
 
 TEST_CASE("malformed durations are rejected with the text", "[duration]") {
@@ -23,6 +26,11 @@ TEST_CASE("malformed durations are rejected with the text", "[duration]") {
   }
   CHECK_THROWS_WITH(parse_duration("5x"),
                     "not a duration: \"5x\" (expected e.g. 30s, 5m, 1h30m, 30d)");
+  SECTION("a long text is cut in the message") {
+    CHECK_THROWS_WITH(
+        parse_duration(std::string(100, '9') + "s"),
+        "not a duration: \"" + std::string(64, '9') + "...\" (expected e.g. 30s, 5m, 1h30m, 30d)");
+  }
 }
 
 TEST_CASE("durations format with days and compound units", "[duration]") {

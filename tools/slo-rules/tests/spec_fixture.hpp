@@ -1,4 +1,5 @@
 #pragma once
+// A small valid slos.yaml spec for slo-rules' tests, changed one setting at a time.
 
 #include <yaml-cpp/yaml.h>
 

@@ -68,6 +68,15 @@ TEST_CASE("spec errors name the setting in one line", "[spec]") {
     CHECK_THROWS_WITH(parse_spec(spec),
                       "period: not a duration: \"30 days\" (expected e.g. 30s, 5m, 1h30m, 30d)");
   }
+  SECTION("a duration out of Prometheus's order") {
+    spec["period"] = "1h30d";
+    CHECK_THROWS_WITH(parse_spec(spec),
+                      "period: not a duration: \"1h30d\" (expected e.g. 30s, 5m, 1h30m, 30d)");
+  }
+  SECTION("a zero duration") {
+    spec["period"] = "0";
+    CHECK_THROWS_WITH(parse_spec(spec), "period: must be positive");
+  }
   SECTION("alert name used twice") {
     spec["services"][0]["slos"][1]["alert"] = "PortalAvailabilityBudgetBurn";
     CHECK_THROWS_WITH(parse_spec(spec),

@@ -1,4 +1,6 @@
 #pragma once
+// The drill copies of hand-written rule files: every duration of their expressions and `for`
+// divided by the drill factor, line by line so that comments and layout stay. Pure; thread-safe.
 
 #include <string>
 #include <string_view>

@@ -1,4 +1,7 @@
 #pragma once
+// The generator: the SLO rule files (recording rules and multi-window burn-rate alerts) and the
+// drill copies of alert-rules/, at production or drill scale, from a parsed spec. Pure;
+// thread-safe.
 
 #include <string>
 #include <vector>

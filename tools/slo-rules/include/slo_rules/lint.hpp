@@ -1,4 +1,6 @@
 #pragma once
+// The lint of rule files and runbooks against the project's conventions (rule names, labels,
+// annotations, one runbook per alert with its sections). Pure; thread-safe.
 
 #include <filesystem>
 #include <string>

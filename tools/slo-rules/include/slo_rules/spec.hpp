@@ -1,4 +1,6 @@
 #pragma once
+// slos.yaml as slo-rules reads it: the spec's model and its parser, which names the offending
+// setting in one line. Pure; thread-safe.
 
 #include <optional>
 #include <stdexcept>

@@ -1,4 +1,6 @@
 #pragma once
+// Alert labels as Alertmanager holds them: a sorted label set, a label's value, and
+// Alertmanager's fingerprint of a set. Pure; thread-safe.
 
 #include <map>
 #include <string>

@@ -1,4 +1,7 @@
 #pragma once
+// Alertmanager's matchers (`name="value"`, `!=`, `=~`, `!~`, RE2 regular expressions), their
+// parser and their evaluation against a label set, shared by mock-slack and batch-sync. A parsed
+// Matcher is immutable and thread-safe.
 
 #include <cstdint>
 #include <memory>

@@ -1,4 +1,6 @@
 #pragma once
+// Alertmanager's payloads: the webhook notification (version 4) and API v2's alerts and silences,
+// parsed and checked within limits, with one error type naming the field. Pure; thread-safe.
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>

@@ -1,4 +1,6 @@
 #pragma once
+// Time as Alertmanager reports it: nanosecond time points, Go's zero time, RFC 3339 parsing and
+// formatting, civil-date arithmetic, and an injectable clock. Pure; thread-safe.
 
 #include <chrono>
 #include <cstdint>

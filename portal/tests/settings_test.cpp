@@ -1,4 +1,4 @@
-#include "portal/config.hpp"
+#include "portal/settings.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

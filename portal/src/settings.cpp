@@ -1,4 +1,4 @@
-#include "portal/config.hpp"
+#include "portal/settings.hpp"
 
 #include <cstdlib>
 

@@ -1,5 +1,7 @@
 #pragma once
-// The portal's command line: the common service settings plus faults at start.
+// The portal's settings: its defaults for the common service settings, and its own flags (faults
+// at start, the seed, the fault file, the work cap) with their environment variables, into
+// PortalConfig. Not thread-safe: used once, at start.
 
 #include "firedrill/service.hpp"
 #include "portal/portal.hpp"
