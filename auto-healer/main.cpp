@@ -18,7 +18,7 @@
 
 namespace {
 
-using namespace firedrill::auto_healer;
+using namespace auto_healer;
 
 firedrill::alerting::TimePoint now() { return firedrill::alerting::system_now(); }
 

@@ -4,7 +4,7 @@
 
 #include "firedrill/log.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -52,4 +52,4 @@ void Audit::record(const Decision& d, std::string_view trigger, std::string_view
               {"decided_at", alerting::format_time(at)}});
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -6,7 +6,7 @@
 #include "firedrill/alerting/matcher.hpp"
 #include "firedrill/duration.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -203,4 +203,4 @@ std::optional<TimePoint> Healer::last_action(const Target& target) const {
   return it->second;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

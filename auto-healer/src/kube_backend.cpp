@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -222,4 +222,4 @@ Outcome KubeBackend::record_event(const Workload& w, const Decision& d) {
   return res.ok() ? Outcome::success() : Outcome::failure(res.error);
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

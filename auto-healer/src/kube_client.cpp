@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -123,4 +123,4 @@ KubeResponse KubeClient::call(const std::string& method, const std::string& path
   return out;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -11,7 +11,7 @@
 
 extern char** environ;
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -76,4 +76,4 @@ Outcome LocalBackend::restart(const Workload& workload, bool dry_run) {
   return Outcome::failure(what + ": killed by signal " + std::to_string(WTERMSIG(status)));
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -1,6 +1,6 @@
 #include "auto_healer/notifier.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 MockSlackNotifier::MockSlackNotifier(Peer mock_slack, std::string token,
                                      std::chrono::milliseconds timeout, Healer::Clock clock)
@@ -42,4 +42,4 @@ std::string MockSlackNotifier::notify(const Decision& d, const AlertRef& alert) 
   return problems;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 std::optional<Peer> parse_peer(std::string_view text, std::string& error) {
   const auto scheme_end = text.find("://");
@@ -81,4 +81,4 @@ std::string read_secret_file(const std::string& path, std::string& error) {
   return text;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

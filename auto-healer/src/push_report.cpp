@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -87,4 +87,4 @@ std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& regist
                    : ": answered " + std::to_string(code));
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

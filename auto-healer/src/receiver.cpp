@@ -4,7 +4,7 @@
 
 #include "firedrill/log.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -156,4 +156,4 @@ std::pair<int, json> Receiver::handle(const std::string& body) {
   return {any_failed ? 500 : 200, json{{"decisions", decisions}}};
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 Observation observe(const RestartLedger& previous, const std::vector<PodRestarts>& pods,
                     TimePoint now, Seconds window) {
@@ -72,4 +72,4 @@ std::optional<RestartLedger> parse_ledger(std::string_view text, std::string& er
   return ledger;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -4,7 +4,7 @@
 
 #include "firedrill/log.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -134,4 +134,4 @@ ScanReport run_scan(KubeBackend& backend, const Policy& policy,
   return report;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -8,7 +8,7 @@
 #include "firedrill/cli.hpp"
 #include "firedrill/version.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 namespace {
 
@@ -227,4 +227,4 @@ std::variant<Settings, int> parse_settings(int argc, char** argv) {
   return settings;
 }
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

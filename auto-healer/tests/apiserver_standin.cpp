@@ -21,9 +21,9 @@
 
 namespace {
 
-using firedrill::auto_healer::testing::Canned;
-using firedrill::auto_healer::testing::FakeApiServer;
-using firedrill::auto_healer::testing::SeenRequest;
+using auto_healer::testing::Canned;
+using auto_healer::testing::FakeApiServer;
+using auto_healer::testing::SeenRequest;
 using nlohmann::json;
 
 json pod_list(const std::string& name, const std::string& uid, std::int64_t restarts) {
@@ -47,9 +47,9 @@ json pod_list(const std::string& name, const std::string& uid, std::int64_t rest
 void serve_deployment(FakeApiServer& api, const std::string& ns, const std::string& name,
                       const std::string& uid, std::int64_t remembered, std::int64_t restarts,
                       bool forbid_pods) {
-  namespace t = firedrill::auto_healer::testing;
+  namespace t = auto_healer::testing;
   json d = t::deployment(ns, name);
-  d["metadata"]["annotations"][firedrill::auto_healer::kLedgerAnnotation] =
+  d["metadata"]["annotations"][auto_healer::kLedgerAnnotation] =
       json{{"increases", json::array()}, {"pods", {{uid, remembered}}}}.dump();
   const std::string deployments = "/apis/apps/v1/namespaces/" + ns + "/deployments";
   api.answer("GET " + deployments, Canned{200, json{{"kind", "DeploymentList"},

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-namespace firedrill::auto_healer::testing {
+namespace auto_healer::testing {
 
 struct SeenRequest {
   std::string method;
@@ -155,4 +155,4 @@ class FakeApiServer {
   std::function<void(const SeenRequest&)> on_request_;
 };
 
-}  // namespace firedrill::auto_healer::testing
+}  // namespace auto_healer::testing

@@ -8,11 +8,11 @@
 
 #include "fake_apiserver.hpp"
 
-using namespace firedrill::auto_healer;
-using firedrill::auto_healer::testing::Canned;
-using firedrill::auto_healer::testing::deployment;
-using firedrill::auto_healer::testing::FakeApiServer;
-using firedrill::auto_healer::testing::status_object;
+using namespace auto_healer;
+using auto_healer::testing::Canned;
+using auto_healer::testing::deployment;
+using auto_healer::testing::FakeApiServer;
+using auto_healer::testing::status_object;
 using nlohmann::json;
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include "firedrill/testing.hpp"
 
-using namespace firedrill::auto_healer;
+using namespace auto_healer;
 using nlohmann::json;
 
 namespace {

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace firedrill::auto_healer;
+using namespace auto_healer;
 using namespace std::chrono_literals;
 
 namespace {

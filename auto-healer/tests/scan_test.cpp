@@ -8,10 +8,10 @@
 
 #include "fake_apiserver.hpp"
 
-using namespace firedrill::auto_healer;
-using firedrill::auto_healer::testing::Canned;
-using firedrill::auto_healer::testing::deployment;
-using firedrill::auto_healer::testing::FakeApiServer;
+using namespace auto_healer;
+using auto_healer::testing::Canned;
+using auto_healer::testing::deployment;
+using auto_healer::testing::FakeApiServer;
 using nlohmann::json;
 
 namespace {
@@ -119,9 +119,9 @@ TEST_CASE("an increase over the threshold since the last pass restarts the deplo
 
 TEST_CASE("a pass that cannot read pods reports failure and restarts nothing", "[scan]") {
   ScanFixture f;
-  f.api.answer(
-      "GET /api/v1/namespaces/firedrill/pods",
-      Canned{403, testing::status_object(403, "Forbidden", "pods is forbidden", "", "pods")});
+  f.api.answer("GET /api/v1/namespaces/firedrill/pods",
+               Canned{403, auto_healer::testing::status_object(403, "Forbidden",
+                                                               "pods is forbidden", "", "pods")});
   auto report = f.run(deployment("firedrill", "portal"));
   CHECK_FALSE(report.success);
   CHECK(report.errors == 1);

@@ -1,6 +1,6 @@
 #include "batch_sync/fault.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 std::optional<FailMode> parse_fail_mode(std::string_view text) {
   if (text == "error") return FailMode::error;
@@ -27,4 +27,4 @@ FaultPlan decide_fault(double fail_rate, FailMode mode, std::mt19937_64& rng) {
   return FaultPlan{draw < fail_rate, mode};
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

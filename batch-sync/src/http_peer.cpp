@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 namespace {
 
@@ -104,4 +104,4 @@ std::string HttpPeer::describe(std::string_view method, std::string_view path) c
   return std::string(method) + " " + url_.to_string() + std::string(path);
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

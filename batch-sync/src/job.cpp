@@ -10,7 +10,7 @@
 #include "firedrill/log.hpp"
 #include "firedrill/version.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 namespace {
 
@@ -171,4 +171,4 @@ int run_job(const Settings& settings, bool& must_exit_now) {
   return exit_code(run, push);
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -8,7 +8,7 @@
 #include "firedrill/duration.hpp"
 #include "firedrill/log.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 using nlohmann::json;
 
@@ -375,4 +375,4 @@ std::string Reconciler::run(const Deadline& deadline) {
   return {};
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

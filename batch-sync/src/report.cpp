@@ -9,7 +9,7 @@
 
 #include "firedrill/log.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 namespace {
 
@@ -122,4 +122,4 @@ PushOutcome push_report(const RunReport& report, const PeerUrl& pushgateway,
   return result;
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

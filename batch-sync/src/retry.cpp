@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 void Cancellation::cancel() {
   {
@@ -90,4 +90,4 @@ RetryOutcome call_with_retry(
   }
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -14,7 +14,7 @@
 #include "firedrill/service.hpp"
 #include "firedrill/version.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 namespace {
 
@@ -296,4 +296,4 @@ std::variant<Settings, int> parse_settings(int argc, char** argv) {
   return settings;
 }
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

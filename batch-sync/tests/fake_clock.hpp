@@ -5,7 +5,7 @@
 
 #include "batch_sync/retry.hpp"
 
-namespace firedrill::batch_sync::testing {
+namespace batch_sync::testing {
 
 class FakeClock final : public Clock {
  public:
@@ -24,4 +24,4 @@ class FakeClock final : public Clock {
   SteadyTime now_{std::chrono::hours(1)};
 };
 
-}  // namespace firedrill::batch_sync::testing
+}  // namespace batch_sync::testing

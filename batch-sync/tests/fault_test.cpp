@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace firedrill::batch_sync;
+using namespace batch_sync;
 
 TEST_CASE("fail modes parse and print", "[fault]") {
   for (auto mode : {FailMode::error, FailMode::hang, FailMode::crash}) {

@@ -6,9 +6,9 @@
 
 #include "stand_in.hpp"
 
-using namespace firedrill::batch_sync;
-using firedrill::batch_sync::testing::closed_port;
-using firedrill::batch_sync::testing::StandIn;
+using namespace batch_sync;
+using batch_sync::testing::closed_port;
+using batch_sync::testing::StandIn;
 using std::chrono::milliseconds;
 
 TEST_CASE("classify: what is retried", "[http_peer]") {

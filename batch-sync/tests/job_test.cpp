@@ -6,8 +6,8 @@
 
 #include "stand_in.hpp"
 
-using namespace firedrill::batch_sync;
-using firedrill::batch_sync::testing::StandIn;
+using namespace batch_sync;
+using batch_sync::testing::StandIn;
 using std::chrono::milliseconds;
 
 TEST_CASE("run_with_deadline", "[job]") {

@@ -6,10 +6,10 @@
 #include "fake_clock.hpp"
 #include "stand_in.hpp"
 
-using namespace firedrill::batch_sync;
-using firedrill::batch_sync::testing::closed_port;
-using firedrill::batch_sync::testing::FakeClock;
-using firedrill::batch_sync::testing::StandIn;
+using namespace batch_sync;
+using batch_sync::testing::closed_port;
+using batch_sync::testing::FakeClock;
+using batch_sync::testing::StandIn;
 using nlohmann::json;
 using std::chrono::milliseconds;
 

@@ -5,8 +5,8 @@
 
 #include "fake_clock.hpp"
 
-using namespace firedrill::batch_sync;
-using firedrill::batch_sync::testing::FakeClock;
+using namespace batch_sync;
+using batch_sync::testing::FakeClock;
 using std::chrono::milliseconds;
 
 TEST_CASE("backoff grows exponentially up to the cap, with bounded seeded jitter", "[retry]") {

@@ -10,7 +10,7 @@
 
 #include "firedrill/cli.hpp"
 
-using namespace firedrill::batch_sync;
+using namespace batch_sync;
 using std::chrono::milliseconds;
 
 namespace {

@@ -15,7 +15,7 @@
 
 #include "batch_sync/settings.hpp"
 
-namespace firedrill::batch_sync::testing {
+namespace batch_sync::testing {
 
 class StandIn {
  public:
@@ -75,4 +75,4 @@ inline int closed_port() {
   return ntohs(addr.sin_port);
 }
 
-}  // namespace firedrill::batch_sync::testing
+}  // namespace batch_sync::testing

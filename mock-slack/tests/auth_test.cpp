@@ -3,7 +3,7 @@
 #include "helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("credentials are checked as Alertmanager's http_config sends them", "[auth]") {
   WebhookAuth off(Credentials{});

@@ -14,7 +14,7 @@
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/store.hpp"
 
-namespace mock_slack::test {
+namespace mock_slack::testing {
 
 using nlohmann::json;
 namespace alerting = firedrill::alerting;
@@ -150,4 +150,4 @@ struct Running {
   firedrill::testing::RunningService running;
 };
 
-}  // namespace mock_slack::test
+}  // namespace mock_slack::testing

@@ -2,7 +2,7 @@
 #include "firedrill/hostile_client.hpp"
 #include "helpers.hpp"
 
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 using firedrill::testing::HostileClient;
 using firedrill::testing::metric_series;
 

@@ -13,7 +13,7 @@
 #include "mock_slack/watchdog.hpp"
 #include "mock_slack_ui/html.hpp"
 
-namespace mock_slack::test {
+namespace mock_slack::testing {
 namespace {
 
 /// mock-slack in process with the pages registered, on an ephemeral port, with the test clock.
@@ -410,4 +410,4 @@ TEST_CASE("mock-slack postmortem writes what the route serves", "[pages][postmor
 }
 
 }  // namespace
-}  // namespace mock_slack::test
+}  // namespace mock_slack::testing

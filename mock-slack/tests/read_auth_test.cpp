@@ -3,7 +3,7 @@
 #include "helpers.hpp"
 #include "mock_slack/pages.hpp"
 
-namespace mock_slack::test {
+namespace mock_slack::testing {
 namespace {
 
 /// mock-slack in process with the pages, the read API and the given read credentials.
@@ -131,4 +131,4 @@ TEST_CASE("with a read token and a trusted header, either one is enough", "[auth
   CHECK(m.get("/api/v1/alerts", {{"X-Forwarded-User", "alice"}})->status == 401);
 }
 
-}  // namespace mock_slack::test
+}  // namespace mock_slack::testing

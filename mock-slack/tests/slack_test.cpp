@@ -1,7 +1,7 @@
 #include "helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("Slack incoming-webhook messages are stored in their channel", "[slack]") {
   Running r;

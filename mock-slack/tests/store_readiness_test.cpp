@@ -6,7 +6,7 @@
 #include "helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("/readyz answers 503 while the store cannot write, 200 once it can", "[readiness]") {
   StoreOptions so;

@@ -3,7 +3,7 @@
 #include "helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("a sweep resolves what the run no longer listed and says how many", "[sweep]") {
   ReceiverOptions options;

@@ -8,7 +8,7 @@
 #include "helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 using namespace std::chrono_literals;
 
 namespace {

@@ -10,8 +10,9 @@
 #include <string_view>
 
 #include "auto_healer/decision.hpp"
+#include "auto_healer/kit.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 class Audit {
  public:
@@ -29,4 +30,4 @@ class Audit {
   prometheus::Family<prometheus::Gauge>& last_action_;
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -7,8 +7,9 @@
 #include <vector>
 
 #include "auto_healer/decision.hpp"
+#include "auto_healer/kit.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 /// A workload the backend knows, with its labels (matched against the policy's selector).
 struct Workload {
@@ -49,4 +50,4 @@ class Backend {
   }
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -15,11 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auto_healer/kit.hpp"
 #include "firedrill/alerting/labels.hpp"
 #include "firedrill/alerting/payload.hpp"
 #include "firedrill/alerting/time.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 using alerting::TimePoint;
 using Seconds = std::chrono::seconds;
@@ -143,4 +144,4 @@ class Healer {
 bool silenced_by_any(const alerting::LabelSet& labels,
                      const std::vector<alerting::GettableSilence>& silences, TimePoint now);
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

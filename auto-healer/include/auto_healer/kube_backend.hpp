@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "auto_healer/backend.hpp"
+#include "auto_healer/kit.hpp"
 #include "auto_healer/kube_client.hpp"
 #include "auto_healer/restart_ledger.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 inline constexpr const char* kRestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";
 
@@ -56,4 +57,4 @@ class KubeBackend final : public Backend {
   std::string instance_;
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -10,7 +10,9 @@
 #include <optional>
 #include <string>
 
-namespace firedrill::auto_healer {
+#include "auto_healer/kit.hpp"
+
+namespace auto_healer {
 
 struct KubeConfig {
   /// "https://10.96.0.1:443"; tests use http://127.0.0.1:<port>.
@@ -49,4 +51,4 @@ class KubeClient {
   KubeConfig config_;
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "auto_healer/backend.hpp"
+#include "auto_healer/kit.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 struct LocalConfig {
   std::vector<std::string> restart_command;  ///< argv; "{target}" is replaced by the name
@@ -36,4 +37,4 @@ class LocalBackend final : public Backend {
   LocalConfig config_;
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -8,9 +8,10 @@
 #include <string>
 
 #include "auto_healer/decision.hpp"
+#include "auto_healer/kit.hpp"
 #include "auto_healer/peer.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 /// The alert a decision was about (empty for a scan).
 struct AlertRef {
@@ -44,4 +45,4 @@ class MockSlackNotifier final : public Notifier {
   Healer::Clock clock_;
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

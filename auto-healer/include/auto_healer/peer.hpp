@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
-namespace firedrill::auto_healer {
+#include "auto_healer/kit.hpp"
+
+namespace auto_healer {
 
 struct Peer {
   std::string origin;     ///< "http://host:port"
@@ -34,4 +36,4 @@ PeerResponse call_peer(const Peer& peer, const std::string& method, const std::s
 /// Reads a one-line secret file (a mounted Secret); "" and `error` when unreadable or empty.
 std::string read_secret_file(const std::string& path, std::string& error);
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

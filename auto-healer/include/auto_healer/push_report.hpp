@@ -9,10 +9,11 @@
 #include <memory>
 #include <string>
 
+#include "auto_healer/kit.hpp"
 #include "auto_healer/peer.hpp"
 #include "auto_healer/scan.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 inline constexpr const char* kScanPushJob = "auto-healer-scan";
 
@@ -26,4 +27,4 @@ std::shared_ptr<prometheus::Registry> scan_registry(const ScanReport& report,
 std::string push_scan_report(const std::shared_ptr<prometheus::Registry>& registry,
                              const Peer& pushgateway, std::chrono::milliseconds timeout);
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -14,11 +14,12 @@
 #include "auto_healer/audit.hpp"
 #include "auto_healer/backend.hpp"
 #include "auto_healer/decision.hpp"
+#include "auto_healer/kit.hpp"
 #include "auto_healer/notifier.hpp"
 #include "firedrill/alerting/payload.hpp"
 #include "firedrill/http_server.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 /// Active silences, or nullopt and `error` when they cannot be read (then nothing is acted on).
 using SilenceSource =
@@ -64,4 +65,4 @@ class Receiver {
   std::mutex mutex_;
 };
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "auto_healer/decision.hpp"
+#include "auto_healer/kit.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 inline constexpr const char* kLedgerAnnotation = "firedrill.io/autoheal-restarts";
 
@@ -56,4 +57,4 @@ std::string serialize_ledger(const RestartLedger& ledger);
 /// starts again from an empty ledger then, which can only under-count.
 std::optional<RestartLedger> parse_ledger(std::string_view text, std::string& error);
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "auto_healer/audit.hpp"
+#include "auto_healer/kit.hpp"
 #include "auto_healer/kube_backend.hpp"
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 inline constexpr const char* kActionsAnnotation = "firedrill.io/autoheal-actions";
 
@@ -33,4 +34,4 @@ ScanReport run_scan(KubeBackend& backend, const Policy& policy,
 std::vector<TimePoint> parse_actions(std::string_view text);
 std::string serialize_actions(const std::vector<TimePoint>& times);
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

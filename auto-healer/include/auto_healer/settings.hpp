@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auto_healer/decision.hpp"
+#include "auto_healer/kit.hpp"
 #include "auto_healer/kube_client.hpp"
 #include "auto_healer/local_backend.hpp"
 #include "auto_healer/peer.hpp"
@@ -19,7 +20,7 @@ namespace CLI {
 class App;
 }  // namespace CLI
 
-namespace firedrill::auto_healer {
+namespace auto_healer {
 
 enum class Mode { serve, scan };
 
@@ -57,4 +58,4 @@ std::string finish_settings(const CLI::App& app, Settings& settings,
 /// The command line to settings, or the exit code (0 after --help/--version, 2 for a bad setting).
 std::variant<Settings, int> parse_settings(int argc, char** argv);
 
-}  // namespace firedrill::auto_healer
+}  // namespace auto_healer

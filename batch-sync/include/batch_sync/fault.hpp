@@ -6,7 +6,9 @@
 #include <random>
 #include <string_view>
 
-namespace firedrill::batch_sync {
+#include "batch_sync/kit.hpp"
+
+namespace batch_sync {
 
 /// How a drill failure shows itself: the run reports an error and exits 1, hangs until the
 /// deadline cuts it (what activeDeadlineSeconds and the stale alert exist for), or crashes without
@@ -26,4 +28,4 @@ struct FaultPlan {
 /// Draws the plan: inject with probability `fail_rate` (0 never draws true, 1 always does).
 FaultPlan decide_fault(double fail_rate, FailMode mode, std::mt19937_64& rng);
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

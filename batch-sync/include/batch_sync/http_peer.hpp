@@ -9,10 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "batch_sync/kit.hpp"
 #include "batch_sync/retry.hpp"
 #include "batch_sync/settings.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 /// A response, or the transport error that prevented one.
 struct HttpResult {
@@ -49,4 +50,4 @@ class HttpPeer {
   std::string bearer_token_;
 };
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -7,11 +7,12 @@
 #include <functional>
 #include <string>
 
+#include "batch_sync/kit.hpp"
 #include "batch_sync/reconcile.hpp"
 #include "batch_sync/report.hpp"
 #include "batch_sync/settings.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 /// Exit codes of the binary (the CronJob's podFailurePolicy fails the Job at once on 2).
 inline constexpr int kExitSuccess = 0;
@@ -47,4 +48,4 @@ int exit_code(const RunResult& run, const PushOutcome& push);
 /// main, whose static destructors the abandoned thread could still be using).
 int run_job(const Settings& settings, bool& must_exit_now);
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -17,10 +17,11 @@
 
 #include "batch_sync/fault.hpp"
 #include "batch_sync/http_peer.hpp"
+#include "batch_sync/kit.hpp"
 #include "batch_sync/retry.hpp"
 #include "batch_sync/settings.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 /// Alertmanager's alerts query: everything it holds, silenced, inhibited and unprocessed included,
 /// since those are exactly what the webhook never delivers.
@@ -158,4 +159,4 @@ class Reconciler {
   HttpPeer mock_slack_;
 };
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -10,10 +10,11 @@
 #include <random>
 #include <string>
 
+#include "batch_sync/kit.hpp"
 #include "batch_sync/retry.hpp"
 #include "batch_sync/settings.hpp"
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 /// The Pushgateway grouping key is job="batch-sync" and nothing else: no per-pod instance label,
 /// so each run replaces the previous run's series instead of adding a group per pod.
@@ -53,4 +54,4 @@ PushOutcome push_report(const RunReport& report, const PeerUrl& pushgateway,
                         std::chrono::milliseconds timeout, const BackoffPolicy& backoff,
                         std::uint64_t seed);
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -11,7 +11,9 @@
 #include <random>
 #include <string>
 
-namespace firedrill::batch_sync {
+#include "batch_sync/kit.hpp"
+
+namespace batch_sync {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -110,4 +112,4 @@ RetryOutcome call_with_retry(
     std::chrono::milliseconds per_attempt_timeout, Clock& clock, std::mt19937_64& rng,
     const std::function<void(const Attempt&, int attempt_number)>& on_failure = nullptr);
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

@@ -10,13 +10,14 @@
 #include <variant>
 
 #include "batch_sync/fault.hpp"
+#include "batch_sync/kit.hpp"
 #include "batch_sync/retry.hpp"
 
 namespace CLI {
 class App;  // CLI/CLI.hpp, included only where a command line is built
 }  // namespace CLI
 
-namespace firedrill::batch_sync {
+namespace batch_sync {
 
 /// An HTTP(S) peer address: "http://host:port/optional/prefix".
 struct PeerUrl {
@@ -85,4 +86,4 @@ std::string finish_settings(const CLI::App& app, Settings& settings,
 /// line on stderr for a bad setting).
 std::variant<Settings, int> parse_settings(int argc, char** argv);
 
-}  // namespace firedrill::batch_sync
+}  // namespace batch_sync

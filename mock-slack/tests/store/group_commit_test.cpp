@@ -5,7 +5,7 @@
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("concurrent writers are committed together and each is stored exactly once", "[store]") {
   TempDir dir;

@@ -2,7 +2,7 @@
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("an incident's summary follows its occurrences", "[store]") {
   TempDir dir;

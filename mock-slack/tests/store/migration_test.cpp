@@ -5,7 +5,7 @@
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("the schema is migrated once and kept across restarts", "[store]") {
   TempDir dir;

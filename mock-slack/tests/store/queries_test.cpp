@@ -4,7 +4,7 @@
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("incidents filtered on one alert name or service match whole names", "[store]") {
   TempDir dir;

@@ -7,7 +7,7 @@
 #include "../helpers.hpp"
 #include "mock_slack/store.hpp"
 
-namespace mock_slack::test {
+namespace mock_slack::testing {
 
 inline alerting::WebhookNotification make(const std::string& group, int first, int count) {
   json alerts = json::array();
@@ -42,4 +42,4 @@ inline void refuse_instance(const std::string& db_path, const std::string& insta
       instance + "' BEGIN SELECT RAISE(ABORT, 'refused'); END");
 }
 
-}  // namespace mock_slack::test
+}  // namespace mock_slack::testing

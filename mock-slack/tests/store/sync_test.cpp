@@ -3,7 +3,7 @@
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
-using namespace mock_slack::test;
+using namespace mock_slack::testing;
 
 TEST_CASE("silences are upserted by id and updatedAt", "[store][silences]") {
   TempDir dir;
