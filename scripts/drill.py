@@ -266,10 +266,10 @@ class BurnRate(Scenario):
     def __init__(self, p: model.Pipeline):
         super().__init__(p)
         self.pairs = model.burn_rate_pairs(loaded_rules(self.alert))
-        objective = prom_value(f'slo:objective:ratio{{service="{self.service}",slo="{self.slo}"}}')
-        if objective is None:
-            raise DrillError(f"no slo:objective:ratio for {self.service} {self.slo} in Prometheus")
-        self.objective = objective
+        # A stack just up may not have evaluated its recording rules yet: wait for the first pass.
+        query = f'slo:objective:ratio{{service="{self.service}",slo="{self.slo}"}}'
+        self.objective = poll(f"slo:objective:ratio for {self.service} {self.slo} in Prometheus",
+                              60, lambda: prom_value(query))
         self.traffic_age = 0.0
         self.baselines: dict[float, float] = {}
 
