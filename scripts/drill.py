@@ -630,6 +630,18 @@ def write_postmortem(result: Result) -> str:
     return str(out)
 
 
+def wait_resolved(name: str, result: Result) -> dict:
+    """Polls mock-slack until the drill's incident is resolved, within the expected resolution's
+    bound (DRILL_RESOLVE_TIMEOUT overrides it); returns the resolved incident."""
+
+    def resolved():
+        i = get_json(f"{MOCKSLACK}/api/v1/incidents/{result.incident}")
+        return i if i.get("status") == "resolved" else None
+
+    return poll(f"{name}: incident {result.incident} resolved",
+                bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"), resolved)
+
+
 def run(scenario: Scenario, result: Result) -> None:
     name = scenario.name
     stack("heal")
@@ -651,12 +663,7 @@ def run(scenario: Scenario, result: Result) -> None:
     say(f"{name}: healed; waiting for incident {result.incident} to resolve, expected after "
         f"{result.expected_resolve.seconds:.1f}s")
 
-    def resolved():
-        i = get_json(f"{MOCKSLACK}/api/v1/incidents/{result.incident}")
-        return i if i.get("status") == "resolved" else None
-
-    done = poll(f"{name}: incident {result.incident} resolved", bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"),
-                resolved)
+    done = wait_resolved(name, result)
     result.resolve = scenario.resolved_after(done, t_heal)
     if (problem := scenario.check_end(done)):
         raise DrillError(f"{name}: {problem}")
@@ -764,12 +771,7 @@ def run_autoheal(scenario: Scenario, result: Result) -> None:
     say(f"{name}: waiting for incident {result.incident} to resolve, expected "
         f"{result.expected_resolve.seconds:.1f}s after the {'heal' if handover else 'restart'}")
 
-    def resolved():
-        i = get_json(f"{MOCKSLACK}/api/v1/incidents/{result.incident}")
-        return i if i.get("status") == "resolved" else None
-
-    done = poll(f"{name}: incident {result.incident} resolved", bound(result.expected_resolve, "DRILL_RESOLVE_TIMEOUT"),
-                resolved)
+    done = wait_resolved(name, result)
     result.resolve = parse_time(done["lastNotifiedAt"]) - t_heal
     t_end = time.time()
     if not handover:
