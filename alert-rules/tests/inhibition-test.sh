@@ -18,22 +18,34 @@ echo test-token > "$work/token"
 sed -e 's#http://127\.0\.0\.1:8090#http://127.0.0.1:9#g' \
     -e "s#credentials_file: .*#credentials_file: $work/token#" "$config" > "$work/alertmanager.yml"
 
-# A free port: the first of a few random candidates that nothing answers on.
-port=""
-for _ in $(seq 1 20); do
-  candidate=$(( 20000 + RANDOM % 40000 ))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[[ -n $port ]] || { echo "no free port found" >&2; exit 1; }
-url=http://127.0.0.1:$port
-
-"$alertmanager" --config.file="$work/alertmanager.yml" --storage.path="$work/data" \
-  --web.listen-address="127.0.0.1:$port" --cluster.listen-address= >"$work/log" 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "$url/-/ready" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/log" >&2; echo "alertmanager exited" >&2; exit 1; }
-  sleep 0.1
+# A free port from the kernel (tests/lib.sh). Another test may take it before Alertmanager binds
+# it ("address already in use"); then Alertmanager starts again on another one.
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/../../tests/lib.sh"
+start_alertmanager() {
+  port=$(free_ports 1)
+  url=http://127.0.0.1:$port
+  "$alertmanager" --config.file="$work/alertmanager.yml" --storage.path="$work/data" \
+    --web.listen-address="127.0.0.1:$port" --cluster.listen-address= >"$work/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$url/-/ready" 2>/dev/null && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" 2>/dev/null || true
+      pid=""
+      grep -q "address already in use" "$work/log" && return 2
+      cat "$work/log" >&2; echo "alertmanager exited" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+  return 0
+}
+for attempt in 1 2 3; do
+  status=0
+  start_alertmanager || status=$?
+  ((status == 0)) && break
+  echo "alertmanager: port $port was taken before it bound it; on another port (attempt $attempt)"
+  ((attempt < 3)) || { cat "$work/log" >&2; exit 1; }
 done
 curl -fsS -o /dev/null "$url/-/ready" || { cat "$work/log" >&2; echo "alertmanager not ready" >&2; exit 1; }
 
