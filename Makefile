@@ -87,9 +87,5 @@ lint: fmt-check shellcheck tidy ## clang-format check, shellcheck, clang-tidy
 clean: ## Remove build folders
 	@rm -rf build
 
-IMAGE_REGISTRY ?= ghcr.io/firedrill
-IMAGE_TAG ?= 0.1.0
-images: ## Build the container images (needs a Docker engine; none runs on the dev machines)
-	@for s in portal mock-slack batch-sync auto-healer; do \
-	  docker build --build-arg FIREDRILL_REVISION=$$(git rev-parse --short=12 HEAD) \
-	    -f $$s/Dockerfile -t $(IMAGE_REGISTRY)/$$s:$(IMAGE_TAG) . || exit 1; done
+images: ## Build the four images offline: buildah, on bases made with mmdebstrap (scripts/images)
+	@scripts/images
