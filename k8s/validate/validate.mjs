@@ -71,6 +71,8 @@ if (!opts.skipRules) {
   if (!opts.linkedRules && generated && fs.existsSync(generated)) opts.linkedRules = generated;
   const linked = opts.linkedRules && { dir: opts.linkedRules, label: path.relative(opts.repoRoot, opts.linkedRules) };
   opts.sources = loadSources(opts.rulesDir, linked);
+  // An overlay with a monitoring stack ships the dashboards too.
+  opts.dashboards = true;
 }
 const errors = await validateObjects(objects, opts);
 const what = overlay ? `overlay ${overlay}` : files.join(" ");

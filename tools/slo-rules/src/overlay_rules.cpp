@@ -81,14 +81,20 @@ GeneratedFile render_external_urls(const OverlayLinks& links) {
   }
   out << header
       << "# Helm values for the kube-prometheus-stack release this overlay runs on, so that the\n"
-         "# links its Prometheus, Alertmanager and Grafana put into alerts use these URLs:\n"
+         "# links its Prometheus, Alertmanager and Grafana put into alerts use these URLs, and its\n"
+         "# Grafana sidecar loads the overlay's dashboard ConfigMaps (label grafana_dashboard=1,\n"
+         "# namespace firedrill; by default it searches only its own namespace):\n"
          "#   helm upgrade kube-prometheus-stack prometheus-community/kube-prometheus-stack \\\n"
          "#     -n monitoring --reuse-values -f "
       << "k8s/overlays/" << links.overlay << "/generated/kube-prometheus-stack-values.yaml\n"
       << "prometheus:\n  prometheusSpec:\n    externalUrl: " << links.prometheus_url << "\n"
       << "alertmanager:\n  alertmanagerSpec:\n    externalUrl: " << links.alertmanager_url << "\n"
       << "grafana:\n  grafana.ini:\n    server:\n      root_url: "
-      << grafana_root_url(links.dashboard_base_url) << "\n";
+      << grafana_root_url(links.dashboard_base_url) << "\n"
+      << "  sidecar:\n    dashboards:\n      enabled: true\n      label: grafana_dashboard\n"
+         "      labelValue: \"1\"\n      searchNamespace: ALL\n"
+         "      folderAnnotation: grafana_folder\n"
+         "      provider:\n        foldersFromFilesStructure: true\n";
   return {"kube-prometheus-stack-values.yaml", out.str()};
 }
 

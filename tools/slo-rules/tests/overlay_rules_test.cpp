@@ -154,4 +154,9 @@ TEST_CASE("external URLs: an env file for a standalone overlay, Helm values for 
         "http://alertmanager.firedrill.svc:9093");
   CHECK(parsed["grafana"]["grafana.ini"]["server"]["root_url"].as<std::string>() ==
         "http://grafana.firedrill.svc:3000");
+  // The sidecar finds the operator overlay's dashboard ConfigMaps in namespace firedrill.
+  CHECK(parsed["grafana"]["sidecar"]["dashboards"]["label"].as<std::string>() ==
+        "grafana_dashboard");
+  CHECK(parsed["grafana"]["sidecar"]["dashboards"]["labelValue"].as<std::string>() == "1");
+  CHECK(parsed["grafana"]["sidecar"]["dashboards"]["searchNamespace"].as<std::string>() == "ALL");
 }
