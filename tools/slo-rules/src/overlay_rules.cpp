@@ -81,7 +81,8 @@ GeneratedFile render_external_urls(const OverlayLinks& links) {
   }
   out << header
       << "# Helm values for the kube-prometheus-stack release this overlay runs on, so that the\n"
-         "# links its Prometheus, Alertmanager and Grafana put into alerts use these URLs, and its\n"
+         "# links its Prometheus, Alertmanager and Grafana put into alerts use these URLs, and "
+         "its\n"
          "# Grafana sidecar loads the overlay's dashboard ConfigMaps (label grafana_dashboard=1,\n"
          "# namespace firedrill; by default it searches only its own namespace):\n"
          "#   helm upgrade kube-prometheus-stack prometheus-community/kube-prometheus-stack \\\n"
