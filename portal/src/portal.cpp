@@ -47,10 +47,16 @@ std::optional<std::string> read_fault_file(const std::string& path) {
     if (errno == ENOENT) return std::nullopt;
     throw std::runtime_error("fault file " + path + ": " + std::strerror(errno));
   }
-  std::stringstream text;
-  text << in.rdbuf();
+  // Read every poll: a file far larger than any fault state is refused, not loaded.
+  std::string text(kMaxFaultFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw std::runtime_error("fault file " + path + ": cannot read");
-  return text.str();
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFaultFileBytes) {
+    throw std::runtime_error("fault file " + path + ": larger than " +
+                             std::to_string(kMaxFaultFileBytes) + " bytes");
+  }
+  return text;
 }
 
 }  // namespace

@@ -116,6 +116,17 @@ TEST_CASE("a changed fault file is applied over the flags", "[fault-file][watch]
     write_atomically(file, R"({"errors": 1})");
     CHECK_FALSE(p.reload_fault_file());
     CHECK(p.faults().state().error_rate == 0.5);
+    // A hostile size: refused without being parsed.
+    write_atomically(file,
+                     "{\"error_rate\": 0.1" + std::string(portal::kMaxFaultFileBytes, ' ') + "}");
+    CHECK_FALSE(p.reload_fault_file());
+    CHECK(p.faults().state().error_rate == 0.5);
+    // A file that cannot be read (a directory in its place) is logged too.
+    fs::remove(file);
+    fs::create_directory(file);
+    CHECK_FALSE(p.reload_fault_file());
+    CHECK(p.faults().state().error_rate == 0.5);
+    fs::remove(file);
     // Fixed: applied at the next look.
     write_atomically(file, R"({"error_rate": 0.25})");
     CHECK(p.reload_fault_file());

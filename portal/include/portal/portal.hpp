@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -41,6 +42,9 @@ struct PortalConfig {
   std::chrono::milliseconds fault_file_poll{1000};
   ApiOptions api;
 };
+
+/// A fault file larger than this is refused (the largest fault state is a few hundred bytes).
+inline constexpr std::size_t kMaxFaultFileBytes = 64 * 1024;
 
 /// Reads a fault file: the fields it holds applied over `base`. Returns nullopt when the file does
 /// not exist. Throws std::runtime_error naming the file and the field when it cannot be used.
