@@ -45,11 +45,17 @@ status: ## Show each component, up or down, with its URL
 logs: ## Follow the logs of the stack
 	@scripts/stack logs
 
-break: ## Break the portal or the pipeline: SCENARIO=errors|latency|crashloop|unready|batch|alertmanager-down|receiver-down
-	@scripts/stack break $(SCENARIO)
+# Where break and heal act: the local stack, or (TARGET=k8s) every portal replica of the cluster
+# kubectl points at, through the portal-faults ConfigMap (scripts/k8s-drill).
+TARGET ?= local
 
-heal: ## Undo every break
-	@scripts/stack heal
+break: ## Break the portal or the pipeline: SCENARIO=errors|latency|crashloop|unready|batch|alertmanager-down|receiver-down [TARGET=local|k8s]
+	@case "$(TARGET)" in local) scripts/stack break $(SCENARIO) ;; k8s) scripts/k8s-drill break $(SCENARIO) ;; \
+	  *) echo "make break: TARGET must be local or k8s, not '$(TARGET)'" >&2; exit 2 ;; esac
+
+heal: ## Undo every break [TARGET=local|k8s]
+	@case "$(TARGET)" in local) scripts/stack heal ;; k8s) scripts/k8s-drill heal ;; \
+	  *) echo "make heal: TARGET must be local or k8s, not '$(TARGET)'" >&2; exit 2 ;; esac
 
 drill: ## Break, wait for the page, heal, wait for it to resolve, check the times: SCENARIO=...|all [HEAL=auto]
 	@scripts/stack drill $(SCENARIO)

@@ -5,6 +5,8 @@
 //   node k8s/validate/validate.mjs --file a.yaml [--file b.yaml] checks rendered files ("-" = stdin)
 // options:
 //   --rules-dir DIR                 alert-rules/ (default: the repository's)
+//   --linked-rules DIR              the overlay's rule files with its links (default, for
+//                                   --overlay NAME: k8s/overlays/NAME/generated when it exists)
 //   --external-secret NAME          a Secret provisioned outside the overlay (repeatable)
 //   --forbid-placeholder-secrets    fail on Secrets annotated firedrill.dev/placeholder
 //   --no-rules                      skip the alert-rules/ comparisons (base, the Argo CD manifest)
@@ -36,6 +38,7 @@ for (let i = 0; i < args.length; i++) {
   if (a === "--overlay") overlay = value();
   else if (a === "--file") files.push(value());
   else if (a === "--rules-dir") opts.rulesDir = path.resolve(value());
+  else if (a === "--linked-rules") opts.linkedRules = path.resolve(value());
   else if (a === "--external-secret") opts.externalSecrets.push(value());
   else if (a === "--forbid-placeholder-secrets") opts.forbidPlaceholderSecrets = true;
   else if (a === "--no-rules") opts.skipRules = true;
@@ -64,7 +67,12 @@ if (!objects.length) usage("nothing to validate");
 
 if (!opts.skipRules) {
   if (!fs.existsSync(opts.rulesDir)) usage(`rules directory ${opts.rulesDir} does not exist`);
-  opts.sources = loadSources(opts.rulesDir);
+  const generated = overlay && path.join(k8sDir, "overlays", overlay, "generated");
+  if (!opts.linkedRules && generated && fs.existsSync(generated)) opts.linkedRules = generated;
+  const linked = opts.linkedRules && { dir: opts.linkedRules, label: path.relative(opts.repoRoot, opts.linkedRules) };
+  opts.sources = loadSources(opts.rulesDir, linked);
+  // An overlay with a monitoring stack ships the dashboards too.
+  opts.dashboards = true;
 }
 const errors = await validateObjects(objects, opts);
 const what = overlay ? `overlay ${overlay}` : files.join(" ");

@@ -38,15 +38,32 @@ void exit_process(int exit_code) {
   std::_Exit(exit_code);
 }
 
-std::optional<FaultState> load_fault_file(const std::string& path, const FaultState& base) {
-  std::ifstream in(path);
+namespace {
+
+// The file's text, or nullopt when it does not exist. Throws std::runtime_error naming it.
+std::optional<std::string> read_fault_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (errno == ENOENT) return std::nullopt;
     throw std::runtime_error("fault file " + path + ": " + std::strerror(errno));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto content = json::parse(text.str(), nullptr, false);
+  // Read every poll: a file far larger than any fault state is refused, not loaded.
+  std::string text(kMaxFaultFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw std::runtime_error("fault file " + path + ": cannot read");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFaultFileBytes) {
+    throw std::runtime_error("fault file " + path + ": larger than " +
+                             std::to_string(kMaxFaultFileBytes) + " bytes");
+  }
+  return text;
+}
+
+}  // namespace
+
+FaultState parse_fault_file(const std::string& path, const std::string& text,
+                            const FaultState& base) {
+  auto content = json::parse(text, nullptr, false);
   if (content.is_discarded()) throw std::runtime_error("fault file " + path + ": not valid JSON");
   auto result = apply_patch(base, content);
   if (auto* error = std::get_if<FieldError>(&result)) {
@@ -55,11 +72,19 @@ std::optional<FaultState> load_fault_file(const std::string& path, const FaultSt
   return std::get<FaultState>(std::move(result));
 }
 
+std::optional<FaultState> load_fault_file(const std::string& path, const FaultState& base) {
+  auto text = read_fault_file(path);
+  if (!text) return std::nullopt;
+  return parse_fault_file(path, *text, base);
+}
+
+std::string fault_file_text(const FaultState& state) { return to_json(state).dump(2) + "\n"; }
+
 void save_fault_file(const std::string& path, const FaultState& state) {
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary, std::ios::trunc);
-    out << to_json(state).dump(2) << "\n";
+    out << fault_file_text(state);
     out.flush();
     if (!out) {
       throw std::runtime_error("cannot write fault file " + temporary + ": " +
@@ -85,11 +110,22 @@ Portal::Portal(firedrill::Service& service, PortalConfig config, Sleeper& sleepe
   service_.probes().set_ready(state.ready);
   service_.probes().set_healthy(state.healthy);
   register_routes();
+  if (!config_.fault_file.empty()) {
+    try {
+      fault_file_seen_ = read_fault_file(config_.fault_file);
+    } catch (const std::exception&) {
+      // initial_state() read it a moment ago; the watcher logs what is wrong at its next look.
+    }
+  }
   timer_ = std::thread([this] { crash_timer_loop(); });
+  if (!config_.fault_file.empty() && config_.fault_file_poll.count() > 0) {
+    watcher_ = std::thread([this] { fault_file_watch_loop(); });
+  }
   if (state.crash_after_ms > 0) arm_crash_timer(state.crash_after_ms);
   firedrill::log::info("faults at start", {{"faults", to_json(state)},
                                            {"seed", seed_},
                                            {"fault_file", config_.fault_file},
+                                           {"fault_file_poll_ms", config_.fault_file_poll.count()},
                                            {"admin_auth", !config_.admin_token.empty()}});
 }
 
@@ -100,6 +136,48 @@ Portal::~Portal() {
   }
   timer_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+void Portal::fault_file_watch_loop() {
+  std::unique_lock lock(timer_mutex_);
+  while (!timer_cv_.wait_for(lock, config_.fault_file_poll, [&] { return timer_stop_; })) {
+    lock.unlock();
+    reload_fault_file();
+    lock.lock();
+  }
+}
+
+bool Portal::reload_fault_file() {
+  std::lock_guard lock(change_mutex_);
+  std::optional<std::string> text;
+  try {
+    text = read_fault_file(config_.fault_file);
+  } catch (const std::exception& e) {
+    if (!fault_file_broken_) {
+      firedrill::log::error("fault file not applied; the faults stay as they are",
+                            {{"error", e.what()}});
+    }
+    fault_file_broken_ = true;
+    return false;
+  }
+  if (text == fault_file_seen_) return false;
+  fault_file_seen_ = text;
+  FaultState next = config_.faults;
+  if (text) {
+    try {
+      next = parse_fault_file(config_.fault_file, *text, config_.faults);
+    } catch (const std::exception& e) {
+      firedrill::log::error("fault file not applied; the faults stay as they are",
+                            {{"error", e.what()}});
+      fault_file_broken_ = true;
+      return false;
+    }
+  }
+  fault_file_broken_ = false;
+  if (next == faults_.state()) return false;
+  const json requested = text ? json::parse(*text) : json{{"fault_file", "removed"}};
+  return commit(next, "fault-file", requested, /*persist=*/false).status == 200;
 }
 
 void Portal::arm_crash_timer(std::int64_t after_ms) {
@@ -133,15 +211,18 @@ void Portal::crash_timer_loop() {
 }
 
 Portal::Change Portal::commit(const FaultState& next, std::string_view source,
-                              const json& requested) {
+                              const json& requested, bool persist) {
   const FaultState previous = faults_.state();
-  if (!config_.fault_file.empty()) {
+  if (persist && !config_.fault_file.empty()) {
     try {
       save_fault_file(config_.fault_file, next);
     } catch (const std::exception& e) {
       firedrill::log::error("fault change not applied", {{"source", source}, {"error", e.what()}});
       return Change{500, json{{"error", e.what()}}};
     }
+    // The watcher must not take the portal's own write for someone else's change.
+    fault_file_seen_ = fault_file_text(next);
+    fault_file_broken_ = false;
   }
   faults_.set_state(next);
   service_.probes().set_ready(next.ready);
@@ -172,12 +253,12 @@ Portal::Change Portal::update(const std::string& body, std::string_view source) 
     firedrill::log::warn("fault change refused", {{"source", source}, {"error", message}});
     return Change{400, json{{"error", message}, {"field", field}}};
   }
-  return commit(std::get<FaultState>(std::move(result)), source, patch);
+  return commit(std::get<FaultState>(std::move(result)), source, patch, /*persist=*/true);
 }
 
 Portal::Change Portal::heal(std::string_view source) {
   std::lock_guard lock(change_mutex_);
-  return commit(FaultState{}, source, json{{"heal", true}});
+  return commit(FaultState{}, source, json{{"heal", true}}, /*persist=*/true);
 }
 
 }  // namespace portal

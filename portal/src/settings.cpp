@@ -94,10 +94,21 @@ void add_portal_options(CLI::App& app, PortalConfig& c) {
           },
           ""));
   app.add_option("--fault-file", c.fault_file,
-                 "JSON file keeping the faults across restarts: written on every change through "
-                 "/admin/faults, read at start (it wins over the fault flags). Empty: faults "
-                 "last until the process ends")
+                 "JSON file of the faults (the fields of PUT /admin/faults): read at start (it "
+                 "wins over the fault flags), written on every change through /admin/faults, and "
+                 "read again every --fault-file-poll: a change made to it is applied (its fields "
+                 "over the fault flags; a removed file: the flags alone), a bad file is logged and "
+                 "the faults stay. On Kubernetes, a mounted ConfigMap. Empty: faults last until "
+                 "the process ends")
       ->envname("PORTAL_FAULT_FILE");
+  app.add_option_function<std::string>(
+         "--fault-file-poll",
+         [&c](const std::string& v) { c.fault_file_poll = firedrill::duration_value(v); },
+         "How often the fault file is read for changes (0: at start only). Its content is "
+         "compared, not its mtime, so a kubelet's symlink swap of a ConfigMap volume is seen")
+      ->envname("PORTAL_FAULT_FILE_POLL")
+      ->default_str("1s")
+      ->check(firedrill::duration_validator());
   app.add_option_function<std::uint64_t>(
          "--seed", [&c](const std::uint64_t& v) { c.seed = v; },
          "Seed of the random choices of fault injection (default: random, logged at start)")

@@ -51,6 +51,21 @@ TEST_CASE("portal defaults: API 8080, ops 8081, no faults", "[config]") {
   CHECK(p.config.faults == portal::FaultState{});
   CHECK_FALSE(p.config.seed);
   CHECK(p.config.fault_file.empty());
+  CHECK(p.config.fault_file_poll == std::chrono::seconds(1));
+}
+
+TEST_CASE("the fault file's poll interval comes from a flag or the environment", "[config]") {
+  auto p = parse({"--fault-file", "/tmp/f.json", "--fault-file-poll", "250ms"});
+  REQUIRE_FALSE(p.code);
+  CHECK(p.config.fault_file_poll == std::chrono::milliseconds(250));
+  CHECK(parse({"--fault-file-poll", "0"}).config.fault_file_poll.count() == 0);
+  {
+    ScopedEnv poll("PORTAL_FAULT_FILE_POLL", "5s");
+    CHECK(parse({}).config.fault_file_poll == std::chrono::seconds(5));
+  }
+  auto bad = parse({"--fault-file-poll", "often"});
+  CHECK(bad.code == 2);
+  CHECK(bad.error.find("--fault-file-poll") != std::string::npos);
 }
 
 TEST_CASE("faults at start come from flags", "[config]") {

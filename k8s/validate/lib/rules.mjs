@@ -16,10 +16,12 @@ const globRegExp = (glob) => new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, 
  * (resolved against its directory, as Prometheus does): the same definition as the
  * PrometheusRuleGenerator plugin.
  */
-export function loadSources(dir) {
+export function loadSources(dir, linked) {
   const rules = new Map();
   const problems = [];
   const read = (f) => fs.readFileSync(path.join(dir, f), "utf8");
+  // linked: { dir, label }: an overlay's copies of the rule files, with its links (slo-rules).
+  const label = linked?.label ?? "alert-rules";
   const optional = (f) => (fs.existsSync(path.join(dir, f)) ? { text: read(f), parsed: yaml.load(read(f)) } : undefined);
   const prometheus = optional("prometheus.yml");
   if (!prometheus) problems.push("alert-rules/prometheus.yml does not exist");
@@ -30,13 +32,34 @@ export function loadSources(dir) {
     const matched = fs.existsSync(path.join(dir, subdir)) ? fs.readdirSync(path.join(dir, subdir)).filter((f) => re.test(f)).sort() : [];
     if (!matched.length) problems.push(`rule file ${entry} of alert-rules/prometheus.yml does not exist`);
     for (const f of matched) {
-      const text = read(path.join(subdir, f));
+      const original = yaml.load(read(path.join(subdir, f)));
+      let text = read(path.join(subdir, f));
+      if (linked) {
+        const copy = path.join(linked.dir, f);
+        if (!fs.existsSync(copy)) {
+          problems.push(`${label}/${f} does not exist: run make rules`);
+          continue;
+        }
+        text = fs.readFileSync(copy, "utf8");
+      }
       const parsed = yaml.load(text);
-      if (!Array.isArray(parsed?.groups)) problems.push(`alert-rules/${f} has no rule groups`);
+      if (!Array.isArray(parsed?.groups)) problems.push(`${label}/${f} has no rule groups`);
+      else if (linked && !isDeepStrictEqual(withoutLinks(parsed), withoutLinks(original)))
+        problems.push(`${label}/${f} differs from alert-rules/${f} in more than its links: run make rules`);
       rules.set(f, { text, parsed });
     }
   }
-  return { dir, rules, problems, alertmanager: optional("alertmanager.yml"), prometheus };
+  return { dir, label, rules, problems, alertmanager: optional("alertmanager.yml"), prometheus };
+}
+
+/** The annotations that slo-rules rewrites per overlay. */
+export const LINK_ANNOTATIONS = ["runbook_url", "dashboard_url"];
+
+/** A parsed rule file with the link annotations removed. */
+function withoutLinks(parsed) {
+  const copy = structuredClone(parsed);
+  for (const g of copy.groups ?? []) for (const r of g.rules ?? []) for (const a of LINK_ANNOTATIONS) if (r.annotations) delete r.annotations[a];
+  return copy;
 }
 
 /** Longest window (for + largest range selector) of the alerts that read batch_sync_* metrics. */
@@ -71,7 +94,7 @@ export function ruleErrors(objects, sources, options = {}) {
     const keys = new Set(Object.keys(cm.data ?? {}));
     for (const f of setDiff(ruleNames, keys)) err(id(cm), `rule file alert-rules/${f} is missing`);
     for (const f of setDiff(keys, ruleNames)) err(id(cm), `key ${f} is not a rule file of alert-rules/`);
-    for (const f of keys) if (ruleNames.has(f) && cm.data[f] !== sources.rules.get(f).text) err(id(cm), `${f} differs from alert-rules/${f}`);
+    for (const f of keys) if (ruleNames.has(f) && cm.data[f] !== sources.rules.get(f).text) err(id(cm), `${f} differs from ${sources.label ?? "alert-rules"}/${f}`);
   }
   for (const cm of configMaps.filter((o) => /^alertmanager-config(-[a-z0-9]+)?$/.test(o.metadata.name))) {
     if (!sources.alertmanager) err(id(cm), "alert-rules/alertmanager.yml does not exist");
@@ -90,7 +113,7 @@ export function ruleErrors(objects, sources, options = {}) {
     }
     if (generated.has(file)) err(id(pr), `alert-rules/${file} is rendered twice`);
     generated.set(file, pr);
-    if (!isDeepStrictEqual(pr.spec, sources.rules.get(file).parsed)) err(id(pr), `spec differs from alert-rules/${file}`);
+    if (!isDeepStrictEqual(pr.spec, sources.rules.get(file).parsed)) err(id(pr), `spec differs from ${sources.label ?? "alert-rules"}/${file}`);
   }
   if (promRules.length) for (const f of setDiff(ruleNames, new Set(generated.keys()))) err("PrometheusRule", `no PrometheusRule for alert-rules/${f}`);
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { schemaErrors } from "./schema.mjs";
 import { id, policyErrors } from "./policy.mjs";
 import { batchSyncAlertWindowSeconds, ruleErrors } from "./rules.mjs";
+import { dashboardErrors } from "./dashboards.mjs";
 
 /** Fields of Argo CD's Application that Firedrill uses; no npm package carries its schema. */
 export const ARGOCD_APPLICATION = {
@@ -34,7 +35,7 @@ const EXTRA_SCHEMAS = { "argoproj.io/v1alpha1/Application": ARGOCD_APPLICATION }
 /**
  * All errors of a rendered overlay, as "Kind/namespace/name: message" strings.
  * options: { sources (from loadSources), externalSecrets, forbidPlaceholderSecrets, allowNoRules,
- * skipRules }.
+ * skipRules, dashboards (check that dashboards/ reaches a Grafana; needs repoRoot) }.
  */
 export async function validateObjects(objects, options = {}) {
   const errors = [];
@@ -51,5 +52,6 @@ export async function validateObjects(objects, options = {}) {
         errors.push(`${id(app)}: plugin env OVERLAY "${overlay}" is not an overlay of ${source.path}/overlays`);
     }
   if (!options.skipRules) for (const e of ruleErrors(objects, options.sources, options)) errors.push(`${e.object}: ${e.message}`);
+  if (options.dashboards) for (const e of dashboardErrors(objects, options.repoRoot)) errors.push(`${e.object}: ${e.message}`);
   return errors;
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -36,12 +37,24 @@ struct PortalConfig {
   std::string admin_token;            ///< non-empty: /admin/* require "Bearer <token>"
   /// Where the fault state is kept across restarts; empty: not kept.
   std::string fault_file;
+  /// How often the fault file is read for changes made by others (a kubelet updating the
+  /// ConfigMap it is mounted from, an operator's editor); zero: read at start only.
+  std::chrono::milliseconds fault_file_poll{1000};
   ApiOptions api;
 };
+
+/// A fault file larger than this is refused (the largest fault state is a few hundred bytes).
+inline constexpr std::size_t kMaxFaultFileBytes = 64 * 1024;
 
 /// Reads a fault file: the fields it holds applied over `base`. Returns nullopt when the file does
 /// not exist. Throws std::runtime_error naming the file and the field when it cannot be used.
 std::optional<FaultState> load_fault_file(const std::string& path, const FaultState& base);
+/// The text of a fault file: the fields `text` holds applied over `base`. Throws
+/// std::runtime_error naming `path` and the field when it cannot be used.
+FaultState parse_fault_file(const std::string& path, const std::string& text,
+                            const FaultState& base);
+/// The text save_fault_file() writes for `state`.
+std::string fault_file_text(const FaultState& state);
 /// Writes the state to `path` atomically (a temporary file renamed over it). Throws
 /// std::runtime_error naming the file on failure.
 void save_fault_file(const std::string& path, const FaultState& state);
@@ -85,6 +98,12 @@ class Portal {
   /// Restores health (DELETE /admin/faults).
   Change heal(std::string_view source);
 
+  /// Reads the fault file and, when its text changed since it was last read or written, applies
+  /// it: its fields over the flags' faults, or the flags' faults alone when the file was removed.
+  /// A file that cannot be used is logged and the faults stay as they are. True when the faults
+  /// were replaced. Called every fault_file_poll by a thread of the Portal; public for tests.
+  bool reload_fault_file();
+
   /// The route table (routes.cpp), in its order.
   static std::vector<RouteInfo> routes();
 
@@ -124,9 +143,12 @@ class Portal {
   void crash_request(const Request& req, Response& res);
 
   /// Persists, applies and logs `next`; the caller holds change_mutex_.
-  Change commit(const FaultState& next, std::string_view source, const nlohmann::json& requested);
+  /// `persist`: write the fault file first (admin changes); false for changes read from it.
+  Change commit(const FaultState& next, std::string_view source, const nlohmann::json& requested,
+                bool persist);
   void arm_crash_timer(std::int64_t after_ms);
   void crash_timer_loop();
+  void fault_file_watch_loop();
 
   firedrill::Service& service_;
   PortalConfig config_;
@@ -134,7 +156,10 @@ class Portal {
   CrashHandler crash_;
   std::uint64_t seed_;
   FaultInjector faults_;
-  std::mutex change_mutex_;  // serialises admin changes (validate, persist, apply)
+  std::mutex change_mutex_;  // serialises changes (validate, persist, apply), admin or file
+  // The fault file's text as last read or written (nullopt: absent); guarded by change_mutex_.
+  std::optional<std::string> fault_file_seen_;
+  bool fault_file_broken_ = false;  // the last text read could not be used (logged once)
   std::atomic<std::uint64_t> next_order_id_{0};
 
   std::mutex timer_mutex_;
@@ -142,6 +167,7 @@ class Portal {
   std::optional<std::chrono::steady_clock::time_point> crash_at_;
   bool timer_stop_ = false;
   std::thread timer_;
+  std::thread watcher_;  // fault_file_watch_loop(); waits on timer_cv_, stops with timer_stop_
 };
 
 }  // namespace portal

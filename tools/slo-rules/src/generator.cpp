@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "slo_rules/drill_rules.hpp"
+#include "slo_rules/overlay_rules.hpp"
 
 namespace slo_rules {
 namespace {
@@ -464,7 +465,7 @@ std::string render_drill_alertmanager(const YAML::Node& production, const Scale&
 }
 
 std::vector<GeneratedFile> generate_all(const Spec& spec, const std::string& config_dir,
-                                        int drill_factor) {
+                                        int drill_factor, const std::string& overlays_dir) {
   const Scale production{1};
   const Scale drill{drill_factor};
   std::vector<GeneratedFile> files;
@@ -486,6 +487,7 @@ std::vector<GeneratedFile> generate_all(const Spec& spec, const std::string& con
     }
   };
   const YAML::Node prometheus = load("prometheus.yml");
+  std::vector<std::pair<std::string, std::string>> hand_written;
   for (const std::string& name : hand_written_rule_files(prometheus, spec)) {
     std::ifstream in(config_dir + "/" + name, std::ios::binary);
     if (!in) throw SpecError(config_dir + "/" + name + ": cannot read file");
@@ -494,10 +496,20 @@ std::vector<GeneratedFile> generate_all(const Spec& spec, const std::string& con
     // Four scrapes per range at least, as Prometheus recommends for rate().
     files.push_back({"drill/" + name, render_drill_rule_file(text.str(), name, drill,
                                                              4 * spec.drill.scrape_interval)});
+    hand_written.emplace_back(name, text.str());
   }
   files.push_back({"drill/prometheus.yml", render_drill_prometheus(prometheus, spec, drill)});
   files.push_back(
       {"drill/alertmanager.yml", render_drill_alertmanager(load("alertmanager.yml"), drill)});
+  if (!overlays_dir.empty()) {
+    for (const OverlayLinks& links : spec.overlays) {
+      for (auto& file : render_overlay(spec, links, hand_written)) {
+        file.relative_path =
+            overlays_dir + "/" + links.overlay + "/generated/" + file.relative_path;
+        files.push_back(std::move(file));
+      }
+    }
+  }
   return files;
 }
 

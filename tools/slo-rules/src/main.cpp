@@ -24,15 +24,17 @@ std::string read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-int generate(const std::string& spec_path, std::string out_dir, int factor, bool check) {
+int generate(const std::string& spec_path, std::string out_dir, int factor, bool check,
+             const std::string& overlays_dir) {
   const slo_rules::Spec spec = slo_rules::load_spec(spec_path);
   if (out_dir.empty()) out_dir = std::filesystem::path(spec_path).parent_path().string();
   const std::string config_dir = out_dir.empty() ? "." : out_dir;
   const auto files =
-      slo_rules::generate_all(spec, config_dir, factor > 0 ? factor : spec.drill.factor);
+      slo_rules::generate_all(spec, config_dir, factor > 0 ? factor : spec.drill.factor,
+                              spec.overlays.empty() ? std::string{} : overlays_dir);
   int stale = 0;
   for (const auto& file : files) {
-    const auto path = std::filesystem::path(config_dir) / file.relative_path;
+    const auto path = (std::filesystem::path(config_dir) / file.relative_path).lexically_normal();
     if (check) {
       if (!std::filesystem::exists(path)) {
         std::cerr << "slo-rules: " << path.string() << " is missing; run make rules\n";
@@ -93,6 +95,11 @@ int main(int argc, char** argv) {
                  "Drill scale: divide the period and every window by this (default: the spec's "
                  "drill.factor)")
       ->check(CLI::PositiveNumber);
+  std::string overlays_dir = "../k8s/overlays";
+  app.add_option("--overlays-dir", overlays_dir,
+                 "Where the spec's overlays are, relative to --out: each gets its rule files and "
+                 "external URLs in <overlay>/generated/")
+      ->capture_default_str();
   app.add_flag("--check", check,
                "Write nothing; exit 1 if any generated file differs from what the spec generates");
 
@@ -114,7 +121,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (lint_cmd->parsed()) return lint(lint_spec_path, runbooks, rule_files);
-    return generate(spec_path, out_dir, factor, check);
+    return generate(spec_path, out_dir, factor, check, overlays_dir);
   } catch (const slo_rules::SpecError& e) {
     std::cerr << "slo-rules: " << e.what() << "\n";
     return kBadInput;

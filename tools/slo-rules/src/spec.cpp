@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <utility>
 
 namespace slo_rules {
 namespace {
@@ -26,6 +27,18 @@ class Field {
     Field field = child(key);
     if (!field.present()) field.fail("is required");
     return field;
+  }
+
+  bool is_map() const { return node_.IsMap(); }
+
+  /// The entries of a mapping, in the file's order.
+  std::vector<std::pair<std::string, Field>> entries() const {
+    std::vector<std::pair<std::string, Field>> result;
+    for (const auto& entry : node_) {
+      const auto key = entry.first.as<std::string>();
+      result.emplace_back(key, Field(entry.second, path_ + "." + key));
+    }
+    return result;
   }
 
   std::vector<Field> items() const {
@@ -229,19 +242,73 @@ std::string url(const Field& field) {
   return value;
 }
 
+std::string dashboard_url(const Field& field) {
+  auto value = url(field);
+  const auto at = value.rfind("/d/");
+  if (at == std::string::npos || at + 3 >= value.size() ||
+      value.find('/', at + 3) != std::string::npos) {
+    field.fail("must end in /d/<dashboard uid>, got \"" + value + "\"");
+  }
+  return value;
+}
+
+bool is_loopback(const std::string& url) {
+  const auto start = url.find("://") + 3;
+  const auto host = url.substr(start, url.find_first_of(":/", start) - start);
+  return host == "localhost" || host.rfind("127.", 0) == 0 || url.compare(start, 1, "[") == 0;
+}
+
+// Overlay URLs never point at loopback: in a pod, 127.0.0.1 is the pod itself.
+std::string cluster_url(const Field& field, bool dashboard) {
+  auto value = dashboard ? dashboard_url(field) : url(field);
+  if (is_loopback(value)) field.fail("must not point at loopback outside the local stack");
+  return value;
+}
+
+OverlayLinks overlay_links(const std::string& name, const Field& field) {
+  for (const char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      field.fail("overlay name must be [a-z0-9-]+");
+    }
+  }
+  field.reject_unknown_keys({"monitoring", "runbook_base_url", "dashboard_base_url",
+                             "prometheus_url", "alertmanager_url"});
+  OverlayLinks links;
+  links.overlay = name;
+  const Field monitoring = field.required("monitoring");
+  links.monitoring = monitoring.text();
+  if (links.monitoring != "standalone" && links.monitoring != "kube-prometheus-stack") {
+    monitoring.fail("must be standalone or kube-prometheus-stack, got \"" + links.monitoring +
+                    "\"");
+  }
+  links.runbook_base_url = cluster_url(field.required("runbook_base_url"), false);
+  links.dashboard_base_url = cluster_url(field.required("dashboard_base_url"), true);
+  links.prometheus_url = cluster_url(field.required("prometheus_url"), false);
+  links.alertmanager_url = cluster_url(field.required("alertmanager_url"), false);
+  return links;
+}
+
 }  // namespace
 
 Spec parse_spec(const YAML::Node& node) {
   const Field root(node, "");
   if (!node.IsMap()) throw SpecError("spec: must be a YAML mapping");
-  root.reject_unknown_keys({"version", "runbook_base_url", "dashboard_base_url", "period", "drill",
-                            "burn_rate_alerts", "min_requests", "services"});
+  root.reject_unknown_keys({"version", "runbook_base_url", "dashboard_base_url", "overlays",
+                            "period", "drill", "burn_rate_alerts", "min_requests", "services"});
   const Field version = root.required("version");
   if (version.integer() != 1) version.fail("unsupported version, expected 1");
 
   Spec spec;
   spec.runbook_base_url = url(root.required("runbook_base_url"));
-  spec.dashboard_base_url = url(root.required("dashboard_base_url"));
+  spec.dashboard_base_url = dashboard_url(root.required("dashboard_base_url"));
+  const Field overlays = root.child("overlays");
+  if (overlays.present()) {
+    if (!overlays.is_map()) overlays.fail("must be a mapping of overlay name to its links");
+    for (const auto& [name, field] : overlays.entries()) {
+      spec.overlays.push_back(overlay_links(name, field));
+    }
+  }
   spec.period = root.required("period").duration();
 
   const Field drill = root.required("drill");

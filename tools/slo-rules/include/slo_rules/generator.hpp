@@ -54,9 +54,11 @@ std::string render_drill_alertmanager(const YAML::Node& production, const Scale&
 
 /// Everything the tool writes: production rules, drill rules (generated from the spec and
 /// scaled from the hand-written files) and the two drill configurations,
-/// which are derived from `config_dir`/prometheus.yml and `config_dir`/alertmanager.yml.
+/// which are derived from `config_dir`/prometheus.yml and `config_dir`/alertmanager.yml; and, when
+/// `overlays_dir` (relative to `config_dir`) is not empty, the files of every overlay of the spec
+/// in `overlays_dir`/<overlay>/generated/ (see render_overlay()).
 /// Deterministic: the same inputs give byte-identical files.
 std::vector<GeneratedFile> generate_all(const Spec& spec, const std::string& config_dir,
-                                        int drill_factor);
+                                        int drill_factor, const std::string& overlays_dir = {});
 
 }  // namespace slo_rules

@@ -88,10 +88,27 @@ struct DrillSettings {
   Duration evaluation_interval{1000};
 };
 
+/// Where the rules of one Kubernetes overlay (k8s/overlays/<overlay>) point their links, and the
+/// external URLs of the Prometheus and Alertmanager that overlay uses.
+struct OverlayLinks {
+  std::string overlay;  ///< the overlay's directory name: [a-z0-9-]+
+  /// "standalone": the overlay runs its own Prometheus, Alertmanager and Grafana (the URLs go into
+  /// external-urls.env); "kube-prometheus-stack": they belong to that Helm release (the URLs go
+  /// into kube-prometheus-stack-values.yaml).
+  std::string monitoring;
+  std::string runbook_base_url;
+  std::string dashboard_base_url;  ///< ends in /d/<uid> like the spec's dashboard_base_url
+  std::string prometheus_url;
+  std::string alertmanager_url;
+};
+
 /// The whole of alert-rules/slos.yaml.
 struct Spec {
+  /// The local stack's links (alert-rules/ and alert-rules/drill/, both profiles of scripts/stack).
   std::string runbook_base_url;
   std::string dashboard_base_url;
+  /// One entry per Kubernetes overlay, in the spec's order.
+  std::vector<OverlayLinks> overlays;
   Duration period{0};
   DrillSettings drill;
   std::vector<BurnRateWindow> burn_rate_alerts;
