@@ -77,6 +77,11 @@ void add_options(CLI::App& app, Settings& s) {
             return std::string();
           },
           "HEADER"));
+  app.add_option("--ui-basic-auth-file", s.ui_basic_auth_file,
+                 "File of user:password lines: people who sign in to the pages with HTTP basic "
+                 "auth (it then guards the pages and the JSON API's GET routes) and whose name "
+                 "signs what they post with the incident page's forms (empty: none)")
+      ->envname("MOCKSLACK_UI_BASIC_AUTH_FILE");
   app.add_option("--durability", s.durability,
                  "normal: commits survive a crash of the process (synchronous=NORMAL, WAL); "
                  "full: every commit is fsynced and survives power loss")
@@ -139,6 +144,21 @@ Resolved resolve(const Settings& s) {
   r.receiver.credentials.basic_user_pass = s.webhook_basic_auth;
   r.receiver.read.bearer_token = s.read_token;
   r.receiver.read.trusted_user_header = s.trusted_user_header;
+  if (!s.ui_basic_auth_file.empty()) {
+    std::ifstream in(s.ui_basic_auth_file, std::ios::binary);
+    if (!in) {
+      throw std::invalid_argument("--ui-basic-auth-file: cannot read " + s.ui_basic_auth_file +
+                                  ": " + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      r.receiver.read.ui_users = parse_ui_users(text.str());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("--ui-basic-auth-file: " + s.ui_basic_auth_file + ": " +
+                                  e.what());
+    }
+  }
   r.receiver.runbooks_dir = s.runbooks_dir;
   r.receiver.limits.max_alerts = 100000;
   return r;
