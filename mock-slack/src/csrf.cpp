@@ -84,9 +84,9 @@ bool CsrfGuard::valid_session(std::string_view session) {
   return true;
 }
 
-std::string CsrfGuard::session_cookie(std::string_view session) {
+std::string CsrfGuard::session_cookie(std::string_view session, bool secure) {
   return std::string(kSessionCookie) + "=" + std::string(session) +
-         "; HttpOnly; SameSite=Strict; Path=/";
+         "; HttpOnly; SameSite=Strict; Path=/" + (secure ? "; Secure" : "");
 }
 
 std::optional<std::string> CsrfGuard::session_of(std::string_view header) {

@@ -191,7 +191,8 @@ ui::IncidentFormsView Receiver::incident_forms(const Request& req, Response& res
   auto session = CsrfGuard::session_of(req.header("Cookie"));
   if (!session) {
     session = csrf_.new_session();
-    res.set_header("Set-Cookie", CsrfGuard::session_cookie(*session));
+    res.set_header("Set-Cookie",
+                   CsrfGuard::session_cookie(*session, req.header("X-Forwarded-Proto") == "https"));
   }
   // The page now holds a token of this session: no cache may keep it.
   res.set_header("Cache-Control", "no-store");

@@ -62,6 +62,8 @@ TEST_CASE("the session cookie is set strict and read back only when well formed"
   const std::string s(64, 'c');
   CHECK(CsrfGuard::session_cookie(s) ==
         "mockslack_session=" + s + "; HttpOnly; SameSite=Strict; Path=/");
+  CHECK(CsrfGuard::session_cookie(s, true) ==
+        "mockslack_session=" + s + "; HttpOnly; SameSite=Strict; Path=/; Secure");
   CHECK(CsrfGuard::session_of("mockslack_session=" + s) == s);
   CHECK(CsrfGuard::session_of("a=1; mockslack_session=" + s + "; b=2") == s);
   CHECK(CsrfGuard::session_of("xmockslack_session=" + s) == std::nullopt);

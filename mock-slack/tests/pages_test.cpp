@@ -280,14 +280,15 @@ TEST_CASE("the incident page's timeline shows the silences of its alerts", "[pag
   // batch-sync finds the alert silenced by s-1; s-2 silences something else.
   set_clock("2026-11-21T22:20:00Z");
   auto c = m.running.api();
-  auto synced = c.Post(
-      "/api/v1/sync",
-      json{{"source", "alertmanager"},
-           {"alerts", {gettable_alert("DiskFull", "2026-11-21T22:05:00Z", {"s-1"})}},
-           {"silences", {silence("s-1", "active", "2026-11-21T22:12:00Z", "2026-11-21T22:12:00Z"),
-                         silence("s-2", "active", "2026-11-21T22:13:00Z", "2026-11-21T22:13:00Z")}}}
-          .dump(),
-      "application/json");
+  auto synced =
+      c.Post("/api/v1/sync",
+             json{{"source", "alertmanager"},
+                  {"alerts", {gettable_alert("DiskFull", "2026-11-21T22:05:00Z", {"s-1"})}},
+                  {"silences",
+                   {silence("s-1", "active", "2026-11-21T22:12:00Z", "2026-11-21T22:12:00Z"),
+                    silence("s-2", "active", "2026-11-21T22:13:00Z", "2026-11-21T22:13:00Z")}}}
+                 .dump(),
+             "application/json");
   REQUIRE(synced);
   REQUIRE(synced->status == 200);
   auto page = m.get("/incidents/1");

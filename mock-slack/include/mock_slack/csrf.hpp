@@ -3,8 +3,8 @@
 // token and an Origin check, both required.
 //
 // - The session is a random id in the cookie `mockslack_session` (HttpOnly; SameSite=Strict;
-//   Path=/), set by the page that carries a form. SameSite=Strict keeps a browser from sending it
-//   with a request another site starts.
+//   Path=/; Secure behind an HTTPS proxy), set by the page that carries a form. SameSite=Strict
+//   keeps a browser from sending it with a request another site starts.
 // - A form carries `<issued unix seconds>.<hex HMAC-SHA256(secret, session, user, issued)>`; the
 //   secret is random per process, so a token is good for one session, one signed-in user, this
 //   process and kCsrfTokenMaxAge. It is compared in constant time.
@@ -42,8 +42,9 @@ class CsrfGuard {
   std::string new_session() const;
   /// True for text new_session() could have made (64 lowercase hex digits).
   static bool valid_session(std::string_view session);
-  /// The Set-Cookie value that keeps `session`.
-  static std::string session_cookie(std::string_view session);
+  /// The Set-Cookie value that keeps `session`; `secure` adds Secure (the browser reached
+  /// mock-slack over HTTPS, through a proxy that says so in X-Forwarded-Proto).
+  static std::string session_cookie(std::string_view session, bool secure = false);
   /// The session id of a Cookie header, or nullopt when it has none or an invalid one.
   static std::optional<std::string> session_of(std::string_view cookie_header);
 
