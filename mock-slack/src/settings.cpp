@@ -93,6 +93,22 @@ void add_options(CLI::App& app, Settings& s) {
       ->capture_default_str();
 }
 
+namespace {
+
+/// The whole file a setting names. Throws std::invalid_argument naming the setting.
+std::string read_setting_file(const char* setting, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::invalid_argument(std::string(setting) + ": cannot read " + path + ": " +
+                                std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
 Resolved resolve(const Settings& s) {
   Resolved r;
   std::string db = s.db;
@@ -124,14 +140,7 @@ Resolved resolve(const Settings& s) {
 
   r.receiver.credentials.bearer_token = s.webhook_token;
   if (!s.webhook_token_file.empty()) {
-    std::ifstream in(s.webhook_token_file, std::ios::binary);
-    if (!in) {
-      throw std::invalid_argument("--webhook-token-file: cannot read " + s.webhook_token_file +
-                                  ": " + std::strerror(errno));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string token = text.str();
+    std::string token = read_setting_file("--webhook-token-file", s.webhook_token_file);
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
                               token.back() == '\t')) {
       token.pop_back();
@@ -145,15 +154,9 @@ Resolved resolve(const Settings& s) {
   r.receiver.read.bearer_token = s.read_token;
   r.receiver.read.trusted_user_header = s.trusted_user_header;
   if (!s.ui_basic_auth_file.empty()) {
-    std::ifstream in(s.ui_basic_auth_file, std::ios::binary);
-    if (!in) {
-      throw std::invalid_argument("--ui-basic-auth-file: cannot read " + s.ui_basic_auth_file +
-                                  ": " + std::strerror(errno));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
+    const std::string text = read_setting_file("--ui-basic-auth-file", s.ui_basic_auth_file);
     try {
-      r.receiver.read.ui_users = parse_ui_users(text.str());
+      r.receiver.read.ui_users = parse_ui_users(text);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("--ui-basic-auth-file: " + s.ui_basic_auth_file + ": " +
                                   e.what());
