@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cctype>
+#include <set>
+#include <stdexcept>
 
 namespace mock_slack {
 
@@ -101,17 +103,61 @@ bool WebhookAuth::allows(std::string_view header) const {
   return false;
 }
 
+std::vector<std::pair<std::string, std::string>> parse_ui_users(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> users;
+  std::set<std::string, std::less<>> seen;
+  int number = 0;
+  while (!text.empty() || number == 0) {
+    ++number;
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    const auto colon = line.find(':');
+    const std::string where = "line " + std::to_string(number) + ": ";
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == line.size()) {
+      throw std::invalid_argument(where + "expected user:password");
+    }
+    const std::string_view user = line.substr(0, colon);
+    for (char ch : user) {
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+        throw std::invalid_argument(where + "the user name holds a control character");
+      }
+    }
+    if (!seen.insert(std::string(user)).second) {
+      throw std::invalid_argument(where + "user \"" + std::string(user) + "\" appears twice");
+    }
+    users.emplace_back(std::string(user), std::string(line.substr(colon + 1)));
+  }
+  if (users.empty()) throw std::invalid_argument("no user:password line");
+  return users;
+}
+
 ReadAuth::ReadAuth(ReadCredentials c)
     : enabled_(c.configured()), trusted_user_header_(std::move(c.trusted_user_header)) {
-  const std::string proxy = trusted_user_header_ + " from the authenticating proxy";
-  if (!c.bearer_token.empty()) {
-    bearer_digest_ = sha256_raw(c.bearer_token);
+  for (const auto& [user, password] : c.ui_users) {
+    ui_users_.emplace_back(user, sha256_raw(user + ":" + password));
+  }
+  std::vector<std::string> accepted;
+  if (!c.bearer_token.empty()) accepted.emplace_back("the read token (Authorization: Bearer)");
+  if (!ui_users_.empty()) accepted.emplace_back("a UI user's basic auth (--ui-basic-auth-file)");
+  if (!trusted_user_header_.empty()) {
+    accepted.push_back(trusted_user_header_ + " from the authenticating proxy");
+  }
+  std::string list;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == accepted.size() ? " or " : ", ") + accepted[i];
+  }
+  if (!c.bearer_token.empty()) bearer_digest_ = sha256_raw(c.bearer_token);
+  if (!ui_users_.empty()) {
+    denial_ = {401, "Basic realm=\"mock-slack\", charset=\"UTF-8\"",
+               "missing or invalid read credentials: expected " + list};
+  } else if (!c.bearer_token.empty()) {
     denial_ = {401, "Bearer realm=\"mock-slack\"",
-               "missing or invalid read credentials: expected the read token (Authorization: "
-               "Bearer)" +
-                   (trusted_user_header_.empty() ? std::string() : " or " + proxy)};
+               "missing or invalid read credentials: expected " + list};
   } else {
-    denial_ = {403, "", "reads need " + proxy};
+    denial_ = {403, "", "reads need " + list};
   }
 }
 
@@ -122,7 +168,23 @@ bool ReadAuth::allows(std::string_view header, std::string_view trusted_user) co
   if (!bearer_digest_.empty() && scheme_is(header, "Bearer", rest)) {
     return digest_equal(sha256_raw(rest), bearer_digest_);
   }
-  return false;
+  return !ui_users_.empty() && !user(header, {}).empty();
+}
+
+std::string ReadAuth::user(std::string_view header, std::string_view trusted_user) const {
+  if (!trusted_user_header_.empty() && !trusted_user.empty()) return std::string(trusted_user);
+  std::string_view rest;
+  std::string decoded;
+  if (ui_users_.empty() || !scheme_is(header, "Basic", rest) || !base64_decode(rest, decoded)) {
+    return {};
+  }
+  // Every entry is compared, so the time taken does not say which user matched.
+  const std::string digest = sha256_raw(decoded);
+  const std::string* found = nullptr;
+  for (const auto& [name, user_digest] : ui_users_) {
+    if (digest_equal(digest, user_digest)) found = &name;
+  }
+  return found != nullptr ? *found : std::string();
 }
 
 }  // namespace mock_slack

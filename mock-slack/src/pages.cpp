@@ -26,12 +26,23 @@ namespace mock_slack {
 
 namespace {
 
-/// The incident's view with its incident events (incident_events.hpp) in it.
+/// The incident's view with its incident events (incident_events.hpp) and the silences of its
+/// alerts in it.
 ui::IncidentView incident_view(const Store& store, const IncidentDetail& detail) {
   ui::IncidentView view = to_view(detail);
   for (const IncidentEvent& e : incident_events(store, detail)) {
     view.events.push_back({to_unix_ms(e.at), e.author, e.kind, e.text});
   }
+  std::vector<std::string> silence_ids;
+  for (const Occurrence& o : detail.occurrences) {
+    if (!o.silenced_by.is_array()) continue;
+    for (const auto& id : o.silenced_by) {
+      if (id.is_string()) silence_ids.push_back(id.get<std::string>());
+    }
+  }
+  std::sort(silence_ids.begin(), silence_ids.end());
+  silence_ids.erase(std::unique(silence_ids.begin(), silence_ids.end()), silence_ids.end());
+  for (const Silence& s : store.silences_by_id(silence_ids)) view.silences.push_back(to_view(s));
   return view;
 }
 
@@ -157,7 +168,9 @@ void Receiver::incident_page(const Request& req, Response& res) {
                                "There is no incident " + cut(req.params.at(0)) + "."));
     return;
   }
-  page(res, 200, ui::render_incident(incident_view(store_, *detail), to_unix_ms(store_.now())));
+  ui::IncidentView view = incident_view(store_, *detail);
+  view.forms = incident_forms(req, res);  // incident_forms.cpp
+  page(res, 200, ui::render_incident(view, to_unix_ms(store_.now())));
 }
 
 void Receiver::postmortem_page(const Request& req, Response& res) {

@@ -55,6 +55,10 @@ const std::vector<Receiver::Route>& Receiver::table() {
        "the timeline: incidents and a chart of their occurrences, filtered"},
       {"GET", "/incidents/{id}", Access::page, 200, &Receiver::incident_page,
        "one incident: summary, occurrences, notifications, events"},
+      // incident_forms.cpp
+      {"POST", "/incidents/{id}/events", Access::form, 303, &Receiver::post_incident_form,
+       "the incident page's forms: acknowledge, note, mitigated, resolve, reopen (then back)"},
+      // pages.cpp
       {"GET", "/incidents/{id}/postmortem.md", Access::page, 200, &Receiver::postmortem_page,
        "the incident's postmortem draft, Markdown"},
       {"GET", "/channels", Access::page, 200, &Receiver::channels_page,
@@ -89,6 +93,7 @@ void Receiver::register_routes(firedrill::Service& service) {
         };
         break;
       case Access::page:
+      case Access::form:
         // No exception escapes a page: a failure is an HTML page under the CSP, and logged.
         h = [this, m = route.handler](const Request& req, Response& res) {
           if (!may_read(req, res, true)) return;

@@ -77,6 +77,11 @@ void add_options(CLI::App& app, Settings& s) {
             return std::string();
           },
           "HEADER"));
+  app.add_option("--ui-basic-auth-file", s.ui_basic_auth_file,
+                 "File of user:password lines: people who sign in to the pages with HTTP basic "
+                 "auth (it then guards the pages and the JSON API's GET routes) and whose name "
+                 "signs what they post with the incident page's forms (empty: none)")
+      ->envname("MOCKSLACK_UI_BASIC_AUTH_FILE");
   app.add_option("--durability", s.durability,
                  "normal: commits survive a crash of the process (synchronous=NORMAL, WAL); "
                  "full: every commit is fsynced and survives power loss")
@@ -87,6 +92,22 @@ void add_options(CLI::App& app, Settings& s) {
       ->envname("MOCKSLACK_RUNBOOKS_DIR")
       ->capture_default_str();
 }
+
+namespace {
+
+/// The whole file a setting names. Throws std::invalid_argument naming the setting.
+std::string read_setting_file(const char* setting, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::invalid_argument(std::string(setting) + ": cannot read " + path + ": " +
+                                std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
 
 Resolved resolve(const Settings& s) {
   Resolved r;
@@ -119,14 +140,7 @@ Resolved resolve(const Settings& s) {
 
   r.receiver.credentials.bearer_token = s.webhook_token;
   if (!s.webhook_token_file.empty()) {
-    std::ifstream in(s.webhook_token_file, std::ios::binary);
-    if (!in) {
-      throw std::invalid_argument("--webhook-token-file: cannot read " + s.webhook_token_file +
-                                  ": " + std::strerror(errno));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string token = text.str();
+    std::string token = read_setting_file("--webhook-token-file", s.webhook_token_file);
     while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
                               token.back() == '\t')) {
       token.pop_back();
@@ -139,6 +153,15 @@ Resolved resolve(const Settings& s) {
   r.receiver.credentials.basic_user_pass = s.webhook_basic_auth;
   r.receiver.read.bearer_token = s.read_token;
   r.receiver.read.trusted_user_header = s.trusted_user_header;
+  if (!s.ui_basic_auth_file.empty()) {
+    const std::string text = read_setting_file("--ui-basic-auth-file", s.ui_basic_auth_file);
+    try {
+      r.receiver.read.ui_users = parse_ui_users(text);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("--ui-basic-auth-file: " + s.ui_basic_auth_file + ": " +
+                                  e.what());
+    }
+  }
   r.receiver.runbooks_dir = s.runbooks_dir;
   r.receiver.limits.max_alerts = 100000;
   return r;

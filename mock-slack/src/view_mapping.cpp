@@ -166,6 +166,10 @@ ui::ChannelSummary to_view(const Channel& c) {
   return {c.name, c.messages, to_unix_ms(c.last_message_at)};
 }
 
+ui::SilenceView to_view(const Silence& s) {
+  return {s.id, s.state, s.created_by, s.comment, to_unix_ms(s.starts_at), to_unix_ms(s.ends_at)};
+}
+
 AlertFilter to_alert_filter(const ui::TimelineQuery& q, ui::TimeWindow window) {
   AlertFilter f;
   if (q.status) f.status = ui::to_string(*q.status);

@@ -34,6 +34,7 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
       options_(std::move(options)),
       auth_(options_.credentials),
       read_auth_(options_.read),
+      csrf_(options_.random),
       notifications_(prometheus::BuildCounter()
                          .Name("mockslack_notifications_received_total")
                          .Help("Webhook notifications stored, by receiver and status")

@@ -63,3 +63,47 @@ TEST_CASE("the write endpoints answer 401 without the configured credentials", "
   CHECK(r.service.metrics().serialize().find(
             "mockslack_webhook_rejected_total{reason=\"unauthorized\"} 11") != std::string::npos);
 }
+
+TEST_CASE("UI users sign in with basic auth, and the proxy's header names its user", "[auth]") {
+  using Users = std::vector<std::pair<std::string, std::string>>;
+  CHECK(parse_ui_users("alice:a:b\r\n# comment\n\nbob:x") == Users{{"alice", "a:b"}, {"bob", "x"}});
+  CHECK_THROWS_WITH(parse_ui_users("alice:a\n:c\n"), "line 2: expected user:password");
+  CHECK_THROWS_WITH(parse_ui_users("alice:\n"), "line 1: expected user:password");
+  CHECK_THROWS_WITH(parse_ui_users("al\x01ice:x\n"),
+                    "line 1: the user name holds a control character");
+  CHECK_THROWS_WITH(parse_ui_users(""), "no user:password line");
+
+  ReadCredentials c;
+  c.ui_users = {{"alice", "wonder:land"}, {"bob", "builder"}};
+  const ReadAuth basic(c);
+  CHECK(basic.enabled());
+  CHECK(basic.signs_in_users());
+  CHECK(basic.user("Basic YWxpY2U6d29uZGVyOmxhbmQ=", "") == "alice");  // alice:wonder:land
+  CHECK(basic.user("basic Ym9iOmJ1aWxkZXI=", "") == "bob");
+  CHECK(basic.user("Basic Ym9iOndvbmRlcjpsYW5k", "") == "");  // bob with alice's password
+  CHECK(basic.user("Basic !!", "") == "");
+  CHECK(basic.user("Bearer x", "") == "");
+  CHECK(basic.user("", "alice") == "");  // no header is trusted
+  CHECK(basic.allows("Basic Ym9iOmJ1aWxkZXI=", ""));
+  CHECK_FALSE(basic.allows("Basic Ym9iOmJ1aWxkZXJ4", ""));
+  CHECK(basic.denial().status == 401);
+  CHECK(basic.denial().challenge == "Basic realm=\"mock-slack\", charset=\"UTF-8\"");
+  CHECK(basic.denial().message ==
+        "missing or invalid read credentials: expected a UI user's basic auth "
+        "(--ui-basic-auth-file)");
+
+  c.bearer_token = "tok";
+  c.trusted_user_header = "X-Forwarded-User";
+  const ReadAuth all(c);
+  CHECK(all.user("Basic Ym9iOmJ1aWxkZXI=", "carol") == "carol");  // the proxy's user first
+  CHECK(all.user("Bearer tok", "") == "");                        // the token names nobody
+  CHECK(all.allows("Bearer tok", ""));
+  CHECK(all.denial().message ==
+        "missing or invalid read credentials: expected the read token (Authorization: Bearer), "
+        "a UI user's basic auth (--ui-basic-auth-file) or X-Forwarded-User from the "
+        "authenticating proxy");
+
+  const ReadAuth token_only(ReadCredentials{"tok", "", {}});
+  CHECK_FALSE(token_only.signs_in_users());
+  CHECK(token_only.user("Bearer tok", "") == "");
+}

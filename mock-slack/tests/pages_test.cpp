@@ -272,6 +272,35 @@ TEST_CASE("unknown incidents and channels are 404 pages", "[pages]") {
   }
 }
 
+TEST_CASE("the incident page's timeline shows the silences of its alerts", "[pages]") {
+  WithPages m;
+  set_clock("2026-11-21T22:10:00Z");
+  m.post(notification("DiskFull", "firing",
+                      json::array({alert("DiskFull", "firing", "2026-11-21T22:05:00Z")})));
+  // batch-sync finds the alert silenced by s-1; s-2 silences something else.
+  set_clock("2026-11-21T22:20:00Z");
+  auto c = m.running.api();
+  auto synced =
+      c.Post("/api/v1/sync",
+             json{{"source", "alertmanager"},
+                  {"alerts", {gettable_alert("DiskFull", "2026-11-21T22:05:00Z", {"s-1"})}},
+                  {"silences",
+                   {silence("s-1", "active", "2026-11-21T22:12:00Z", "2026-11-21T22:12:00Z"),
+                    silence("s-2", "active", "2026-11-21T22:13:00Z", "2026-11-21T22:13:00Z")}}}
+                 .dump(),
+             "application/json");
+  REQUIRE(synced);
+  REQUIRE(synced->status == 200);
+  auto page = m.get("/incidents/1");
+  REQUIRE(page->status == 200);
+  const auto row = page->body.find(
+      "<td>2026-11-21 22:12:00Z</td><td>silence</td><td>ops@example.com</td><td "
+      "class=\"text\">silence s-1 until 2026-11-22 02:00:00Z: maintenance</td>");
+  CHECK(row != std::string::npos);
+  CHECK(page->body.find("silence s-2") == std::string::npos);
+  CHECK(row > page->body.find("<td>notification</td>"));  // 22:12 after the 22:10 notification
+}
+
 TEST_CASE("hostile values are escaped on the real pages", "[pages]") {
   WithPages m;
   set_clock("2026-11-21T21:00:00Z");

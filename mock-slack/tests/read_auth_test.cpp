@@ -66,7 +66,7 @@ TEST_CASE("reads are open when no read credential is set", "[auth][read]") {
 }
 
 TEST_CASE("a read token guards the pages, the read API and the runbooks", "[auth][read]") {
-  WithReadAuth m({"read-tok", ""});
+  WithReadAuth m({"read-tok", "", {}});
   for (const auto& path : kReadRoutes) {
     INFO(path);
     auto none = m.get(path);
@@ -101,7 +101,7 @@ TEST_CASE("a read token guards the pages, the read API and the runbooks", "[auth
 }
 
 TEST_CASE("a trusted proxy header grants reads only when the flag names it", "[auth][read]") {
-  WithReadAuth m({"", "X-Forwarded-User"});
+  WithReadAuth m({"", "X-Forwarded-User", {}});
   for (const auto& path : kReadRoutes) {
     INFO(path);
     auto none = m.get(path);
@@ -119,7 +119,7 @@ TEST_CASE("a trusted proxy header grants reads only when the flag names it", "[a
 }
 
 TEST_CASE("with a read token and a trusted header, either one is enough", "[auth][read]") {
-  WithReadAuth m({"read-tok", "X-Forwarded-Email"});
+  WithReadAuth m({"read-tok", "X-Forwarded-Email", {}});
   auto none = m.get("/api/v1/alerts");
   CHECK(none->status == 401);
   CHECK(error_of(none) ==

@@ -141,3 +141,35 @@ TEST_CASE("the watchdog timeout and the store probe come from flags and the envi
     CHECK(p.err.find("--watchdog-timeout") != std::string::npos);
   }
 }
+
+TEST_CASE("the UI users come from --ui-basic-auth-file", "[settings][read]") {
+  TempDir dir;
+  const auto file = dir.path() / "users";
+  std::ofstream(file) << "# people who sign in to the pages\nalice:wonder:land\r\n\nbob:builder\n";
+  auto p = parse({"--db", (dir.path() / "x.db").string(), "--ui-basic-auth-file", file.string()});
+  REQUIRE_FALSE(p.code);
+  auto r = resolve(p.settings);
+  using Users = std::vector<std::pair<std::string, std::string>>;
+  CHECK(r.receiver.read.ui_users == Users{{"alice", "wonder:land"}, {"bob", "builder"}});
+  CHECK(r.receiver.read.configured());
+
+  ::setenv("MOCKSLACK_UI_BASIC_AUTH_FILE", file.string().c_str(), 1);
+  auto e = parse({"--db", (dir.path() / "x.db").string()});
+  ::unsetenv("MOCKSLACK_UI_BASIC_AUTH_FILE");
+  REQUIRE_FALSE(e.code);
+  CHECK(resolve(e.settings).receiver.read.ui_users.size() == 2);
+
+  std::ofstream(file) << "alice:one\nnopassword\n";
+  CHECK_THROWS_WITH(resolve(p.settings),
+                    "--ui-basic-auth-file: " + file.string() + ": line 2: expected user:password");
+  std::ofstream(file) << "alice:one\nalice:two\n";
+  CHECK_THROWS_WITH(resolve(p.settings), "--ui-basic-auth-file: " + file.string() +
+                                             ": line 2: user \"alice\" appears twice");
+  std::ofstream(file) << "# nobody\n";
+  CHECK_THROWS_WITH(resolve(p.settings),
+                    "--ui-basic-auth-file: " + file.string() + ": no user:password line");
+  auto missing = parse({"--db", (dir.path() / "x.db").string(), "--ui-basic-auth-file",
+                        (dir.path() / "absent").string()});
+  CHECK_THROWS_WITH(resolve(missing.settings),
+                    Catch::StartsWith("--ui-basic-auth-file: cannot read "));
+}

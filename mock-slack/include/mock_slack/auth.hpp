@@ -1,10 +1,12 @@
 #pragma once
 // mock-slack's credentials: the webhook's (bearer token or basic auth, as Alertmanager's
-// http_config sends them) and the readers' (a read token or a trusted user header), each checked
-// in constant time. Thread-safe.
+// http_config sends them) and the readers' (a read token, a trusted user header, or the UI users'
+// basic auth), each checked in constant time; and who the signed-in user is. Thread-safe.
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace mock_slack {
 
@@ -41,8 +43,19 @@ struct ReadCredentials {
   /// oauth2-proxy sets to the signed-in user; empty: no header is trusted. Only safe when every
   /// request reaches mock-slack through that proxy, which must drop the header from clients.
   std::string trusted_user_header;
-  bool configured() const { return !bearer_token.empty() || !trusted_user_header.empty(); }
+  /// --ui-basic-auth-file: the people who sign in to the pages with HTTP basic auth, as (user,
+  /// password); empty: none. They may read, and the incident page's forms sign with their name.
+  std::vector<std::pair<std::string, std::string>> ui_users;
+  bool configured() const {
+    return !bearer_token.empty() || !trusted_user_header.empty() || !ui_users.empty();
+  }
 };
+
+/// Reads a --ui-basic-auth-file: one `user:password` a line (the user name without ':', the
+/// password the rest of the line), blank lines and lines starting with '#' ignored, a trailing
+/// '\r' dropped. Throws std::invalid_argument naming the line (`line 3: expected user:password`),
+/// a repeated user, or a file without users.
+std::vector<std::pair<std::string, std::string>> parse_ui_users(std::string_view text);
 
 /// Checks the read credentials of a request: the bearer token in constant time, or a non-empty
 /// value of the trusted header. Thread-safe.
@@ -52,10 +65,17 @@ class ReadAuth {
   bool enabled() const { return enabled_; }
   /// The header to pass to allows() as `trusted_user`; empty when none is trusted.
   const std::string& trusted_user_header() const { return trusted_user_header_; }
-  /// True when read auth is off, or the Authorization header carries the read token, or the
-  /// trusted header is set.
+  /// True when read auth is off, or the Authorization header carries the read token or a UI
+  /// user's basic auth, or the trusted header is set.
   bool allows(std::string_view authorization_header, std::string_view trusted_user) const;
-  /// How a request without read credentials is answered: 401 with a Bearer challenge when a
+  /// Whether anyone can be signed in: a trusted header or UI users are configured.
+  bool signs_in_users() const { return !trusted_user_header_.empty() || !ui_users_.empty(); }
+  /// The signed-in user: the trusted header's value when the header is configured and its value
+  /// is non-empty, else the user name of a UI user's basic auth in the Authorization header,
+  /// else empty (the read token names nobody).
+  std::string user(std::string_view authorization_header, std::string_view trusted_user) const;
+  /// How a request without read credentials is answered: 401 with a Basic challenge when UI
+  /// users are configured (a browser then asks for them), else with a Bearer challenge when a
   /// read token is set, else 403 (only the proxy can sign a user in); the message says what is
   /// needed.
   struct Denial {
@@ -69,6 +89,7 @@ class ReadAuth {
   bool enabled_ = false;
   std::string bearer_digest_;  // SHA-256 of the token; empty: no token
   std::string trusted_user_header_;
+  std::vector<std::pair<std::string, std::string>> ui_users_;  // (user, SHA-256 of "user:pass")
   Denial denial_;
 };
 

@@ -1,10 +1,10 @@
 #pragma once
 // The HTTP face of mock-slack on its API listener: the Alertmanager webhook, the Watchdog's
 // heartbeat, the Slack mock, the sync and retention endpoints batch-sync calls, the JSON API,
-// incident events, runbooks and the web UI's pages. Every route is a row of the one route table
-// in routes.cpp; handlers live in one file per area (webhook.cpp, sweep_api.cpp, heartbeat.cpp,
-// slack.cpp, query_api.cpp, incident_events_api.cpp, runbooks.cpp, pages.cpp), each with a test
-// of the same name. Thread-safe once constructed.
+// incident events, runbooks and the web UI's pages and forms. Every route is a row of the one
+// route table in routes.cpp; handlers live in one file per area (webhook.cpp, sweep_api.cpp,
+// heartbeat.cpp, slack.cpp, query_api.cpp, incident_events_api.cpp, runbooks.cpp, pages.cpp,
+// incident_forms.cpp), each with a test of the same name. Thread-safe once constructed.
 
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +18,7 @@
 #include "firedrill/alerting/payload.hpp"
 #include "firedrill/service.hpp"
 #include "mock_slack/auth.hpp"
+#include "mock_slack/csrf.hpp"
 #include "mock_slack/pages.hpp"
 #include "mock_slack/store.hpp"
 
@@ -42,6 +43,8 @@ struct ReceiverOptions {
   firedrill::alerting::PayloadLimits limits;
   /// Distinct receiver names counted separately in metrics; further ones count as "other".
   std::size_t max_receiver_labels = 100;
+  /// The forms' CSRF secret and session ids (csrf.hpp) are drawn from it.
+  RandomBytes random = system_random_bytes;
 };
 
 /// Who may call a route.
@@ -49,7 +52,10 @@ enum class Access {
   write,  ///< the webhook credentials, checked by the handler itself (it counts rejections)
   read,   ///< the read credentials, when configured; a refusal is JSON
   page,   ///< the read credentials, when configured; a refusal or failure is an HTML page
-  open,   ///< anyone (the stylesheet: no data, and the sign-in page needs it)
+  /// A page's form: as `page`, then the handler needs a signed-in user (the author), a CSRF
+  /// token of their session and a same-origin request (incident_forms.cpp)
+  form,
+  open,  ///< anyone (the stylesheet: no data, and the sign-in page needs it)
 };
 
 /// One row of the route table, as a reader (and routes_test.cpp) sees it.
@@ -131,6 +137,13 @@ class Receiver {
   void channels_page(const Request& req, Response& res);
   void channel_page(const Request& req, Response& res);
   void stylesheet(const Request& req, Response& res);
+  // incident_forms.cpp
+  void post_incident_form(const Request& req, Response& res);
+  /// The incident page's forms for this request: offered to a signed-in user, with a token of
+  /// their session (a new session's cookie is set on `res`); else why not.
+  ui::IncidentFormsView incident_forms(const Request& req, Response& res) const;
+  /// The signed-in user (ReadAuth::user), or empty.
+  std::string signed_in_user(const Request& req) const;
   /// A page with the alarm banner while there is one.
   void page(Response& res, int status, std::string html) const;
   /// An error page without the banner: a refusal of the read credentials, or a page that failed.
@@ -142,6 +155,7 @@ class Receiver {
   ReceiverOptions options_;
   WebhookAuth auth_;
   ReadAuth read_auth_;
+  CsrfGuard csrf_;
   prometheus::Family<prometheus::Counter>& notifications_;
   prometheus::Family<prometheus::Counter>& rejected_;
   std::mutex receivers_mutex_;

@@ -33,6 +33,7 @@ struct Settings {
   std::string webhook_basic_auth;  ///< "user:pass"
   std::string read_token;
   std::string trusted_user_header;
+  std::string ui_basic_auth_file;  ///< user:password lines; empty: no UI users
   std::string durability = "normal";
   std::string runbooks_dir = "runbooks";
 

@@ -367,6 +367,8 @@ class Store {
   std::vector<DeliveredNotification> receiver_notifications(const std::string& receiver,
                                                             std::size_t limit,
                                                             std::size_t max_alerts = 20) const;
+  /// The stored silences among `ids` (Alertmanager's), by start; without their occurrence_ids.
+  std::vector<Silence> silences_by_id(const std::vector<std::string>& ids) const;
   /// Every receiver that got a webhook notification: name, count and latest time, by name.
   std::vector<Channel> receiver_channels() const;
 

@@ -25,6 +25,7 @@ ui::TimelineCounts to_view(const AlertCounts& c);
 ui::IncidentView to_view(const IncidentDetail& d);
 ui::SlackMessageView to_view(const Message& m);
 ui::ChannelSummary to_view(const Channel& c);
+ui::SilenceView to_view(const Silence& s);
 
 /// The store filter of a timeline query over `window`: status, severity, alertname, service (as
 /// an equality matcher), matchers, the window, limit and cursor. Throws std::invalid_argument

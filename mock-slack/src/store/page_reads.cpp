@@ -1,6 +1,6 @@
 // The reads only the web pages need: exact timeline counts, a receiver's webhook notifications with
-// the alerts they carried, and the receivers as channels. On the store's read side like every
-// other read.
+// the alerts they carried, the receivers as channels, and an incident's silences. On the store's
+// read side like every other read.
 #include <limits>
 
 #include "read_side.hpp"
@@ -134,6 +134,21 @@ std::vector<DeliveredNotification> Store::receiver_notifications(const std::stri
       alerts.tryReset();
       alerts.clearBindings();
     }
+    return out;
+  });
+}
+
+std::vector<Silence> Store::silences_by_id(const std::vector<std::string>& ids) const {
+  if (ids.empty()) return {};
+  const std::string list = json(ids).dump();
+  return impl_->reads.read([&](Reader& r) {
+    std::vector<Silence> out;
+    SQLite::Statement& s =
+        r.statement(std::string("SELECT ") + reader::kSilenceColumns +
+                    " FROM silences WHERE id IN (SELECT value FROM json_each(?)) ORDER BY "
+                    "starts_at, id");
+    s.bind(1, list);
+    while (s.executeStep()) out.push_back(reader::read_silence(s));
     return out;
   });
 }

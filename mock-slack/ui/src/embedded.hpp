@@ -12,6 +12,7 @@ extern const std::string_view layout_foot_html;
 extern const std::string_view error_html;
 extern const std::string_view timeline_html;
 extern const std::string_view incident_html;
+extern const std::string_view incident_response_html;
 extern const std::string_view channels_html;
 extern const std::string_view channel_html;
 extern const std::string_view style_css;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "mock_slack_ui/html.hpp"
+#include "mock_slack_ui/incident_response.hpp"
 #include "page_layout.hpp"
 #include "text.hpp"
 
@@ -96,8 +97,9 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
   }
   d.set("occurrence_count", std::to_string(incident.occurrences.size()));
 
-  // The timeline: alert transitions and incident events (an auto-healer action, a note), in time
-  // order; at equal times a transition comes before the event that answered it.
+  // The merged timeline: alert transitions, silences, notifications and incident events (an
+  // auto-healer action, a note), in time order; at equal times a transition comes before what
+  // answered it, and a resolution last.
   struct Entry {
     UnixMillis at_ms;
     int order;
@@ -109,12 +111,25 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
     entries.push_back(
         {o.starts_at_ms, 0, entries.size(), "firing", "Alertmanager", o.alertname + " firing"});
     if (o.ends_at_ms) {
-      entries.push_back({*o.ends_at_ms, 2, entries.size(), "resolved", "Alertmanager",
+      entries.push_back({*o.ends_at_ms, 4, entries.size(), "resolved", "Alertmanager",
                          o.alertname + " resolved"});
     }
   }
+  for (const SilenceView& s : incident.silences) {
+    entries.push_back({s.starts_at_ms, 1, entries.size(), "silence", s.created_by,
+                       "silence " + s.id + " until " + detail::format_utc(s.ends_at_ms) +
+                           (s.comment.empty() ? "" : ": " + s.comment)});
+    if (s.state == "expired") {
+      entries.push_back({s.ends_at_ms, 1, entries.size(), "silence", "Alertmanager",
+                         "silence " + s.id + " expired"});
+    }
+  }
+  for (const NotificationView& n : incident.notifications) {
+    entries.push_back({n.received_at_ms, 2, entries.size(), "notification", "Alertmanager",
+                       std::string("notification ") + to_string(n.status) + " to " + n.receiver});
+  }
   for (const IncidentEventView& e : incident.events) {
-    entries.push_back({e.at_ms, 1, entries.size(), e.kind, e.author, e.text});
+    entries.push_back({e.at_ms, 3, entries.size(), e.kind, e.author, e.text});
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.at_ms, a.order, a.seq) < std::tie(b.at_ms, b.order, b.seq);
@@ -128,6 +143,7 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
     row.set("text", e.text);
   }
   d.set("event_count", std::to_string(incident.events.size()));
+  d.set("response", render_incident_response(incident));
 
   std::vector<const NotificationView*> notifications;
   notifications.reserve(incident.notifications.size());

@@ -25,6 +25,8 @@ std::string_view page_source(Page page) {
       return embedded::timeline_html;
     case Page::incident:
       return embedded::incident_html;
+    case Page::incident_response:
+      return embedded::incident_response_html;
     case Page::channels:
       return embedded::channels_html;
     case Page::channel:

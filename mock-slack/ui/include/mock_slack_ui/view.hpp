@@ -64,7 +64,6 @@ struct NotificationView {
   std::vector<OccurrenceView> alerts;  ///< the alerts as delivered in this notification
 };
 
-/// Occurrences of one group key that overlap in time.
 /// An incident event (mock-slack's incident_events): an auto-healer action, a note, ...
 struct IncidentEventView {
   UnixMillis at_ms = 0;
@@ -73,6 +72,26 @@ struct IncidentEventView {
   std::string text;
 };
 
+/// An Alertmanager silence that silenced one of the incident's alerts (as of its last sync).
+struct SilenceView {
+  std::string id;
+  std::string state;  ///< "active", "pending" or "expired"
+  std::string created_by;
+  std::string comment;
+  UnixMillis starts_at_ms = 0;
+  UnixMillis ends_at_ms = 0;
+};
+
+/// The incident page's forms (acknowledge, note, mitigated, resolve, reopen): offered only to a
+/// signed-in user, whose name signs what they post.
+struct IncidentFormsView {
+  bool offered = false;
+  std::string user;        ///< who is signed in
+  std::string csrf_token;  ///< the hidden field every form carries
+  std::string why_not;     ///< when not offered: what would enable them
+};
+
+/// Occurrences of one group key that overlap in time.
 struct IncidentView {
   std::int64_t id = 0;
   std::string group_key;
@@ -86,6 +105,8 @@ struct IncidentView {
   std::vector<OccurrenceView> occurrences;
   std::vector<NotificationView> notifications;  ///< the notification log (any order)
   std::vector<IncidentEventView> events;        ///< incident events (any order)
+  std::vector<SilenceView> silences;            ///< silences of its alerts (any order)
+  IncidentFormsView forms;                      ///< the page's forms; not offered by default
   std::string external_url;  ///< Alertmanager's externalURL from the latest notification
 };
 
