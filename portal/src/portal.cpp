@@ -87,6 +87,11 @@ void save_fault_file(const std::string& path, const FaultState& state) {
     out << fault_file_text(state);
     out.flush();
     if (!out) {
+      if (errno == EROFS) {
+        throw FaultFileReadOnly("the fault file " + path +
+                                " is on a read-only file system (a mounted ConfigMap?): change the "
+                                "faults where the file comes from (make break TARGET=k8s)");
+      }
       throw std::runtime_error("cannot write fault file " + temporary + ": " +
                                std::strerror(errno));
     }
@@ -216,6 +221,10 @@ Portal::Change Portal::commit(const FaultState& next, std::string_view source,
   if (persist && !config_.fault_file.empty()) {
     try {
       save_fault_file(config_.fault_file, next);
+    } catch (const FaultFileReadOnly& e) {
+      // Not the portal's failure: the faults are managed outside it. 409, and nothing changes.
+      firedrill::log::warn("fault change refused", {{"source", source}, {"error", e.what()}});
+      return Change{409, json{{"error", e.what()}}};
     } catch (const std::exception& e) {
       firedrill::log::error("fault change not applied", {{"source", source}, {"error", e.what()}});
       return Change{500, json{{"error", e.what()}}};

@@ -37,7 +37,8 @@ def main():
         ports.setdefault(workload, {})[name] = int(port)
     docs = [d for d in yaml.safe_load_all(open(rendered)) if d]
     secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
-    out, used_secrets = [], set()
+    config_maps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
+    out, used_secrets, used_config_maps = [], set(), set()
 
     for d in docs:
         name = d["metadata"]["name"]
@@ -56,6 +57,8 @@ def main():
                      "persistentVolumeClaim": {"claimName": claim_name}})
             note(f"StatefulSet {name}: played as a Deployment, its claims as PersistentVolumeClaims")
         for volume in pod.get("volumes", []):
+            if "configMap" in volume:
+                used_config_maps.add(volume["configMap"]["name"])
             if "secret" in volume:
                 secret = volume.pop("secret")
                 used_secrets.add(secret["secretName"])
@@ -93,6 +96,10 @@ def main():
                     "metadata": {"name": name, "labels": d["metadata"].get("labels", {})},
                     "spec": {"replicas": 1, "selector": spec["selector"], "template": template}})
 
+    for name in sorted(used_config_maps):
+        config_map = config_maps[name]
+        out.insert(0, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
+                       "data": config_map.get("data", {})})
     for secret_name in sorted(used_secrets):
         secret = secrets[secret_name]
         data = {k: base64.b64decode(v).decode() for k, v in secret.get("data", {}).items()}

@@ -73,13 +73,26 @@ check "mock-slack /healthz" up "$mockslack_http" /healthz
 curl -fsS "http://127.0.0.1:$mockslack_http/metrics" >"$work/mock-slack.metrics"
 check "mock-slack /metrics passes promtool" promtool check metrics <"$work/mock-slack.metrics"
 
-token=$(python3 - "$work/dev.yaml" <<'PY'
+secret() { # NAME: the rendered Secret's "token"
+  python3 - "$work/dev.yaml" "$1" <<'PY'
 import base64, sys, yaml
 for d in yaml.safe_load_all(open(sys.argv[1])):
-    if d and d["kind"] == "Secret" and d["metadata"]["name"] == "mock-slack-webhook-token":
-        print(base64.b64decode(d["data"]["token"]).decode().strip() if "data" in d else d["stringData"]["token"].strip())
+    if d and d["kind"] == "Secret" and d["metadata"]["name"] == sys.argv[2]:
+        data = d.get("data", {})
+        print(base64.b64decode(data["token"]).decode().strip() if "token" in data
+              else d["stringData"]["token"].strip())
 PY
-)
+}
+# On Kubernetes the portal's faults come from its ConfigMap, mounted read-only: the admin API
+# says so instead of failing.
+admin_put() {
+  curl -s -o "$work/admin.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $(secret portal-admin-token)" \
+    -H "Content-Type: application/json" --data '{"error_rate":0.5}' "http://127.0.0.1:$portal_ops/admin/faults"
+}
+check "portal's admin API answers 409 for a fault change: the ConfigMap holds the faults" \
+  test "$(admin_put)" = 409
+check "the 409 names the read-only fault file" grep -q "read-only" "$work/admin.out"
+token=$(secret mock-slack-webhook-token)
 webhook='{"version":"4","groupKey":"{}:{alertname=\"ImageTest\"}","truncatedAlerts":0,"status":"firing",
  "receiver":"pages","groupLabels":{"alertname":"ImageTest"},"commonLabels":{"alertname":"ImageTest"},
  "commonAnnotations":{},"externalURL":"http://alertmanager:9093","alerts":[{"status":"firing",

@@ -55,8 +55,14 @@ FaultState parse_fault_file(const std::string& path, const std::string& text,
                             const FaultState& base);
 /// The text save_fault_file() writes for `state`.
 std::string fault_file_text(const FaultState& state);
+/// Thrown by save_fault_file() when the file's folder is read-only (EROFS): the faults come from
+/// elsewhere, such as a ConfigMap mounted on Kubernetes, and are changed there.
+struct FaultFileReadOnly : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 /// Writes the state to `path` atomically (a temporary file renamed over it). Throws
-/// std::runtime_error naming the file on failure.
+/// FaultFileReadOnly on a read-only file system, std::runtime_error naming the file on any other
+/// failure.
 void save_fault_file(const std::string& path, const FaultState& state);
 
 /// One row of the portal's route table (src/routes.cpp), as a reader (and routes_test.cpp) sees
