@@ -25,7 +25,7 @@ std::string read_sli_file(const std::filesystem::path& p) {
 
 /// The test clock at the wall clock's time (a real Prometheus answers about now), and an
 /// incident: PortalAvailabilityBudgetBurn of service portal from 2 minutes ago, resolved.
-void seed_now(const Running& m) {
+void seed_now(const Running& m, const httplib::Headers& headers = {}) {
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(alerting::system_now());
   const auto at = [&](int seconds_ago) {
     return alerting::format_time(now - std::chrono::seconds(seconds_ago));
@@ -35,13 +35,13 @@ void seed_now(const Running& m) {
       notification("PortalAvailabilityBudgetBurn", "firing",
                    json::array({alert("PortalAvailabilityBudgetBurn", "firing", at(120),
                                       "0001-01-01T00:00:00Z", {{"slo", "availability"}})}));
-  REQUIRE(m.post("/webhook", firing)->status == 200);
+  REQUIRE(m.post("/webhook", firing, headers)->status == 200);
   set_clock(at(30));
   const json resolved =
       notification("PortalAvailabilityBudgetBurn", "resolved",
                    json::array({alert("PortalAvailabilityBudgetBurn", "resolved", at(120), at(40),
                                       {{"slo", "availability"}})}));
-  REQUIRE(m.post("/webhook", resolved)->status == 200);
+  REQUIRE(m.post("/webhook", resolved, headers)->status == 200);
   set_clock(at(0));
 }
 
@@ -151,6 +151,37 @@ TEST_CASE("with a real Prometheus the chart is served, embedded and saved beside
   const std::string saved = read_sli_file(m.dir.path() / "2026-12-01-incident-1.sli.svg");
   CHECK_THAT(saved, Catch::Contains("data-slo=\"availability\""));
   CHECK_THAT(saved, Catch::Contains("class=\"mark mark-detect\""));
+}
+
+TEST_CASE("a drill's event puts its measured and expected figures in the draft",
+          "[pages][sli][postmortem]") {
+  ReceiverOptions o;
+  o.credentials.bearer_token = "secret";
+  Running m(o);
+  const httplib::Headers auth{{"Authorization", "Bearer secret"}};
+  seed_now(m, auth);
+  // What scripts/drill.py's post_drill_event() sends.
+  const json drill = json::parse(R"x({"kind": "drill", "author": "drill.py",
+    "text": "drill errors (profile drill), alert PortalAvailabilityBudgetBurn: PASS",
+    "details": {"scenario": "errors", "profile": "drill", "result": "PASS", "measurements": [
+      {"what": "time to detect (from the break)", "expected_seconds": 10.0, "low_seconds": 8.0,
+       "high_seconds": 14.0, "measured_seconds": 11.2},
+      {"what": "time to resolve (from the heal)", "expected_seconds": 10.0, "low_seconds": 8.0,
+       "high_seconds": 14.0, "measured_seconds": 9.0}]}})x");
+  REQUIRE(m.post("/api/v1/incidents/1/events", drill, auth)->status == 201);
+  auto c = m.client();
+  const auto md = c.Get("/incidents/1/postmortem.md", {{"Authorization", "Bearer secret"}});
+  REQUIRE(md);
+  REQUIRE(md->status == 200);
+  CHECK_THAT(md->body, Catch::Contains("**Drill** `errors` at "));
+  CHECK_THAT(md->body, Catch::Contains("| Figure | Measured | Expected | Tolerance |\n"));
+  CHECK_THAT(
+      md->body,
+      Catch::Contains("| time to detect (from the break) | 11.2 s | 10.0 s | 8.0 s to 14.0 s |"));
+  CHECK_THAT(
+      md->body,
+      Catch::Contains("| time to resolve (from the heal) | 9.0 s | 10.0 s | 8.0 s to 14.0 s |"));
+  CHECK_THAT(md->body, Catch::Contains("- How: measured by the drill (scripts/drill.py)"));
 }
 
 }  // namespace mock_slack::testing
