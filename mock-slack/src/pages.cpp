@@ -305,7 +305,7 @@ std::string write_atomically(const std::filesystem::path& path, const std::strin
   }
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
-    const std::string error = "cannot rename to " + path.string() + ": " + ec.message();
+    std::string error = "cannot rename to " + path.string() + ": " + ec.message();
     std::filesystem::remove(tmp, ec);
     return error;
   }

@@ -3,6 +3,8 @@
 
 #include <httplib.h>
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "firedrill/log.hpp"
@@ -53,6 +55,20 @@ std::optional<double> sample_value(const json& v) {
   }
 }
 
+/// `object[key]` when it is a string, else "" (json::value() would throw on another type).
+std::string string_field(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// `object[key]`, or null (json::value() would throw on a non-object).
+json member(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  return it == object.end() ? json() : *it;
+}
+
 LabelMap labels_of(const json& object) {
   LabelMap out;
   if (!object.is_object()) return out;
@@ -75,7 +91,7 @@ PrometheusResult<json> data_of(const httplib::Result& res, const std::string& pe
     return PrometheusError{peer, why};
   }
   if (body.is_discarded() || !body.is_object()) return PrometheusError{peer, "answer is not JSON"};
-  if (body.value("status", "") != "success") {
+  if (string_field(body, "status") != "success") {
     return PrometheusError{peer, "status is not success"};
   }
   auto data = body.find("data");
@@ -123,7 +139,7 @@ PrometheusResult<std::vector<InstantSample>> PrometheusClient::query(std::string
   if (auto* e = std::get_if<PrometheusError>(&data)) return std::move(*e);
   const json& d = std::get<json>(data);
   const PrometheusError bad{impl_->base->scheme_host_port, "malformed vector answer"};
-  if (!d.is_object() || d.value("resultType", "") != "vector" || !d.contains("result") ||
+  if (!d.is_object() || string_field(d, "resultType") != "vector" || !d.contains("result") ||
       !d["result"].is_array()) {
     return bad;
   }
@@ -135,7 +151,7 @@ PrometheusResult<std::vector<InstantSample>> PrometheusClient::query(std::string
     }
     const auto v = sample_value((*value)[1]);
     if (!v) return bad;
-    out.push_back({labels_of(series.value("metric", json::object())), *v});
+    out.push_back({labels_of(member(series, "metric")), *v});
   }
   return out;
 }
@@ -150,7 +166,7 @@ PrometheusResult<std::vector<RangeSeries>> PrometheusClient::query_range(
   if (auto* e = std::get_if<PrometheusError>(&data)) return std::move(*e);
   const json& d = std::get<json>(data);
   const PrometheusError bad{impl_->base->scheme_host_port, "malformed matrix answer"};
-  if (!d.is_object() || d.value("resultType", "") != "matrix" || !d.contains("result") ||
+  if (!d.is_object() || string_field(d, "resultType") != "matrix" || !d.contains("result") ||
       !d["result"].is_array()) {
     return bad;
   }
@@ -159,12 +175,12 @@ PrometheusResult<std::vector<RangeSeries>> PrometheusClient::query_range(
     const auto values = series.find("values");
     if (!series.is_object() || values == series.end() || !values->is_array()) return bad;
     RangeSeries s;
-    s.metric = labels_of(series.value("metric", json::object()));
+    s.metric = labels_of(member(series, "metric"));
     for (const json& point : *values) {
       if (!point.is_array() || point.size() != 2 || !point[0].is_number()) return bad;
       const auto v = sample_value(point[1]);
       if (!v) return bad;
-      s.points.emplace_back(static_cast<UnixMillis>(point[0].get<double>() * 1000.0 + 0.5), *v);
+      s.points.emplace_back(std::llround(point[0].get<double>() * 1000.0), *v);
     }
     out.push_back(std::move(s));
   }
@@ -185,9 +201,8 @@ PrometheusResult<std::vector<PrometheusRule>> PrometheusClient::rules() {
           !rule.contains("query") || !rule["query"].is_string()) {
         return bad;
       }
-      out.push_back({rule.value("type", "") == "alerting", rule["name"].get<std::string>(),
-                     rule["query"].get<std::string>(),
-                     labels_of(rule.value("labels", json::object()))});
+      out.push_back({string_field(rule, "type") == "alerting", rule["name"].get<std::string>(),
+                     rule["query"].get<std::string>(), labels_of(member(rule, "labels"))});
     }
   }
   return out;

@@ -181,7 +181,8 @@ IncidentSli fetch_incident_sli(std::string_view base_url, const IncidentView& in
     const auto service = labels.find("service");
     const auto slo = labels.find("slo");
     if (service == labels.end() || slo == labels.end()) return std::nullopt;
-    if (!std::binary_search(incident.services.begin(), incident.services.end(), service->second)) {
+    if (std::find(incident.services.begin(), incident.services.end(), service->second) ==
+        incident.services.end()) {
       return std::nullopt;
     }
     return std::make_pair(service->second, slo->second);

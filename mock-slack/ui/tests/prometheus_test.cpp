@@ -127,6 +127,28 @@ TEST_CASE("the Prometheus client says why there is no answer", "[prometheus]") {
     CHECK(error_of(client.query_range("x", 0, 1, std::chrono::seconds(1))) ==
           "malformed matrix answer");
   }
+  SECTION("fields of the wrong type are errors, never exceptions") {
+    FakePrometheus prom([](const httplib::Request& req, httplib::Response& res) {
+      if (req.path == "/prom/api/v1/rules") {
+        res.set_content(R"x({"status":"success","data":{"groups":[{"rules":[)x"
+                        R"x({"type":5,"name":"n","query":"q","labels":[1]}]}]}})x",
+                        "application/json");
+      } else if (req.path == "/prom/api/v1/query_range") {
+        res.set_content(R"x({"status":"success","data":{"resultType":7,"result":[]}})x",
+                        "application/json");
+      } else {
+        res.set_content(R"x({"status":1,"data":{}})x", "application/json");
+      }
+    });
+    PrometheusClient client(prom.url());
+    CHECK(error_of(client.query("x", 0)) == "status is not success");
+    CHECK(error_of(client.query_range("x", 0, 1, std::chrono::seconds(1))) ==
+          "malformed matrix answer");
+    const auto rules = ok(client.rules());  // a rule of no known type is a recording rule
+    REQUIRE(rules.size() == 1);
+    CHECK_FALSE(rules[0].alerting);
+    CHECK(rules[0].labels.empty());
+  }
   SECTION("unreachable, and not an http(s) URL") {
     int port = 0;
     {
