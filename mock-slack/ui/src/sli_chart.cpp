@@ -60,11 +60,19 @@ void panel(std::ostringstream& svg, const IncidentSli& sli, const SloSli& s,
   const double plot_top = top + kSliPlotTop;
   const double plot_bottom = top + kSliPlotBottom;
   const double allowed = 1.0 - s.objective;
-  double y_max = 1.0;
-  for (const double t : s.page_burn_rates) y_max = std::max(y_max, t);
-  y_max = std::max(y_max, s.peak_burn_rate()) * 1.15;
+  double highest_threshold = 1.0;
+  for (const double t : s.page_burn_rates) highest_threshold = std::max(highest_threshold, t);
+  const double peak = s.peak_burn_rate();
+  // A burn far above the thresholds (an outage burns at 1000x) would flatten them onto the
+  // axis: then the axis is logarithmic, from 0.1x, so the thresholds stay apart and readable.
+  const bool log_scale = peak > kSliLogScaleAbove * highest_threshold;
+  const double y_max = std::max(highest_threshold, peak) * 1.15;
+  const double log_min = std::log10(kSliLogScaleMin);
+  const double log_span = std::log10(y_max) - log_min;
   const auto y_of = [&](double burn) {
-    return plot_bottom - (std::min(burn, y_max) / y_max) * (plot_bottom - plot_top);
+    const double f = log_scale ? (std::log10(std::max(burn, kSliLogScaleMin)) - log_min) / log_span
+                               : std::min(burn, y_max) / y_max;
+    return plot_bottom - std::clamp(f, 0.0, 1.0) * (plot_bottom - plot_top);
   };
 
   svg << "<g class=\"panel\" data-service=\"" << xml_escape(s.service) << "\" data-slo=\""
@@ -72,20 +80,25 @@ void panel(std::ostringstream& svg, const IncidentSli& sli, const SloSli& s,
   svg << "<text x=\"" << num(kSliPlotLeft) << "\" y=\"" << num(top + 20)
       << "\" font-size=\"14\" font-weight=\"bold\">" << xml_escape(s.service) << " "
       << xml_escape(s.slo) << " (objective " << xml_escape(percent_label(s.objective))
-      << "): burn rate of the 5m error ratio</text>\n";
+      << "): burn rate of the 5m error ratio" << (log_scale ? " (log scale)" : "") << "</text>\n";
   svg << "<rect x=\"" << num(kSliPlotLeft) << "\" y=\"" << num(plot_top) << "\" width=\""
       << num(kSliPlotRight - kSliPlotLeft) << "\" height=\"" << num(plot_bottom - plot_top)
       << "\" fill=\"#fafafa\" stroke=\"#999\"/>\n";
 
   // Axes: burn rate on the left, the error ratio it stands for on the right.
-  for (int i = 0; i <= 4; ++i) {
-    const double burn = y_max * i / 4.0;
+  std::vector<double> ticks;
+  if (log_scale) {
+    for (double t = kSliLogScaleMin; t <= y_max; t *= 10) ticks.push_back(t);
+  } else {
+    for (int i = 0; i <= 4; ++i) ticks.push_back(y_max * i / 4.0);
+  }
+  for (const double burn : ticks) {
     const double y = y_of(burn);
     svg << "<line x1=\"" << num(kSliPlotLeft) << "\" y1=\"" << num(y) << "\" x2=\""
         << num(kSliPlotRight) << "\" y2=\"" << num(y) << "\" stroke=\"#e4e4e4\"/>\n";
     svg << "<text x=\"" << num(kSliPlotLeft - 6) << "\" y=\"" << num(y + 4)
-        << "\" font-size=\"11\" text-anchor=\"end\">" << detail::format_fixed(burn, 1)
-        << "x</text>\n";
+        << "\" font-size=\"11\" text-anchor=\"end\">"
+        << detail::format_fixed(burn, burn < 1 ? 1 : (log_scale ? 0 : 1)) << "x</text>\n";
     svg << "<text x=\"" << num(kSliPlotRight + 6) << "\" y=\"" << num(y + 4)
         << "\" font-size=\"11\">" << xml_escape(percent_label(burn * allowed)) << "</text>\n";
   }

@@ -142,6 +142,21 @@ TEST_CASE("the SLI chart is well-formed SVG with the marks in place", "[sli_char
   CHECK_THAT(svg, Catch::Contains("portal availability (objective 99.9%)"));
 }
 
+TEST_CASE("a burn far above the thresholds gets a logarithmic axis", "[sli_chart]") {
+  IncidentSli sli = chart_sli();
+  for (auto& [t, ratio] : sli.slos[0].error_ratio) ratio = ratio > 0 ? 1.0 : 0.0;  // 1000x
+  const std::string svg = render_sli_chart(sli, incident_times(seeded_incident(), &sli), 42);
+  CHECK(xml_problem(svg) == "");
+  CHECK_THAT(svg, Catch::Contains("burn rate of the 5m error ratio (log scale)"));
+  // From 0.1x to 1150x (1000 x 1.15) over y 220..56: 14.4x and 6x stay 23 units apart.
+  const double decades = std::log10(1150.0) - std::log10(0.1);
+  const double y14 = 220.0 - (std::log10(14.4) + 1.0) / decades * 164.0;
+  CHECK(attr_of(svg, "class=\"threshold\"", "y1") == Approx(y14).margin(0.06));
+  for (const char* tick : {">0.1x<", ">1x<", ">10x<", ">100x<", ">1000x<"}) {
+    CHECK_THAT(svg, Catch::Contains(tick));
+  }
+}
+
 TEST_CASE("the SLI chart escapes every text and stays well-formed", "[sli_chart][security]") {
   IncidentSli sli = chart_sli();
   sli.prometheus_url = "http://p/?a=1&b=<2>";

@@ -237,6 +237,10 @@ TEST_CASE("the SLI figures from a real Prometheus fed known traffic",
     const IncidentTimes times = incident_times(inc, &sli);
     CHECK(times.started_ms == sli.impact_start_ms);
     const std::string svg = render_sli_chart(sli, times, inc.id);
+    // To look at it: SLI_CHART_OUT=/tmp/sli.svg mock_slack_ui_tests "[integration]".
+    if (const char* out = std::getenv("SLI_CHART_OUT"); out != nullptr && *out != '\0') {
+      std::ofstream(out, std::ios::binary) << svg;
+    }
     CHECK_THAT(svg, Catch::Contains("class=\"mark mark-break\""));
     CHECK_THAT(svg, Catch::Contains("class=\"mark mark-resolve\""));
     CHECK_THAT(svg, Catch::Contains("page at 14.4x"));

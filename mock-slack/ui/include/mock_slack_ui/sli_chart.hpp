@@ -23,6 +23,10 @@ inline constexpr double kSliPlotLeft = 80.0;
 inline constexpr double kSliPlotRight = 880.0;  ///< the right axis
 inline constexpr double kSliPlotTop = 56.0;     ///< inside a panel
 inline constexpr double kSliPlotBottom = 220.0;
+/// The burn-rate axis turns logarithmic (from kSliLogScaleMin) when the peak is more than
+/// kSliLogScaleAbove times the highest page threshold.
+inline constexpr double kSliLogScaleAbove = 4.0;
+inline constexpr double kSliLogScaleMin = 0.1;
 
 /// x of time `at_ms` on the chart of `sli` (chart_from_ms at kSliPlotLeft, chart_to_ms at
 /// kSliPlotRight).
