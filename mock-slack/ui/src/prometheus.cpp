@@ -80,7 +80,7 @@ LabelMap labels_of(const json& object) {
 
 /// The "data" member of a successful answer, or why there is none.
 PrometheusResult<json> data_of(const httplib::Result& res, const std::string& peer) {
-  if (!res) return PrometheusError{peer, httplib::to_string(res.error())};
+  if (!res) return PrometheusError{peer, "request failed: " + httplib::to_string(res.error())};
   auto body = json::parse(res->body, nullptr, false);
   if (res->status != 200) {
     std::string why = "HTTP " + std::to_string(res->status);

@@ -273,7 +273,8 @@ IncidentSli fetch_incident_sli(std::string_view base_url, const IncidentView& in
   const UnixMillis span = out.impact_end_ms - out.impact_start_ms;
   const UnixMillis margin = std::max<UnixMillis>(span / 10, 2 * step_ms);
   out.chart_from_ms = out.impact_start_ms - margin;
-  out.chart_to_ms = std::min(now_ms, out.impact_end_ms + margin);
+  // Every mark in view: the detection may come after the end of an incident that was short.
+  out.chart_to_ms = std::min(now_ms, std::max(out.impact_end_ms, times.detected_ms) + margin);
   if (out.chart_to_ms <= out.chart_from_ms) out.chart_to_ms = out.impact_end_ms;
   const auto chart_step = ceil_seconds((out.chart_to_ms - out.chart_from_ms) / 300);
 
