@@ -1,4 +1,5 @@
-// GET /, /incidents/{id}, /incidents/{id}/postmortem.md, /channels, /channels/{name} and
+// GET /, /incidents/{id}, /incidents/{id}/postmortem.md, /incidents/{id}/sli.svg, /channels,
+// /channels/{name} and
 // /static/style.css (rows of routes.cpp's table; tests/pages_test.cpp): the web UI's handlers,
 // mapping the store's rows into mock_slack::ui's views. Also the pages' settings and the
 // `mock-slack postmortem` command.
@@ -21,6 +22,7 @@
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/view_mapping.hpp"
 #include "mock_slack_ui/html.hpp"
+#include "mock_slack_ui/sli_chart.hpp"
 
 namespace mock_slack {
 
@@ -31,7 +33,7 @@ namespace {
 ui::IncidentView incident_view(const Store& store, const IncidentDetail& detail) {
   ui::IncidentView view = to_view(detail);
   for (const IncidentEvent& e : incident_events(store, detail)) {
-    view.events.push_back({to_unix_ms(e.at), e.author, e.kind, e.text});
+    view.events.push_back({to_unix_ms(e.at), e.author, e.kind, e.text, e.details});
   }
   std::vector<std::string> silence_ids;
   for (const Occurrence& o : detail.occurrences) {
@@ -55,6 +57,8 @@ void respond(Response& res, int status, const std::string& body, std::string_vie
   res.set_content(body, std::string(content_type).c_str());
 }
 
+constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
+
 void error_page(Response& res, int status, std::string_view title, std::string_view detail) {
   respond(res, status, ui::render_error_page(title, detail), ui::kHtmlContentType);
 }
@@ -71,11 +75,18 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
 
 void add_page_options(CLI::App& app, PagesSettings& s) {
   app.add_option("--prometheus-url", s.prometheus_url,
-                 "Prometheus queried for the postmortem's error-budget figures (empty: none)")
+                 "Prometheus queried for the SLI chart and the postmortem's impact window and "
+                 "error budget (empty: none)")
       ->envname("MOCKSLACK_PROMETHEUS_URL");
   app.add_option("--slo-period", s.slo_period,
                  "The SLO period the postmortem's error-budget share refers to")
       ->envname("MOCKSLACK_SLO_PERIOD")
+      ->capture_default_str()
+      ->check(firedrill::duration_validator());
+  app.add_option("--impact-step", s.impact_step,
+                 "The impact window's resolution: the first bad step of the SLI before the alert "
+                 "starts it (a few scrape intervals)")
+      ->envname("MOCKSLACK_IMPACT_STEP")
       ->capture_default_str()
       ->check(firedrill::duration_validator());
 }
@@ -88,23 +99,39 @@ PagesOptions resolve(const PagesSettings& s) {
     throw std::invalid_argument("--slo-period: expected a duration such as 30d, got \"" +
                                 cut(s.slo_period) + "\"");
   }
-  o.budget.period = std::chrono::duration_cast<std::chrono::seconds>(*period);
-  if (o.budget.period.count() == 0) throw std::invalid_argument("--slo-period: at least 1s");
-  o.budget.period_label = s.slo_period;
+  o.sli.period = std::chrono::duration_cast<std::chrono::seconds>(*period);
+  if (o.sli.period.count() == 0) throw std::invalid_argument("--slo-period: at least 1s");
+  o.sli.period_label = s.slo_period;
+  const auto step = firedrill::parse_duration(s.impact_step);
+  if (!step || std::chrono::duration_cast<std::chrono::seconds>(*step).count() < 1) {
+    throw std::invalid_argument("--impact-step: expected a duration of at least 1s, got \"" +
+                                cut(s.impact_step) + "\"");
+  }
+  o.sli.impact_step = std::chrono::duration_cast<std::chrono::seconds>(*step);
+  if (o.sli.impact_step > o.sli.period) {
+    throw std::invalid_argument("--impact-step: longer than --slo-period");
+  }
   return o;
 }
 
-std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
-                                            const PagesOptions& options) {
+std::optional<PostmortemDraft> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
+                                                const PagesOptions& options,
+                                                std::string_view chart_link) {
   auto detail = store.incident(id);
   if (!detail) return std::nullopt;
   const ui::IncidentView incident = incident_view(store, *detail);
   const ui::UnixMillis now_ms = to_unix_ms(now);
-  std::optional<ui::BudgetFigures> budget;
+  PostmortemDraft out;
+  std::optional<ui::IncidentSli> sli;
   if (!options.prometheus_url.empty()) {
-    budget = ui::fetch_budget_figures(options.prometheus_url, incident, now_ms, options.budget);
+    sli = ui::fetch_incident_sli(options.prometheus_url, incident, now_ms, options.sli);
+    if (sli->error.empty()) {
+      out.sli_svg = ui::render_sli_chart(*sli, ui::incident_times(incident, &*sli), incident.id);
+    }
   }
-  return ui::render_postmortem(incident, budget, now_ms);
+  out.markdown =
+      ui::render_postmortem(incident, sli, now_ms, out.sli_svg ? chart_link : std::string_view());
+  return out;
 }
 
 void Receiver::page_failure(Response& res, int status, std::string_view title,
@@ -170,19 +197,58 @@ void Receiver::incident_page(const Request& req, Response& res) {
   }
   ui::IncidentView view = incident_view(store_, *detail);
   view.forms = incident_forms(req, res);  // incident_forms.cpp
-  page(res, 200, ui::render_incident(view, to_unix_ms(store_.now())));
+  const ui::UnixMillis now_ms = to_unix_ms(store_.now());
+  ui::IncidentSliSection sli;
+  sli.prometheus_url = options_.pages.prometheus_url;
+  if (!sli.prometheus_url.empty()) {
+    const ui::IncidentSli fetched =
+        ui::fetch_incident_sli(sli.prometheus_url, view, now_ms, options_.pages.sli);
+    sli.error = fetched.error;
+    sli.chart_href = "/incidents/" + std::to_string(view.id) + "/sli.svg";
+    sli.figures = ui::sli_summary(fetched);
+  }
+  page(res, 200, ui::render_incident(view, now_ms, sli));
+}
+
+void Receiver::sli_chart(const Request& req, Response& res) {
+  const auto id = parse_id(req.params.at(0));
+  auto detail = id ? store_.incident(*id) : std::nullopt;
+  if (!detail) {
+    respond(res, 404, "There is no incident " + cut(req.params.at(0)) + ".\n", kTextContentType);
+    return;
+  }
+  if (options_.pages.prometheus_url.empty()) {
+    respond(res, 404,
+            "No Prometheus is configured (--prometheus-url): mock-slack has no SLI to draw.\n",
+            kTextContentType);
+    return;
+  }
+  const ui::IncidentView view = incident_view(store_, *detail);
+  const ui::IncidentSli sli = ui::fetch_incident_sli(options_.pages.prometheus_url, view,
+                                                     to_unix_ms(store_.now()), options_.pages.sli);
+  if (!sli.error.empty()) {
+    respond(res, 503,
+            "Prometheus at " + options_.pages.prometheus_url + " did not answer (" + sli.error +
+                "): no SLI chart.\n",
+            kTextContentType);
+    return;
+  }
+  respond(res, 200, ui::render_sli_chart(sli, ui::incident_times(view, &sli), view.id),
+          ui::kSvgContentType);
 }
 
 void Receiver::postmortem_page(const Request& req, Response& res) {
   const auto id = parse_id(req.params.at(0));
-  auto draft = id ? postmortem_draft(store_, *id, store_.now(), options_.pages) : std::nullopt;
+  auto draft = id ? postmortem_draft(store_, *id, store_.now(), options_.pages,
+                                     "/incidents/" + std::to_string(*id) + "/sli.svg")
+                  : std::nullopt;
   if (!draft) {
     page(res, 404,
          ui::render_error_page("No such incident",
                                "There is no incident " + cut(req.params.at(0)) + "."));
     return;
   }
-  respond(res, 200, *draft, ui::kMarkdownContentType);
+  respond(res, 200, draft->markdown, ui::kMarkdownContentType);
 }
 
 void Receiver::channels_page(const Request&, Response& res) {
@@ -232,6 +298,34 @@ void Receiver::stylesheet(const Request&, Response& res) {
 
 // ---- mock-slack postmortem ---------------------------------------------------------------------
 
+namespace {
+
+/// Writes `content` to a temporary file beside `path`, then renames it over `path`; the error
+/// ("cannot write X") or empty.
+std::string write_atomically(const std::filesystem::path& path, const std::string& content) {
+  const std::filesystem::path tmp =
+      path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  std::error_code ec;
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file << content;
+    file.flush();
+    if (!file) {
+      std::filesystem::remove(tmp, ec);
+      return "cannot write " + tmp.string();
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::string error = "cannot rename to " + path.string() + ": " + ec.message();
+    std::filesystem::remove(tmp, ec);
+    return error;
+  }
+  return {};
+}
+
+}  // namespace
+
 CLI::App* add_postmortem_command(CLI::App& app, PostmortemCommand& c) {
   auto* sub =
       app.add_subcommand("postmortem", "Write the Markdown postmortem draft of an incident");
@@ -255,13 +349,23 @@ int run_postmortem_command(const PostmortemCommand& c, firedrill::alerting::Cloc
     std::cerr << "mock-slack postmortem: --db: no database at " << c.db << "\n";
     return 2;
   }
-  std::optional<std::string> draft;
+  // With --out, the chart goes beside the draft: "2026-11-21-incident-42.md" links
+  // "2026-11-21-incident-42.sli.svg" by its file name.
+  const std::filesystem::path out(c.out);
+  std::filesystem::path svg_path;
+  if (!c.out.empty()) {
+    svg_path = out;
+    svg_path.replace_extension(out.extension() == ".md" ? ".sli.svg"
+                                                        : out.extension().string() + ".sli.svg");
+  }
+  std::optional<PostmortemDraft> draft;
   try {
     StoreOptions so;
     so.path = c.db;
     so.read_connections = 1;
     Store store(so, clock);
-    draft = postmortem_draft(store, c.incident, clock(), options);
+    draft = postmortem_draft(store, c.incident, clock(), options,
+                             svg_path.empty() ? std::string() : svg_path.filename().string());
   } catch (const std::exception& e) {
     std::cerr << "mock-slack postmortem: --db: cannot read " << c.db << ": " << e.what() << "\n";
     return 2;
@@ -272,28 +376,18 @@ int run_postmortem_command(const PostmortemCommand& c, firedrill::alerting::Cloc
     return 2;
   }
   if (c.out.empty()) {
-    std::cout << *draft << std::flush;
+    std::cout << draft->markdown << std::flush;
     return std::cout ? 0 : 1;
   }
-  // Atomic: a temporary file beside the target, then rename over it.
-  const std::filesystem::path out(c.out);
-  const std::filesystem::path tmp =
-      out.parent_path() / ("." + out.filename().string() + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    file << *draft;
-    file.flush();
-    if (!file) {
-      std::cerr << "mock-slack postmortem: --out: cannot write " << tmp.string() << "\n";
-      std::filesystem::remove(tmp, ec);
+  // The chart first, so that a draft never links a file that is not there.
+  if (draft->sli_svg) {
+    if (const std::string error = write_atomically(svg_path, *draft->sli_svg); !error.empty()) {
+      std::cerr << "mock-slack postmortem: --out: " << error << "\n";
       return 1;
     }
   }
-  std::filesystem::rename(tmp, out, ec);
-  if (ec) {
-    std::cerr << "mock-slack postmortem: --out: cannot rename to " << c.out << ": " << ec.message()
-              << "\n";
-    std::filesystem::remove(tmp, ec);
+  if (const std::string error = write_atomically(out, draft->markdown); !error.empty()) {
+    std::cerr << "mock-slack postmortem: --out: " << error << "\n";
     return 1;
   }
   return 0;

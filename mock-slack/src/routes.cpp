@@ -61,6 +61,8 @@ const std::vector<Receiver::Route>& Receiver::table() {
       // pages.cpp
       {"GET", "/incidents/{id}/postmortem.md", Access::page, 200, &Receiver::postmortem_page,
        "the incident's postmortem draft, Markdown"},
+      {"GET", "/incidents/{id}/sli.svg", Access::page, 200, &Receiver::sli_chart,
+       "the SLI over the incident from Prometheus, SVG; 503 when Prometheus does not answer"},
       {"GET", "/channels", Access::page, 200, &Receiver::channels_page,
        "the Slack channels and receivers with their message counts"},
       // {name*}: a receiver name may hold "/", which reaches the router decoded.

@@ -8,4 +8,6 @@ extern const char* const mock_slack_binary;       ///< the mock-slack executable
 extern const char* const mock_slack_pages_tests;  ///< this test executable (to accept a golden)
 extern const char* const mock_slack_golden_dir;   ///< mock-slack/tests/golden in the sources
 extern const char* const mock_slack_test_output;  ///< where a differing page is written
+extern const char* const prometheus_binary;       ///< Debian's prometheus
+extern const char* const drill_slo_portal_rules;  ///< alert-rules/drill/slo-portal.rules.yml
 }  // namespace firedrill::build_paths

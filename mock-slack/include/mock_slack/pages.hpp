@@ -14,6 +14,7 @@
 #include "mock_slack/auth.hpp"
 #include "mock_slack/store.hpp"
 #include "mock_slack_ui/postmortem.hpp"
+#include "mock_slack_ui/sli.hpp"
 
 namespace CLI {
 class App;  // CLI/CLI.hpp, included only where a command line is built
@@ -22,10 +23,10 @@ class App;  // CLI/CLI.hpp, included only where a command line is built
 namespace mock_slack {
 
 struct PagesOptions {
-  /// Prometheus for the postmortem's error-budget figures; empty: not configured, and the draft
-  /// says the figures were not available.
+  /// Prometheus for the SLI chart and the postmortem's impact window and error budget; empty:
+  /// not configured, and the page and the draft say the figures are not available.
   std::string prometheus_url;
-  ui::BudgetFetchOptions budget;
+  ui::SliOptions sli;
   /// Bars in the timeline chart at most (the newest occurrences of the window).
   std::size_t chart_max_occurrences = 250;
   /// Webhook notifications shown in a receiver's channel at most.
@@ -35,21 +36,35 @@ struct PagesOptions {
   std::function<std::string()> banner;
 };
 
-/// --prometheus-url (MOCKSLACK_PROMETHEUS_URL) and --slo-period (MOCKSLACK_SLO_PERIOD, 30d).
+/// --prometheus-url (MOCKSLACK_PROMETHEUS_URL), --slo-period (MOCKSLACK_SLO_PERIOD, 30d) and
+/// --impact-step (MOCKSLACK_IMPACT_STEP, 1m).
 struct PagesSettings {
   std::string prometheus_url;
   std::string slo_period = "30d";
+  std::string impact_step = "1m";
 };
 void add_page_options(CLI::App& app, PagesSettings& settings);
 /// Throws std::invalid_argument naming the setting.
 PagesOptions resolve(const PagesSettings& settings);
 
-/// The Markdown postmortem draft of incident `id` at `now`, or nullopt for an unknown incident.
-/// Queries Prometheus (blocking) when options.prometheus_url is set.
-std::optional<std::string> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
-                                            const PagesOptions& options);
+/// A postmortem draft and its SLI chart.
+struct PostmortemDraft {
+  std::string markdown;
+  /// The SLI chart (SVG); nullopt when no Prometheus is configured or it did not answer (the
+  /// draft says which).
+  std::optional<std::string> sli_svg;
+};
 
-/// `mock-slack postmortem --db FILE --incident ID [--out FILE] [--prometheus-url URL]`.
+/// The postmortem draft of incident `id` at `now`, or nullopt for an unknown incident. Queries
+/// Prometheus (blocking) when options.prometheus_url is set. The draft links the chart at
+/// `chart_link` (empty: no link).
+std::optional<PostmortemDraft> postmortem_draft(const Store& store, std::int64_t id, TimePoint now,
+                                                const PagesOptions& options,
+                                                std::string_view chart_link);
+
+/// `mock-slack postmortem --db FILE --incident ID [--out FILE] [--prometheus-url URL]`. With
+/// --out and a chart, the SVG is written beside the draft (`<out without .md>.sli.svg`) and the
+/// draft links it by that file name.
 struct PostmortemCommand {
   std::string db;
   std::int64_t incident = 0;

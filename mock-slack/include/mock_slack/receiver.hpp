@@ -134,6 +134,7 @@ class Receiver {
   void timeline_page(const Request& req, Response& res);
   void incident_page(const Request& req, Response& res);
   void postmortem_page(const Request& req, Response& res);
+  void sli_chart(const Request& req, Response& res);
   void channels_page(const Request& req, Response& res);
   void channel_page(const Request& req, Response& res);
   void stylesheet(const Request& req, Response& res);

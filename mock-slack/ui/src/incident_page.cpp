@@ -13,7 +13,27 @@ namespace mock_slack::ui {
 
 using namespace detail;  // the pages' shared parts (page_layout.hpp)
 
-std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) {
+namespace {
+
+/// The SLI section's data (the template's {{#sli}} block).
+void set_sli(mus::data& d, const IncidentSliSection& sli) {
+  mus::data section;
+  section.set("configured", !sli.prometheus_url.empty());
+  section.set("prometheus_url", sli.prometheus_url);
+  section.set("failed", !sli.error.empty());
+  section.set("error", sli.error);
+  section.set("chart", sli.error.empty() && !sli.chart_href.empty());
+  section.set("chart_href", sli.chart_href);
+  mus::data figures{mus::data::type::list};
+  for (const std::string& f : sli.figures) figures.push_back(f);
+  section.set("figures", figures);
+  d.set("sli", section);
+}
+
+}  // namespace
+
+std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms,
+                            const IncidentSliSection& sli) {
   IncidentView incident = incident_in;
   complete_from_occurrences(incident);
 
@@ -43,6 +63,7 @@ std::string render_incident(const IncidentView& incident_in, UnixMillis now_ms) 
   for (const std::string& s : incident.instances) instances.push_back(s);
   d.set("instances", instances);
   d.set("group_key", incident.group_key);
+  set_sli(d, sli);
 
   std::vector<const OccurrenceView*> occurrences;
   occurrences.reserve(incident.occurrences.size());

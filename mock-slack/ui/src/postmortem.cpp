@@ -6,14 +6,14 @@
 #include <tuple>
 
 #include "mock_slack_ui/html.hpp"
+#include "postmortem_figures.hpp"
 #include "text.hpp"
 
 namespace mock_slack::ui {
-namespace {
 
 /// An inline code span that keeps `text` literal: a fence longer than any backtick run inside,
 /// line breaks as spaces, and (in a table cell) pipes escaped, which GFM honours even in code.
-std::string code_span(std::string_view text, bool in_table) {
+std::string detail::code_span(std::string_view text, bool in_table) {
   std::string body;
   std::size_t run = 0, longest = 0;
   for (const char c : text) {
@@ -32,6 +32,10 @@ std::string code_span(std::string_view text, bool in_table) {
   const bool pad = body.empty() || body.front() == '`' || body.back() == '`';
   return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
+
+namespace {
+
+using detail::code_span;
 
 /// A Markdown link to an http(s) URL, or nothing. The destination is written in angle brackets,
 /// so only '<', '>' and line breaks could end it; safe_url already refused whitespace.
@@ -80,30 +84,6 @@ std::string code_list(const std::vector<std::string>& values) {
   return out.empty() ? "none recorded" : out;
 }
 
-std::string percent(double ratio) { return detail::format_fixed(ratio * 100.0, 2) + "%"; }
-
-void budget_section(std::ostringstream& md, const std::optional<BudgetFigures>& budget) {
-  if (!budget) {
-    md << "- **Error budget:** not available: no Prometheus was configured for this draft, so the "
-          "peak burn rate and the share of the 30-day error budget consumed were not queried.\n";
-    return;
-  }
-  if (budget->slos.empty()) {
-    md << "- **Error budget:** Prometheus at " << code_span(budget->prometheus_url, false)
-       << " returned no burn-rate series for these services during the incident window.\n";
-    return;
-  }
-  md << "- **Error budget** (from Prometheus at " << code_span(budget->prometheus_url, false)
-     << ", " << markdown_escape(budget->period) << " SLO period):\n\n";
-  md << "| Service | SLO | Peak burn rate | Budget consumed |\n";
-  md << "|---------|-----|----------------|-----------------|\n";
-  for (const SloBudgetFigures& s : budget->slos) {
-    md << "| " << markdown_escape(s.service) << " | " << markdown_escape(s.slo) << " | "
-       << detail::format_fixed(s.peak_burn_rate, 2) << "x | " << percent(s.budget_consumed_ratio)
-       << " of the " << markdown_escape(budget->period) << " budget |\n";
-  }
-}
-
 struct TimelineEvent {
   UnixMillis at_ms;
   int order;  // at equal times: firing, detection/notification, resolved, incident resolved
@@ -146,9 +126,11 @@ std::string markdown_escape(std::string_view text) {
 }
 
 std::string render_postmortem(const IncidentView& incident_in,
-                              const std::optional<BudgetFigures>& budget, UnixMillis now_ms) {
+                              const std::optional<IncidentSli>& sli, UnixMillis now_ms,
+                              std::string_view chart_link) {
   IncidentView incident = incident_in;
   complete_from_occurrences(incident);
+  const IncidentTimes times = incident_times(incident, sli ? &*sli : nullptr);
   const std::string id = std::to_string(incident.id);
   const UnixMillis end_ms = incident.resolved_at_ms.value_or(now_ms);
   const std::string start = detail::format_utc(incident.started_at_ms);
@@ -193,13 +175,15 @@ std::string render_postmortem(const IncidentView& incident_in,
      << (incident.resolved_at_ms ? " to " + end : ", still firing at " + detail::format_utc(now_ms))
      << " (" << duration << "); highest severity " << severity << ".\n\n";
   md << "> TODO(author): one or two sentences on what happened, for a reader outside the team.\n\n";
+  detail::times_section(md, times, now_ms);
+  md << "\n";
 
   md << "## Impact\n\n";
   md << "- **Duration:** " << duration << "\n";
   md << "- **Highest severity:** " << severity << "\n";
   md << "- **Affected services:** " << code_list(incident.services) << "\n";
   md << "- **Affected instances:** " << code_list(incident.instances) << "\n";
-  budget_section(md, budget);
+  detail::budget_section(md, sli, times, now_ms, chart_link);
   md << "\n> TODO(author): who and what was affected, and how much (users, failed requests, "
         "data).\n\n";
 
@@ -211,7 +195,8 @@ std::string render_postmortem(const IncidentView& incident_in,
   if (incident.resolved_at_ms) {
     md << "All alerts resolved at " << end << ", "
        << detail::format_duration(*incident.resolved_at_ms - incident.first_notified_at_ms)
-       << " after the first notification (time to resolve).\n\n";
+       << " after the first notification. The mitigation and resolution times, and TTM and TTR "
+          "from the start of impact, are in the Summary.\n\n";
   } else {
     md << "The incident was still firing when this draft was generated ("
        << detail::format_utc(now_ms) << ").\n\n";
@@ -224,7 +209,9 @@ std::string render_postmortem(const IncidentView& incident_in,
      << (receivers.size() == 1 ? " " : "s ")
      << code_list(std::vector<std::string>(receivers.begin(), receivers.end())) << "), "
      << detail::format_duration(incident.first_notified_at_ms - incident.started_at_ms)
-     << " later (time to detect).\n\n";
+     << " after the alert started (the notification latency; TTD, from the start of impact, is in "
+        "the Summary).\n\n";
+  detail::drill_section(md, incident);
   md << "> TODO(author): did a human or a customer notice first? Was the alert actionable?\n\n";
 
   md << "## Action Items\n\n";
@@ -283,8 +270,8 @@ std::string render_postmortem(const IncidentView& incident_in,
   for (const TimelineEvent& e : events) {
     md << "| " << detail::format_utc(e.at_ms) << " | " << e.text << " |\n";
   }
-  md << "\n> TODO(author): add the human actions (acknowledged, escalated, mitigated) in "
-        "order.\n\n";
+  md << "\n> TODO(author): add what people did that mock-slack did not record (calls, "
+        "escalations), in order.\n\n";
 
   md << "## Supporting Information\n\n";
   md << "- mock-slack incident #" << id << ", group key " << code_span(incident.group_key, false)
@@ -316,10 +303,10 @@ std::string render_postmortem(const IncidentView& incident_in,
     md << "  - Links: " << (links.empty() ? "none" : links) << "\n";
   }
   if (alerts.empty()) md << "No alert occurrences were recorded.\n";
-  if (budget && !budget->queries.empty()) {
-    md << "\n### Error-budget queries\n\nEvaluated at the end of the incident window ("
-       << detail::format_utc(end_ms) << "):\n\n";
-    for (const std::string& q : budget->queries) md << "- " << code_span(q, false) << "\n";
+  if (sli && sli->error.empty() && !sli->queries.empty()) {
+    md << "\n### SLI and error-budget queries\n\nEvaluated at the end of the impact window ("
+       << detail::format_utc(sli->impact_end_ms) << "), or over the chart's range:\n\n";
+    for (const std::string& q : sli->queries) md << "- " << code_span(q, false) << "\n";
   }
   return md.str();
 }

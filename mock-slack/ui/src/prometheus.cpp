@@ -1,23 +1,20 @@
+// The Prometheus HTTP API client (mock_slack_ui/prometheus.hpp; tests/prometheus_test.cpp).
+#include "mock_slack_ui/prometheus.hpp"
+
 #include <httplib.h>
 
-#include <map>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
-#include "firedrill/alerting/matcher.hpp"
 #include "firedrill/log.hpp"
 #include "mock_slack_ui/html.hpp"
-#include "mock_slack_ui/postmortem.hpp"
 #include "text.hpp"
 
 namespace mock_slack::ui {
 namespace {
 
-std::string burn_rate_selector(std::string_view service, std::string_view slo) {
-  std::string selector =
-      "slo:burn_rate:ratio_rate5m{service=" + firedrill::alerting::quote(service);
-  if (!slo.empty()) selector += ",slo=" + firedrill::alerting::quote(slo);
-  return selector + "}";
-}
+using nlohmann::json;
 
 struct BaseUrl {
   std::string scheme_host_port;  // "http://127.0.0.1:9090"
@@ -39,121 +36,210 @@ std::optional<BaseUrl> split_base_url(std::string_view url) {
   return out;
 }
 
-/// Runs one instant query; the series' (slo label, value), or nullopt after logging why not.
-std::optional<std::vector<std::pair<std::string, double>>> instant_query(httplib::Client& client,
-                                                                         const BaseUrl& base,
-                                                                         const std::string& promql,
-                                                                         double time_seconds) {
-  const std::string path = base.path_prefix + "/api/v1/query?query=" + url_encode(promql) +
-                           "&time=" + detail::format_fixed(time_seconds, 3);
-  const auto res = client.Get(path.c_str());
-  const auto fail = [&](std::string_view why) {
-    firedrill::log::warn("postmortem budget figures unavailable",
-                         {{"peer", base.scheme_host_port}, {"query", promql}, {"error", why}});
+std::string seconds_param(UnixMillis ms) {
+  return detail::format_fixed(static_cast<double>(ms) / 1000.0, 3);
+}
+
+/// Prometheus writes sample values as strings: "0.5", "NaN", "+Inf".
+std::optional<double> sample_value(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const std::string& s = v.get_ref<const std::string&>();
+  try {
+    std::size_t used = 0;
+    const double d = std::stod(s, &used);
+    if (used != s.size()) return std::nullopt;
+    return d;
+  } catch (const std::exception&) {
+    if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
     return std::nullopt;
-  };
-  if (!res) return fail(httplib::to_string(res.error()));
-  if (res->status != 200) return fail("HTTP " + std::to_string(res->status));
-  const auto body = nlohmann::json::parse(res->body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return fail("response is not JSON");
-  if (body.value("status", "") != "success") return fail("status is not success");
-  const auto data = body.find("data");
-  if (data == body.end() || !data->is_object()) return fail("no data");
-  const auto result = data->find("result");
-  if (result == data->end() || !result->is_array()) return fail("no result array");
-  std::vector<std::pair<std::string, double>> out;
-  for (const auto& series : *result) {
-    const auto metric = series.find("metric");
+  }
+}
+
+/// `object[key]` when it is a string, else "" (json::value() would throw on another type).
+std::string string_field(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// `object[key]`, or null (json::value() would throw on a non-object).
+json member(const json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  return it == object.end() ? json() : *it;
+}
+
+LabelMap labels_of(const json& object) {
+  LabelMap out;
+  if (!object.is_object()) return out;
+  for (const auto& [k, v] : object.items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+/// The "data" member of a successful answer, or why there is none.
+PrometheusResult<json> data_of(const httplib::Result& res, const std::string& peer) {
+  if (!res) return PrometheusError{peer, "request failed: " + httplib::to_string(res.error())};
+  auto body = json::parse(res->body, nullptr, false);
+  if (res->status != 200) {
+    std::string why = "HTTP " + std::to_string(res->status);
+    if (!body.is_discarded() && body.is_object() && body.contains("error") &&
+        body["error"].is_string()) {
+      why += ": " + body["error"].get<std::string>();
+    }
+    return PrometheusError{peer, why};
+  }
+  if (body.is_discarded() || !body.is_object()) return PrometheusError{peer, "answer is not JSON"};
+  if (string_field(body, "status") != "success") {
+    return PrometheusError{peer, "status is not success"};
+  }
+  auto data = body.find("data");
+  if (data == body.end()) return PrometheusError{peer, "answer has no data"};
+  return std::move(*data);
+}
+
+}  // namespace
+
+struct PrometheusClient::Impl {
+  std::optional<BaseUrl> base;
+  std::unique_ptr<httplib::Client> client;
+
+  PrometheusResult<json> get(const std::string& path_and_query, std::string_view what) {
+    if (!base) return PrometheusError{"", "not an http(s) URL"};
+    auto out =
+        data_of(client->Get((base->path_prefix + path_and_query).c_str()), base->scheme_host_port);
+    if (const auto* e = std::get_if<PrometheusError>(&out)) {
+      firedrill::log::warn(
+          "prometheus query failed",
+          {{"peer", e->peer}, {"query", std::string(what)}, {"error", e->message}});
+    }
+    return out;
+  }
+};
+
+PrometheusClient::PrometheusClient(std::string_view base_url, std::chrono::milliseconds timeout)
+    : base_url_(base_url), impl_(std::make_unique<Impl>()) {
+  impl_->base = split_base_url(base_url);
+  if (!impl_->base) return;
+  impl_->client = std::make_unique<httplib::Client>(impl_->base->scheme_host_port);
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout - s);
+  impl_->client->set_connection_timeout(static_cast<time_t>(s.count()),
+                                        static_cast<time_t>(us.count()));
+  impl_->client->set_read_timeout(static_cast<time_t>(s.count()), static_cast<time_t>(us.count()));
+}
+
+PrometheusClient::~PrometheusClient() = default;
+
+PrometheusResult<std::vector<InstantSample>> PrometheusClient::query(std::string_view promql,
+                                                                     UnixMillis at_ms) {
+  auto data = impl_->get(
+      "/api/v1/query?query=" + url_encode(promql) + "&time=" + seconds_param(at_ms), promql);
+  if (auto* e = std::get_if<PrometheusError>(&data)) return std::move(*e);
+  const json& d = std::get<json>(data);
+  const PrometheusError bad{impl_->base->scheme_host_port, "malformed vector answer"};
+  if (!d.is_object() || string_field(d, "resultType") != "vector" || !d.contains("result") ||
+      !d["result"].is_array()) {
+    return bad;
+  }
+  std::vector<InstantSample> out;
+  for (const json& series : d["result"]) {
     const auto value = series.find("value");
-    if (metric == series.end() || value == series.end() || !value->is_array() ||
-        value->size() != 2 || !(*value)[1].is_string()) {
-      return fail("malformed series");
+    if (!series.is_object() || value == series.end() || !value->is_array() || value->size() != 2) {
+      return bad;
     }
-    std::string slo;
-    if (metric->is_object()) {
-      const auto it = metric->find("slo");
-      if (it != metric->end() && it->is_string()) slo = it->get<std::string>();
+    const auto v = sample_value((*value)[1]);
+    if (!v) return bad;
+    out.push_back({labels_of(member(series, "metric")), *v});
+  }
+  return out;
+}
+
+PrometheusResult<std::vector<RangeSeries>> PrometheusClient::query_range(
+    std::string_view promql, UnixMillis start_ms, UnixMillis end_ms, std::chrono::seconds step) {
+  const long long step_s = std::max<long long>(1, step.count());
+  auto data = impl_->get("/api/v1/query_range?query=" + url_encode(promql) +
+                             "&start=" + seconds_param(start_ms) + "&end=" + seconds_param(end_ms) +
+                             "&step=" + std::to_string(step_s),
+                         promql);
+  if (auto* e = std::get_if<PrometheusError>(&data)) return std::move(*e);
+  const json& d = std::get<json>(data);
+  const PrometheusError bad{impl_->base->scheme_host_port, "malformed matrix answer"};
+  if (!d.is_object() || string_field(d, "resultType") != "matrix" || !d.contains("result") ||
+      !d["result"].is_array()) {
+    return bad;
+  }
+  std::vector<RangeSeries> out;
+  for (const json& series : d["result"]) {
+    const auto values = series.find("values");
+    if (!series.is_object() || values == series.end() || !values->is_array()) return bad;
+    RangeSeries s;
+    s.metric = labels_of(member(series, "metric"));
+    for (const json& point : *values) {
+      if (!point.is_array() || point.size() != 2 || !point[0].is_number()) return bad;
+      const auto v = sample_value(point[1]);
+      if (!v) return bad;
+      s.points.emplace_back(std::llround(point[0].get<double>() * 1000.0), *v);
     }
-    try {
-      out.emplace_back(slo, std::stod((*value)[1].get<std::string>()));
-    } catch (const std::exception&) {
-      return fail("sample value is not a number");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+PrometheusResult<std::vector<PrometheusRule>> PrometheusClient::rules() {
+  auto data = impl_->get("/api/v1/rules", "rules");
+  if (auto* e = std::get_if<PrometheusError>(&data)) return std::move(*e);
+  const json& d = std::get<json>(data);
+  const PrometheusError bad{impl_->base->scheme_host_port, "malformed rules answer"};
+  if (!d.is_object() || !d.contains("groups") || !d["groups"].is_array()) return bad;
+  std::vector<PrometheusRule> out;
+  for (const json& group : d["groups"]) {
+    if (!group.is_object() || !group.contains("rules") || !group["rules"].is_array()) return bad;
+    for (const json& rule : group["rules"]) {
+      if (!rule.is_object() || !rule.contains("name") || !rule["name"].is_string() ||
+          !rule.contains("query") || !rule["query"].is_string()) {
+        return bad;
+      }
+      out.push_back({string_field(rule, "type") == "alerting", rule["name"].get<std::string>(),
+                     rule["query"].get<std::string>(), labels_of(member(rule, "labels"))});
     }
   }
   return out;
 }
 
-}  // namespace
-
-std::string PrometheusBudgetQuery::peak_burn_rate(std::string_view service, std::string_view slo,
-                                                  std::chrono::seconds window) {
-  return "max_over_time(" + burn_rate_selector(service, slo) + "[" +
-         std::to_string(window.count()) + "s])";
-}
-
-std::string PrometheusBudgetQuery::budget_consumed(std::string_view service, std::string_view slo,
-                                                   std::chrono::seconds window,
-                                                   std::chrono::seconds period) {
-  return "avg_over_time(" + burn_rate_selector(service, slo) + "[" +
-         std::to_string(window.count()) + "s]) * " + std::to_string(window.count()) + " / " +
-         std::to_string(period.count());
-}
-
-std::optional<BudgetFigures> fetch_budget_figures(std::string_view base_url,
-                                                  const IncidentView& incident_in,
-                                                  UnixMillis now_ms,
-                                                  const BudgetFetchOptions& options) {
-  const auto base = split_base_url(base_url);
-  if (!base) {
-    firedrill::log::warn("postmortem budget figures unavailable",
-                         {{"peer", std::string(base_url)}, {"error", "not an http(s) URL"}});
-    return std::nullopt;
-  }
-  IncidentView incident = incident_in;
-  complete_from_occurrences(incident);
-  const UnixMillis end_ms = incident.resolved_at_ms.value_or(now_ms);
-  const auto window =
-      std::chrono::seconds(std::max<UnixMillis>(1, (end_ms - incident.started_at_ms + 999) / 1000));
-  const double time_seconds = static_cast<double>(end_ms) / 1000.0;
-
-  httplib::Client client(base->scheme_host_port);
-  const auto timeout_s = std::chrono::duration_cast<std::chrono::seconds>(options.timeout);
-  const auto timeout_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(options.timeout - timeout_s);
-  client.set_connection_timeout(static_cast<time_t>(timeout_s.count()),
-                                static_cast<time_t>(timeout_us.count()));
-  client.set_read_timeout(static_cast<time_t>(timeout_s.count()),
-                          static_cast<time_t>(timeout_us.count()));
-
-  BudgetFigures figures;
-  figures.prometheus_url = std::string(base_url);
-  figures.period = options.period_label;
-  for (const std::string& service : incident.services) {
-    const std::string peak_q = PrometheusBudgetQuery::peak_burn_rate(service, "", window);
-    const std::string used_q =
-        PrometheusBudgetQuery::budget_consumed(service, "", window, options.period);
-    figures.queries.push_back(peak_q);
-    figures.queries.push_back(used_q);
-    const auto peak = instant_query(client, *base, peak_q, time_seconds);
-    if (!peak) return std::nullopt;
-    const auto used = instant_query(client, *base, used_q, time_seconds);
-    if (!used) return std::nullopt;
-    std::map<std::string, SloBudgetFigures> by_slo;
-    for (const auto& [slo, value] : *peak) {
-      SloBudgetFigures& f = by_slo[slo];
-      f.service = service;
-      f.slo = slo;
-      f.peak_burn_rate = value;
+std::pair<std::string, int> with_range(std::string_view promql, std::chrono::seconds range) {
+  std::string out;
+  out.reserve(promql.size());
+  int replaced = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < promql.size(); ++i) {
+    const char c = promql[i];
+    if (quote != 0) {
+      out += c;
+      if (c == '\\' && i + 1 < promql.size() && quote != '`') {
+        out += promql[++i];
+      } else if (c == quote) {
+        quote = 0;
+      }
+      continue;
     }
-    for (const auto& [slo, value] : *used) {
-      SloBudgetFigures& f = by_slo[slo];
-      f.service = service;
-      f.slo = slo;
-      f.budget_consumed_ratio = value;
+    if (c == '"' || c == '\'' || c == '`') {
+      quote = c;
+      out += c;
+      continue;
     }
-    for (auto& [slo, f] : by_slo) figures.slos.push_back(std::move(f));
+    if (c == '[') {
+      const std::size_t close = promql.find(']', i);
+      if (close == std::string_view::npos) return {std::string(promql), 0};
+      out += "[" + std::to_string(range.count()) + "s]";
+      ++replaced;
+      i = close;
+      continue;
+    }
+    out += c;
   }
-  return figures;
+  return {out, replaced};
 }
 
 }  // namespace mock_slack::ui

@@ -1,14 +1,10 @@
 #include "mock_slack_ui/postmortem.hpp"
 
-#include <httplib.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 #include "build_paths.hpp"
 #include "fixtures.hpp"
@@ -37,38 +33,38 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
   return out;
 }
 
-BudgetFigures seeded_budget() {
-  BudgetFigures b;
-  b.prometheus_url = "http://127.0.0.1:9090";
-  b.slos = {{"portal", "availability", 14.4, 0.0236}, {"portal", "latency", 0.8, 0.0011}};
-  b.queries = {PrometheusBudgetQuery::peak_burn_rate("portal", "", std::chrono::seconds(2100)),
-               PrometheusBudgetQuery::budget_consumed("portal", "", std::chrono::seconds(2100))};
-  return b;
+/// An SLI as fetch_incident_sli() gives it: impact from 21:57 (3 bad minutes before the alert)
+/// to the resolution at 22:35.
+IncidentSli seeded_sli() {
+  IncidentSli sli;
+  sli.prometheus_url = "http://127.0.0.1:9090";
+  sli.alert_start_ms = kT0;
+  sli.impact_start_ms = kT0 - 3 * kMinute;
+  sli.impact_end_ms = kT0 + 35 * kMinute;
+  sli.impact_from_sli = true;
+  sli.chart_from_ms = kT0 - 7 * kMinute;
+  sli.chart_to_ms = kT0 + 39 * kMinute;
+  SloSli a;
+  a.service = "portal";
+  a.slo = "availability";
+  a.objective = 0.999;
+  a.page_burn_rates = {14.4, 6};
+  a.error_ratio = {{kT0 - 5 * kMinute, 0.0}, {kT0, 0.0144}, {kT0 + 10 * kMinute, 0.02}};
+  a.first_bad_ms = kT0 - 3 * kMinute;
+  a.requests = 38'000;
+  a.errors = 400;
+  a.period_requests_held = 10'000'000;
+  a.held_seconds = 15 * 24 * 3600;  // 15 days of data: the period holds 20,000,000 requests
+  SloSli l = a;
+  l.slo = "latency";
+  l.objective = 0.99;
+  l.error_ratio = {{kT0, 0.008}};
+  l.first_bad_ms.reset();
+  l.errors = 38;
+  sli.slos = {a, l};
+  sli.queries = {"slo:objective:ratio{service=\"portal\",slo=\"availability\"}"};
+  return sli;
 }
-
-/// Serves canned Prometheus answers on an ephemeral port until the scope ends.
-class FakePrometheus {
- public:
-  explicit FakePrometheus(httplib::Server::Handler handler) {
-    server_.Get("/prom/api/v1/query", std::move(handler));
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // Bound sockets already queue connections; wait for the accept loop so stop() reaches it.
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~FakePrometheus() {
-    server_.stop();
-    thread_.join();
-  }
-  FakePrometheus(const FakePrometheus&) = delete;
-  FakePrometheus& operator=(const FakePrometheus&) = delete;
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/prom/"; }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -78,7 +74,7 @@ TEST_CASE("postmortem draft matches the golden file", "[postmortem]") {
   const std::string golden_path =
       std::string(firedrill::build_paths::mock_slack_ui_golden_dir) + "/postmortem.md";
   const std::string draft =
-      render_postmortem(seeded_incident(), seeded_budget(), kT0 + 90 * kMinute);
+      render_postmortem(seeded_incident(), seeded_sli(), kT0 + 90 * kMinute, "incident-42.sli.svg");
   if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && *update == '1') {
     std::ofstream(golden_path, std::ios::binary) << draft;
     WARN("rewrote " << golden_path);
@@ -113,9 +109,10 @@ TEST_CASE("postmortem draft content", "[postmortem]") {
   const IncidentView inc = seeded_incident();
   const std::string draft = render_postmortem(inc, std::nullopt, kT0 + 90 * kMinute);
   SECTION("without Prometheus the budget figures are said to be unavailable") {
-    CHECK(draft.find("- **Error budget:** not available: no Prometheus was configured") !=
-          std::string::npos);
+    CHECK(draft.find("- **Impact window and error budget:** not available: no Prometheus was "
+                     "configured") != std::string::npos);
     CHECK(draft.find("Peak burn rate") == std::string::npos);
+    CHECK(draft.find("SLI chart:") == std::string::npos);
   }
   SECTION("human-only parts are marked prompts") {
     for (const char* section :
@@ -186,85 +183,6 @@ TEST_CASE("postmortem values cannot break the Markdown structure", "[postmortem]
   CHECK(draft.find("`` note=\"x`y``z | w\" ``") == std::string::npos);  // 3-tick fence needed
   CHECK(draft.find("``` note=\"x`y``z | w\" ```") == std::string::npos);
   CHECK(draft.find("```note=\"x`y``z | w\"```") != std::string::npos);
-}
-
-TEST_CASE("PromQL for the error-budget figures", "[postmortem][prometheus]") {
-  CHECK(
-      PrometheusBudgetQuery::peak_burn_rate("portal", "availability", std::chrono::seconds(2100)) ==
-      "max_over_time(slo:burn_rate:ratio_rate5m{service=\"portal\",slo=\"availability\"}[2100s])");
-  CHECK(PrometheusBudgetQuery::peak_burn_rate("a\"b", "", std::chrono::seconds(60)) ==
-        "max_over_time(slo:burn_rate:ratio_rate5m{service=\"a\\\"b\"}[60s])");
-  CHECK(PrometheusBudgetQuery::budget_consumed("portal", "", std::chrono::seconds(3600)) ==
-        "avg_over_time(slo:burn_rate:ratio_rate5m{service=\"portal\"}[3600s]) * 3600 / 2592000");
-  CHECK(PrometheusBudgetQuery::budget_consumed("portal", "latency", std::chrono::seconds(60),
-                                               std::chrono::hours(12)) ==
-        "avg_over_time(slo:burn_rate:ratio_rate5m{service=\"portal\",slo=\"latency\"}[60s]) * 60 "
-        "/ 43200");
-}
-
-TEST_CASE("fetching the error-budget figures from Prometheus", "[postmortem][prometheus]") {
-  const IncidentView inc = seeded_incident();  // 22:00 to 22:35: a 2100 s window
-  const UnixMillis now = kT0 + 90 * kMinute;
-  SECTION("figures per SLO, queried at the end of the window") {
-    std::vector<std::string> queries;
-    std::vector<std::string> times;
-    std::mutex mu;
-    FakePrometheus prom([&](const httplib::Request& req, httplib::Response& res) {
-      const std::string q = req.get_param_value("query");
-      {
-        std::lock_guard lock(mu);
-        queries.push_back(q);
-        times.push_back(req.get_param_value("time"));
-      }
-      const bool peak = q.rfind("max_over_time", 0) == 0;
-      res.set_content(
-          std::string(R"x({"status":"success","data":{"resultType":"vector","result":[)x") +
-              R"x({"metric":{"service":"portal","slo":"availability"},"value":[1,")x" +
-              (peak ? "14.4" : "0.0236") + R"x("]},)x" +
-              R"x({"metric":{"service":"portal","slo":"latency"},"value":[1,")x" +
-              (peak ? "0.8" : "0.0011") + R"x("]}]}})x",
-          "application/json");
-    });
-    const auto figures = fetch_budget_figures(prom.url(), inc, now);
-    REQUIRE(figures);
-    REQUIRE(figures->slos.size() == 2);
-    CHECK(figures->slos[0].slo == "availability");
-    CHECK(figures->slos[0].peak_burn_rate == Approx(14.4));
-    CHECK(figures->slos[0].budget_consumed_ratio == Approx(0.0236));
-    CHECK(figures->slos[1].slo == "latency");
-    CHECK(figures->slos[1].peak_burn_rate == Approx(0.8));
-    CHECK(queries ==
-          std::vector<std::string>{
-              PrometheusBudgetQuery::peak_burn_rate("portal", "", std::chrono::seconds(2100)),
-              PrometheusBudgetQuery::budget_consumed("portal", "", std::chrono::seconds(2100))});
-    CHECK(times == std::vector<std::string>{"1795300500.000", "1795300500.000"});
-    const std::string draft = render_postmortem(inc, figures, now);
-    CHECK(draft.find("| portal | availability | 14.40x | 2.36% of the 30d budget |") !=
-          std::string::npos);
-  }
-  SECTION("any error gives nullopt") {
-    FakePrometheus prom([](const httplib::Request&, httplib::Response& res) {
-      res.status = 503;
-      res.set_content("unavailable", "text/plain");
-    });
-    CHECK_FALSE(fetch_budget_figures(prom.url(), inc, now));
-    FakePrometheus bad_json([](const httplib::Request&, httplib::Response& res) {
-      res.set_content(R"x({"status":"error","error":"parse error"})x", "application/json");
-    });
-    CHECK_FALSE(fetch_budget_figures(bad_json.url(), inc, now));
-    CHECK_FALSE(fetch_budget_figures("javascript:alert(1)", inc, now));
-  }
-  SECTION("an unreachable Prometheus times out into nullopt") {
-    int port = 0;
-    {
-      FakePrometheus gone([](const httplib::Request&, httplib::Response&) {});
-      port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
-    }
-    BudgetFetchOptions options;
-    options.timeout = std::chrono::milliseconds(500);
-    CHECK_FALSE(
-        fetch_budget_figures("http://127.0.0.1:" + std::to_string(port), inc, now, options));
-  }
 }
 
 TEST_CASE("an alert storm's postmortem and incident page render every alert",

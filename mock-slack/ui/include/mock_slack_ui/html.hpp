@@ -101,8 +101,18 @@ std::string render_timeline(const TimelinePage& page, const TimelineQuery& query
 /// there are, so an alert storm's page stays small; the postmortem draft lists every alert.
 inline constexpr std::size_t kIncidentPageMaxAlerts = 300;
 
+/// The incident page's SLI section: the chart (an <img> of /incidents/{id}/sli.svg) and its
+/// figures, or in words why there is none.
+struct IncidentSliSection {
+  std::string prometheus_url;        ///< empty: no Prometheus configured
+  std::string error;                 ///< Prometheus did not answer: said instead of the chart
+  std::string chart_href;            ///< the SVG
+  std::vector<std::string> figures;  ///< sli_summary(): one line each
+};
+
 /// `/incidents/{id}`.
-std::string render_incident(const IncidentView& incident, UnixMillis now_ms);
+std::string render_incident(const IncidentView& incident, UnixMillis now_ms,
+                            const IncidentSliSection& sli = {});
 
 /// `/channels`.
 std::string render_channels(const std::vector<ChannelSummary>& channels);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,9 @@ struct IncidentEventView {
   std::string author;
   std::string kind;  ///< "auto_heal", "note", "acknowledged", ...
   std::string text;
+  /// The event's details object as its writer sent it; a "drill" event's measurements are read
+  /// from it by the postmortem draft (postmortem.hpp).
+  nlohmann::json details = nlohmann::json::object();
 };
 
 /// An Alertmanager silence that silenced one of the incident's alerts (as of its last sync).
