@@ -18,7 +18,17 @@ namespace mock_slack::ui::detail {
 namespace mus = kainjow::mustache;
 
 /// The built-in templates (templates/*.mustache, embedded at configure time).
-enum class Page : std::size_t { head, foot, error, timeline, incident, channels, channel, count };
+enum class Page : std::size_t {
+  head,
+  foot,
+  error,
+  timeline,
+  incident,
+  channels,
+  channel,
+  search,
+  count
+};
 
 /// Renders template `page` with `data`, appended to `out`.
 void render_into(std::string& out, Page page, const mus::data& data);
