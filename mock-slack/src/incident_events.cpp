@@ -185,7 +185,8 @@ std::map<std::int64_t, std::vector<IncidentEvent>> incident_events_of(
     by_incident.bind(1, ids);
     while (by_incident.executeStep()) {
       IncidentEvent e = read_event(by_incident);
-      out[*e.incident_id].push_back(std::move(e));
+      const std::int64_t incident = e.incident_id.value_or(0);
+      out[incident].push_back(std::move(e));
     }
     // Driven from the events keyed by an occurrence (few: what tools wrote before the alert
     // reached mock-slack), not from every occurrence of the incidents.
