@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "firedrill/log.hpp"
 #include "firedrill/text.hpp"
 #include "mock_slack_ui/html.hpp"
 
@@ -85,7 +86,64 @@ constexpr const char* kMessagesSql =
     "FROM (SELECT rowid AS id FROM search_messages WHERE search_messages MATCH ?1 "
     "ORDER BY rowid DESC LIMIT ?2) s JOIN messages m ON m.id = s.id ORDER BY m.id DESC";
 
+/// A batch of queued occurrences into the index (the same expressions as migration 8's), and out
+/// of the queue. ?1: the batch's last id.
+constexpr const char* kIndexSql =
+    "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
+    "SELECT o.id, o.alertname, (SELECT group_concat(value, ' ') FROM json_each("
+    "CASE WHEN json_valid(o.labels) THEN o.labels ELSE '{}' END)), "
+    "(SELECT group_concat(value, ' ') FROM json_each("
+    "CASE WHEN json_valid(o.annotations) THEN o.annotations ELSE '{}' END)) "
+    "FROM search_pending p JOIN occurrences o ON o.id = p.id WHERE p.id <= ?1";
+
 }  // namespace
+
+std::size_t index_pending(Store& store, std::size_t batch) {
+  std::size_t indexed = 0;
+  store.write_with([&](SQLite::Database& db) {
+    SQLite::Statement last(db,
+                           "SELECT count(*), max(id) FROM (SELECT id FROM search_pending ORDER BY "
+                           "id LIMIT ?)");
+    last.bind(1, static_cast<std::int64_t>(batch));
+    if (!last.executeStep() || last.getColumn(0).getInt64() == 0) return;
+    indexed = static_cast<std::size_t>(last.getColumn(0).getInt64());
+    const std::int64_t up_to = last.getColumn(1).getInt64();
+    SQLite::Statement insert(db, kIndexSql);
+    insert.bind(1, up_to);
+    insert.exec();
+    SQLite::Statement dequeue(db, "DELETE FROM search_pending WHERE id <= ?");
+    dequeue.bind(1, up_to);
+    dequeue.exec();
+  });
+  return indexed;
+}
+
+SearchIndexer::SearchIndexer(Store& store, std::chrono::milliseconds interval) {
+  if (interval.count() <= 0) return;
+  thread_ = std::thread([this, &store, interval] {
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      try {
+        constexpr std::size_t kBatch = 5000;
+        while (index_pending(store, kBatch) == kBatch) {
+        }
+      } catch (const std::exception& e) {
+        firedrill::log::warn("search indexing failed; will retry", {{"error", e.what()}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+SearchIndexer::~SearchIndexer() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
 
 std::string fts_query(std::string_view text) {
   if (text.size() > kMaxSearchBytes) {
@@ -127,8 +185,18 @@ std::string fts_query(std::string_view text) {
   return out;
 }
 
-std::vector<SearchHit> search(const Store& store, const std::string& match, std::size_t limit) {
+std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit) {
   limit = std::clamp<std::size_t>(limit, 1, kMaxSearchLimit);
+  bool queued = false;
+  store.read_with([&](SQLite::Database& db) {
+    queued = db.execAndGet("SELECT EXISTS (SELECT 1 FROM search_pending)").getInt() != 0;
+  });
+  // What was queued when the search began; rows that arrive meanwhile may wait for the next.
+  constexpr std::size_t kBatch = 5000;
+  if (queued) {
+    while (index_pending(store, kBatch) == kBatch) {
+    }
+  }
   std::vector<SearchHit> hits;
   try {
     store.read_with([&](SQLite::Database& db) {

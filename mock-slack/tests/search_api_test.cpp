@@ -225,6 +225,39 @@ TEST_CASE("the index follows updates, retention and the alert's events by occurr
             .getInt() == 0);
 }
 
+TEST_CASE("an occurrence queued for the index and pruned before it was indexed leaves no trace",
+          "[search]") {
+  Writer w;
+  set_clock("2026-12-01T12:00:00Z");
+  w.write("/webhook", notification("Blip", "resolved",
+                                   json::array({alert("Blip", "resolved", "2026-12-01T11:50:00Z",
+                                                      "2026-12-01T11:51:00Z")})));
+  SQLite::Database db(w.store.options().path, SQLite::OPEN_READWRITE);
+  CHECK(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 1);
+  set_clock("2027-06-01T12:00:00Z");
+  w.write("/api/v1/retention", json::object());
+  CHECK(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 0);
+  CHECK(w.hits("Blip").empty());
+  CHECK_NOTHROW(
+      db.exec("INSERT INTO search_occurrences(search_occurrences) VALUES "
+              "('integrity-check')"));
+  // And one indexed in a batch is found, then taken out again when pruned.
+  set_clock("2027-06-01T12:00:00Z");
+  w.write("/webhook", notification("Blop", "resolved",
+                                   json::array({alert("Blop", "resolved", "2027-06-01T11:50:00Z",
+                                                      "2027-06-01T11:51:00Z")})));
+  CHECK(index_pending(w.store) == 1);
+  CHECK(index_pending(w.store) == 0);
+  CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "
+                      "'Blop'")
+            .getInt() == 1);
+  set_clock("2027-12-01T12:00:00Z");
+  w.write("/api/v1/retention", json::object());
+  CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "
+                      "'Blop'")
+            .getInt() == 0);
+}
+
 TEST_CASE("a version 7 database's existing rows are indexed by migration 8", "[search][store]") {
   TempDir dir;
   StoreOptions o;

@@ -7,10 +7,14 @@
 // The SQL lives in search.cpp, over Store::read_with(); the routes are Receiver's (routes.cpp),
 // handled in search_api.cpp.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "mock_slack/store.hpp"
@@ -40,9 +44,30 @@ struct SearchHit {
 };
 
 /// The newest `limit` hits (1..kMaxSearchLimit) for `match`, an fts_query() result, over the
-/// three sources, newest recorded first within each and merged by time. Throws StoreUnavailable;
-/// std::invalid_argument for an expression FTS5 refuses.
-std::vector<SearchHit> search(const Store& store, const std::string& match, std::size_t limit);
+/// three sources, newest recorded first within each and merged by time. Indexes what is queued
+/// first (index_pending()), so that it finds everything stored before it. Throws
+/// StoreUnavailable; std::invalid_argument for an expression FTS5 refuses.
+std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit);
+
+/// Indexes up to `batch` of the occurrences that migration 8's triggers queued (new, or changed)
+/// in one write; returns how many. Throws StoreUnavailable.
+std::size_t index_pending(Store& store, std::size_t batch = 5000);
+
+/// Indexes the queued occurrences every `interval` on its own thread until destroyed (in
+/// batches, each its own write), so that a search has little left to index (main.cpp: 250 ms).
+class SearchIndexer {
+ public:
+  SearchIndexer(Store& store, std::chrono::milliseconds interval);
+  ~SearchIndexer();
+  SearchIndexer(const SearchIndexer&) = delete;
+  SearchIndexer& operator=(const SearchIndexer&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 nlohmann::json to_json(const SearchHit& hit);
 
