@@ -10,6 +10,7 @@
 #include "mock_slack/pages.hpp"
 #include "mock_slack/receiver.hpp"
 #include "mock_slack/repair_command.hpp"
+#include "mock_slack/search.hpp"
 #include "mock_slack/settings.hpp"
 #include "mock_slack/store.hpp"
 #include "mock_slack/store_readiness.hpp"
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
     // Every route of the API listener: the table in src/routes.cpp.
     mock_slack::Receiver receiver(service, store, resolved.receiver, &watchdog);
     RetentionLoop retention(store, resolved.retention_interval);
+    // Occurrences are indexed for search in batches, off the notification's commit.
+    mock_slack::SearchIndexer indexer(store, std::chrono::milliseconds(250));
     mock_slack::StoreReadiness readiness(store, service.probes(), resolved.store_probe_interval,
                                          &service.metrics().registry());
     readiness.start();

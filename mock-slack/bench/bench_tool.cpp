@@ -1,7 +1,11 @@
 // mock_slack_bench: helpers for bench/receiver.sh.
 //   mock_slack_bench populate --db FILE --occurrences N
 //       fills a database with a synthetic 90-day history ending now (resolved incidents of 100
-//       alerts each over 10 services, 50 alert names, 2,000 instances), through the Store.
+//       alerts each over 10 services, 50 alert names, 2,000 instances), through the Store, with a
+//       note on every tenth incident and a Slack message for every hundred occurrences (what
+//       the search finds besides the occurrences).
+//   mock_slack_bench open --db FILE
+//       opens (and so migrates) a database and prints how long that took.
 //   mock_slack_bench payload --alerts N --prefix P
 //       prints one webhook notification with N new firing alerts (the alert storm).
 //   mock_slack_bench grow --port PORT --occurrences N [--connections C]
@@ -11,6 +15,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +26,7 @@
 #include <vector>
 
 #include "firedrill/alerting/payload.hpp"
+#include "mock_slack/incident_events.hpp"
 #include "mock_slack/store.hpp"
 
 namespace alerting = firedrill::alerting;
@@ -33,6 +39,7 @@ alerting::TimePoint bench_now() { return alerting::from_unix_ns(g_now.load()); }
 
 int usage() {
   std::cerr << "usage: mock_slack_bench populate --db FILE --occurrences N\n"
+               "       mock_slack_bench open --db FILE\n"
                "       mock_slack_bench payload --alerts N --prefix P\n"
                "       mock_slack_bench grow --port PORT --occurrences N [--connections C]\n";
   return 2;
@@ -90,8 +97,43 @@ int populate(const std::string& db, std::int64_t total) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  // Notes on every tenth incident and Slack messages, spread over the same 90 days.
+  static constexpr std::array<const char*, 4> kWords{"rollback", "restarted", "failover",
+                                                     "throttled"};
+  for (std::int64_t n = 0; n < notifications; n += 10) {
+    mock_slack::IncidentEvent e;
+    e.incident_id = n + 1;
+    e.at = alerting::from_unix_ns(start + span / notifications * n + 600LL * 1'000'000'000);
+    e.author = "oncall-" + std::to_string(n % 7);
+    e.kind = "note";
+    e.text = std::string(kWords[static_cast<std::size_t>(n / 10 % 4)]) + " of svc" +
+             std::to_string(n % 10) + " after incident " + std::to_string(n + 1);
+    mock_slack::add_incident_event(store, e);
+  }
+  for (std::int64_t k = 0; k < total; k += 100) {
+    mock_slack::Message m;
+    m.received_at = alerting::from_unix_ns(start + span / total * k);
+    m.channel = "pages";
+    m.username = "alertmanager";
+    m.text = "[FIRING:100] Alert" + std::to_string(k % 50) + " svc" + std::to_string(k % 10);
+    m.attachments = json::array(
+        {{{"title", "synthetic notification " + std::to_string(k)}, {"color", "danger"}}});
+    m.blocks = json::array();
+    g_now = alerting::to_unix_ns(m.received_at);
+    store.add_message(m);
+  }
   std::cout << "populated " << db << " with " << total << " occurrences in " << notifications
             << " incidents; " << store.size_bytes() / (1024 * 1024) << " MiB\n";
+  return 0;
+}
+
+int open_db(const std::string& db) {
+  mock_slack::StoreOptions o;
+  o.path = db;
+  const auto t0 = std::chrono::steady_clock::now();
+  mock_slack::Store store(o, bench_now);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("opened %s at schema version %d in %.2f s\n", db.c_str(), store.schema_version(), s);
   return 0;
 }
 
@@ -187,6 +229,11 @@ int main(int argc, char** argv) {
       const char* n = arg(argc, argv, "--occurrences");
       if (db == nullptr || n == nullptr) return usage();
       return populate(db, std::atoll(n));
+    }
+    if (mode == "open") {
+      const char* db = arg(argc, argv, "--db");
+      if (db == nullptr) return usage();
+      return open_db(db);
     }
     if (mode == "payload") {
       const char* n = arg(argc, argv, "--alerts");

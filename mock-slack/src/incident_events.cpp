@@ -40,19 +40,20 @@ TimePoint time_field(const json& body, const char* field) {
   return *t;
 }
 
-IncidentEvent read_event(SQLite::Statement& s) {
+/// The event whose columns (kColumns) start at column `first`.
+IncidentEvent read_event(SQLite::Statement& s, int first = 0) {
   IncidentEvent e;
-  e.id = s.getColumn(0).getInt64();
-  e.at = tp(s.getColumn(1).getInt64());
-  e.recorded_at = tp(s.getColumn(2).getInt64());
-  e.author = s.getColumn(3).getString();
-  e.kind = s.getColumn(4).getString();
-  e.text = s.getColumn(5).getString();
-  e.details = json::parse(s.getColumn(6).getString(), nullptr, false);
+  e.id = s.getColumn(first + 0).getInt64();
+  e.at = tp(s.getColumn(first + 1).getInt64());
+  e.recorded_at = tp(s.getColumn(first + 2).getInt64());
+  e.author = s.getColumn(first + 3).getString();
+  e.kind = s.getColumn(first + 4).getString();
+  e.text = s.getColumn(first + 5).getString();
+  e.details = json::parse(s.getColumn(first + 6).getString(), nullptr, false);
   if (!e.details.is_object()) e.details = json::object();
-  if (!s.getColumn(7).isNull()) e.incident_id = s.getColumn(7).getInt64();
-  if (!s.getColumn(8).isNull()) e.fingerprint = s.getColumn(8).getString();
-  if (!s.getColumn(9).isNull()) e.starts_at = tp(s.getColumn(9).getInt64());
+  if (!s.getColumn(first + 7).isNull()) e.incident_id = s.getColumn(first + 7).getInt64();
+  if (!s.getColumn(first + 8).isNull()) e.fingerprint = s.getColumn(first + 8).getString();
+  if (!s.getColumn(first + 9).isNull()) e.starts_at = tp(s.getColumn(first + 9).getInt64());
   return e;
 }
 
@@ -168,6 +169,50 @@ std::vector<IncidentEvent> incident_events(const Store& store, const IncidentDet
   std::sort(out.begin(), out.end(), [](const IncidentEvent& a, const IncidentEvent& b) {
     return a.at != b.at ? a.at < b.at : a.id < b.id;
   });
+  return out;
+}
+
+std::map<std::int64_t, std::vector<IncidentEvent>> incident_events_of(
+    const Store& store, const std::vector<std::int64_t>& incident_ids) {
+  std::map<std::int64_t, std::vector<IncidentEvent>> out;
+  if (incident_ids.empty()) return out;
+  const std::string ids = json(incident_ids).dump();
+  store.read_with([&](SQLite::Database& db) {
+    out.clear();
+    SQLite::Statement by_incident(db, std::string("SELECT ") + kColumns +
+                                          " FROM incident_events WHERE incident_id IN "
+                                          "(SELECT value FROM json_each(?))");
+    by_incident.bind(1, ids);
+    while (by_incident.executeStep()) {
+      IncidentEvent e = read_event(by_incident);
+      const std::int64_t incident = e.incident_id.value_or(0);
+      out[incident].push_back(std::move(e));
+    }
+    // Driven from the events keyed by an occurrence (few: what tools wrote before the alert
+    // reached mock-slack), not from every occurrence of the incidents.
+    SQLite::Statement by_occurrence(
+        db,
+        "SELECT io.incident_id, e.id, e.at, e.recorded_at, e.author, e.kind, e.text, e.details, "
+        "e.incident_id, e.fingerprint, e.starts_at FROM incident_events e CROSS JOIN occurrences "
+        "o CROSS JOIN incident_occurrences io WHERE e.fingerprint IS NOT NULL AND o.fingerprint = "
+        "e.fingerprint AND o.starts_at = e.starts_at AND io.occurrence_id = o.id AND "
+        "io.incident_id IN (SELECT value FROM json_each(?))");
+    by_occurrence.bind(1, ids);
+    while (by_occurrence.executeStep()) {
+      const std::int64_t incident = by_occurrence.getColumn(0).getInt64();
+      auto& list = out[incident];
+      const std::int64_t id = by_occurrence.getColumn(1).getInt64();
+      if (std::none_of(list.begin(), list.end(),
+                       [&](const IncidentEvent& e) { return e.id == id; })) {
+        list.push_back(read_event(by_occurrence, 1));
+      }
+    }
+  });
+  for (auto& [incident, list] : out) {
+    std::sort(list.begin(), list.end(), [](const IncidentEvent& a, const IncidentEvent& b) {
+      return a.at != b.at ? a.at < b.at : a.id < b.id;
+    });
+  }
   return out;
 }
 

@@ -32,6 +32,12 @@ const std::vector<Receiver::Route>& Receiver::table() {
        "occurrences, newest first, filtered and paged"},
       {"GET", "/api/v1/incidents", Access::read, 200, &Receiver::list_incidents,
        "incidents with their summaries, newest first, filtered and paged"},
+      // export_api.cpp: before /api/v1/incidents/{id}, which would match it too
+      {"GET", "/api/v1/incidents/export", Access::read, 200, &Receiver::export_incidents,
+       "incidents with their summaries and events, streamed as NDJSON or CSV"},
+      {"GET", "/api/v1/alerts/export", Access::read, 200, &Receiver::export_alerts,
+       "occurrences, filtered as /api/v1/alerts, streamed as NDJSON or CSV"},
+      // query_api.cpp
       {"GET", "/api/v1/incidents/{id}", Access::read, 200, &Receiver::get_incident,
        "one incident with its occurrences, notifications and timeline"},
       {"GET", "/api/v1/messages", Access::read, 200, &Receiver::list_messages,
@@ -40,6 +46,9 @@ const std::vector<Receiver::Route>& Receiver::table() {
        "Slack channels with their message counts"},
       {"GET", "/api/v1/silences", Access::read, 200, &Receiver::list_silences,
        "silences synced from Alertmanager, with the occurrences they silence"},
+      // search_api.cpp
+      {"GET", "/api/v1/search", Access::read, 200, &Receiver::search_api,
+       "free-text search over alerts, labels, annotations, incident events and Slack messages"},
       // incident_events_api.cpp
       {"POST", "/api/v1/incident-events", Access::write, 201, &Receiver::post_incident_event,
        "an incident event keyed in the body, by incident or by alert occurrence"},
@@ -63,6 +72,8 @@ const std::vector<Receiver::Route>& Receiver::table() {
        "the incident's postmortem draft, Markdown"},
       {"GET", "/incidents/{id}/sli.svg", Access::page, 200, &Receiver::sli_chart,
        "the SLI over the incident from Prometheus, SVG; 503 when Prometheus does not answer"},
+      {"GET", "/search", Access::page, 200, &Receiver::search_page,
+       "the search box and its results, each linked to its incident or channel"},
       {"GET", "/channels", Access::page, 200, &Receiver::channels_page,
        "the Slack channels and receivers with their message counts"},
       // {name*}: a receiver name may hold "/", which reaches the router decoded.

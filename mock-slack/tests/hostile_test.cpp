@@ -13,7 +13,8 @@ TEST_CASE("hostile methods, paths and headers leave mock-slack's /metrics series
       r.service.api_port(),
       {"/webhook", "/api/v1/sync", "/api/v1/sync/sweep", "/api/v1/retention", "/slack/pages",
        "/api/v1/alerts", "/api/v1/incidents", "/api/v1/incidents/1", "/api/v1/messages",
-       "/api/v1/channels", "/api/v1/silences", "/runbooks/PortalDown", "/metrics", "/healthz"},
+       "/api/v1/channels", "/api/v1/silences", "/api/v1/alerts/export", "/api/v1/incidents/export",
+       "/api/v1/search", "/search", "/runbooks/PortalDown", "/metrics", "/healthz"},
       16003);
   hostile.warm_up();
   const auto before = metric_series(r.service.metrics().serialize());

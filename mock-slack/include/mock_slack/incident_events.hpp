@@ -8,6 +8,7 @@
 // the routes are Receiver's (routes.cpp), handled in incident_events_api.cpp.
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -56,6 +57,11 @@ IncidentEvent add_incident_event(Store& store, IncidentEvent event);
 /// The events of an incident: those keyed by it, and those keyed by any of its occurrences; in
 /// time order (then id).
 std::vector<IncidentEvent> incident_events(const Store& store, const IncidentDetail& incident);
+
+/// The events of many incidents at once (the export): for each of `incident_ids`, what
+/// incident_events() returns for it, in the same order; one read for all of them.
+std::map<std::int64_t, std::vector<IncidentEvent>> incident_events_of(
+    const Store& store, const std::vector<std::int64_t>& incident_ids);
 
 nlohmann::json to_json(const IncidentEvent& e);
 

@@ -123,6 +123,12 @@ class Receiver {
   void list_messages(const Request& req, Response& res);
   void list_channels(const Request& req, Response& res);
   void list_silences(const Request& req, Response& res);
+  // export_api.cpp
+  void export_incidents(const Request& req, Response& res);
+  void export_alerts(const Request& req, Response& res);
+  // search_api.cpp
+  void search_api(const Request& req, Response& res);
+  void search_page(const Request& req, Response& res);
   // incident_events_api.cpp
   void post_incident_event(const Request& req, Response& res);
   void post_event_of_incident(const Request& req, Response& res);

@@ -396,6 +396,6 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 }  // namespace mock_slack

@@ -121,7 +121,7 @@ TEST_CASE("a version 6 database gains the resolution's source, and old rows can 
     tx.commit();
   }
   Store s(o, test_now);
-  CHECK(s.schema_version() == 7);
+  CHECK(s.schema_version() == kSchemaVersion);
   auto firing = s.occurrence("fp1", alerting::from_unix_ns(1795300000000000000));
   auto resolved = s.occurrence("fp2", alerting::from_unix_ns(1795300000000000000));
   REQUIRE(firing);

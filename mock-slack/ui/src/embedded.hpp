@@ -15,6 +15,7 @@ extern const std::string_view incident_html;
 extern const std::string_view incident_response_html;
 extern const std::string_view channels_html;
 extern const std::string_view channel_html;
+extern const std::string_view search_html;
 extern const std::string_view style_css;
 
 }  // namespace mock_slack::ui::embedded

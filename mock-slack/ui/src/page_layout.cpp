@@ -31,6 +31,8 @@ std::string_view page_source(Page page) {
       return embedded::channels_html;
     case Page::channel:
       return embedded::channel_html;
+    case Page::search:
+      return embedded::search_html;
     case Page::count:
       break;
   }

@@ -27,6 +27,7 @@ enum class Page : std::size_t {
   incident_response,
   channels,
   channel,
+  search,
   count
 };
 

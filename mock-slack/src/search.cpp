@@ -1,0 +1,273 @@
+// Free-text search (search.hpp): the FTS5 expression built from user text, and the queries over
+// the FTS5 tables of schema migration 8.
+#include "mock_slack/search.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "firedrill/log.hpp"
+#include "firedrill/text.hpp"
+#include "mock_slack_ui/html.hpp"
+
+namespace mock_slack {
+
+namespace alerting = firedrill::alerting;
+using nlohmann::json;
+
+namespace {
+
+TimePoint tp(std::int64_t v) { return TimePoint(std::chrono::nanoseconds(v)); }
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/// Whether FTS5's unicode61 tokenizer can find a token in `word`: an ASCII letter or digit, or
+/// any non-ASCII character (a word of only non-ASCII punctuation is a phrase of no tokens, which
+/// matches nothing).
+bool has_token(std::string_view word) {
+  return std::any_of(word.begin(), word.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+}
+
+json parse_object(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_object() ? j : json::object();
+}
+
+std::vector<std::int64_t> id_list(const SQLite::Column& c) {
+  std::vector<std::int64_t> out;
+  if (c.isNull()) return out;
+  const json j = json::parse(c.getString(), nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& v : j) {
+    if (v.is_number_integer()) out.push_back(v.get<std::int64_t>());
+  }
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+/// "service=portal instance=10.0.0.1:8080 · Portal's error ratio is high": an occurrence's label
+/// values (but its name) and its summary or description.
+std::string alert_text(const json& labels, const json& annotations) {
+  std::string out;
+  for (const auto& [k, v] : labels.items()) {
+    if (k == "alertname" || !v.is_string()) continue;
+    out += (out.empty() ? "" : " ") + k + "=" + v.get<std::string>();
+  }
+  for (const char* key : {"summary", "description"}) {
+    if (auto it = annotations.find(key); it != annotations.end() && it->is_string()) {
+      out += (out.empty() ? "" : " · ") + it->get<std::string>();
+      break;
+    }
+  }
+  return out;
+}
+
+// Each query selects the newest `?2` matches of its FTS5 table (FTS5 walks its index backwards
+// for ORDER BY rowid DESC, and stops at the LIMIT) and joins them to their rows.
+constexpr const char* kAlertsSql =
+    "SELECT o.id, o.starts_at, o.alertname, o.status, o.labels, o.annotations, "
+    "(SELECT json_group_array(io.incident_id) FROM incident_occurrences io "
+    "WHERE io.occurrence_id = o.id) "
+    "FROM (SELECT rowid AS id FROM search_occurrences WHERE search_occurrences MATCH ?1 "
+    "ORDER BY rowid DESC LIMIT ?2) s JOIN occurrences o ON o.id = s.id ORDER BY o.id DESC";
+constexpr const char* kEventsSql =
+    "SELECT e.id, e.at, e.kind, e.author, e.text, CASE WHEN e.incident_id IS NOT NULL "
+    "THEN json_array(e.incident_id) ELSE (SELECT json_group_array(io.incident_id) FROM "
+    "occurrences o JOIN incident_occurrences io ON io.occurrence_id = o.id WHERE "
+    "o.fingerprint = e.fingerprint AND o.starts_at = e.starts_at) END "
+    "FROM (SELECT rowid AS id FROM search_events WHERE search_events MATCH ?1 "
+    "ORDER BY rowid DESC LIMIT ?2) s JOIN incident_events e ON e.id = s.id ORDER BY e.id DESC";
+constexpr const char* kMessagesSql =
+    "SELECT m.id, m.received_at, m.channel, m.username, m.text "
+    "FROM (SELECT rowid AS id FROM search_messages WHERE search_messages MATCH ?1 "
+    "ORDER BY rowid DESC LIMIT ?2) s JOIN messages m ON m.id = s.id ORDER BY m.id DESC";
+
+/// A batch of queued occurrences into the index (the same expressions as migration 8's), and out
+/// of the queue. ?1: the batch's last id.
+constexpr const char* kIndexSql =
+    "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
+    "SELECT o.id, o.alertname, (SELECT group_concat(value, ' ') FROM json_each("
+    "CASE WHEN json_valid(o.labels) THEN o.labels ELSE '{}' END)), "
+    "(SELECT group_concat(value, ' ') FROM json_each("
+    "CASE WHEN json_valid(o.annotations) THEN o.annotations ELSE '{}' END)) "
+    "FROM search_pending p JOIN occurrences o ON o.id = p.id WHERE p.id <= ?1";
+
+}  // namespace
+
+std::size_t index_pending(Store& store, std::size_t batch) {
+  std::size_t indexed = 0;
+  store.write_with([&](SQLite::Database& db) {
+    SQLite::Statement last(db,
+                           "SELECT count(*), max(id) FROM (SELECT id FROM search_pending ORDER BY "
+                           "id LIMIT ?)");
+    last.bind(1, static_cast<std::int64_t>(batch));
+    if (!last.executeStep() || last.getColumn(0).getInt64() == 0) return;
+    indexed = static_cast<std::size_t>(last.getColumn(0).getInt64());
+    const std::int64_t up_to = last.getColumn(1).getInt64();
+    SQLite::Statement insert(db, kIndexSql);
+    insert.bind(1, up_to);
+    insert.exec();
+    SQLite::Statement dequeue(db, "DELETE FROM search_pending WHERE id <= ?");
+    dequeue.bind(1, up_to);
+    dequeue.exec();
+  });
+  return indexed;
+}
+
+SearchIndexer::SearchIndexer(Store& store, std::chrono::milliseconds interval) {
+  if (interval.count() <= 0) return;
+  thread_ = std::thread([this, &store, interval] {
+    std::unique_lock lock(mutex_);
+    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      try {
+        constexpr std::size_t kBatch = 5000;
+        while (index_pending(store, kBatch) == kBatch) {
+        }
+      } catch (const std::exception& e) {
+        firedrill::log::warn("search indexing failed; will retry", {{"error", e.what()}});
+      }
+      lock.lock();
+    }
+  });
+}
+
+SearchIndexer::~SearchIndexer() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string fts_query(std::string_view text) {
+  if (text.size() > kMaxSearchBytes) {
+    throw std::invalid_argument("q: longer than " + std::to_string(kMaxSearchBytes) + " bytes");
+  }
+  std::string out;
+  std::size_t words = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    std::size_t j = i;
+    while (j < text.size() && !is_space(text[j])) ++j;
+    std::string_view word = text.substr(i, j - i);
+    i = j;
+    if (word.empty()) continue;
+    bool prefix = false;
+    while (!word.empty() && word.back() == '*') {
+      word.remove_suffix(1);
+      prefix = true;
+    }
+    if (!has_token(word)) continue;
+    if (++words > kMaxSearchWords) {
+      throw std::invalid_argument("q: more than " + std::to_string(kMaxSearchWords) + " words");
+    }
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (char c : word) {
+      out += c;
+      if (c == '"') out += '"';
+    }
+    out += '"';
+    // A one-character prefix would read every term of the index that starts with it.
+    if (prefix && word.size() >= 2) out += '*';
+  }
+  if (out.empty()) {
+    throw std::invalid_argument("q: expected words to search for (letters or digits), got \"" +
+                                firedrill::cut(text) + "\"");
+  }
+  return out;
+}
+
+std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit) {
+  limit = std::clamp<std::size_t>(limit, 1, kMaxSearchLimit);
+  bool queued = false;
+  store.read_with([&](SQLite::Database& db) {
+    queued = db.execAndGet("SELECT EXISTS (SELECT 1 FROM search_pending)").getInt() != 0;
+  });
+  // What was queued when the search began; rows that arrive meanwhile may wait for the next.
+  constexpr std::size_t kBatch = 5000;
+  if (queued) {
+    while (index_pending(store, kBatch) == kBatch) {
+    }
+  }
+  std::vector<SearchHit> hits;
+  try {
+    store.read_with([&](SQLite::Database& db) {
+      hits.clear();
+      auto run = [&](const char* sql, auto&& read) {
+        SQLite::Statement s(db, sql);
+        s.bind(1, match);
+        s.bind(2, static_cast<std::int64_t>(limit));
+        while (s.executeStep()) hits.push_back(read(s));
+      };
+      run(kAlertsSql, [](SQLite::Statement& s) {
+        SearchHit h;
+        h.type = "alert";
+        h.id = s.getColumn(0).getInt64();
+        h.time = tp(s.getColumn(1).getInt64());
+        h.title = s.getColumn(2).getString() + " " + s.getColumn(3).getString();
+        h.text = alert_text(parse_object(s.getColumn(4).getString()),
+                            parse_object(s.getColumn(5).getString()));
+        h.incident_ids = id_list(s.getColumn(6));
+        return h;
+      });
+      run(kEventsSql, [](SQLite::Statement& s) {
+        SearchHit h;
+        h.type = "event";
+        h.id = s.getColumn(0).getInt64();
+        h.time = tp(s.getColumn(1).getInt64());
+        h.title = s.getColumn(2).getString() + " by " + s.getColumn(3).getString();
+        h.text = s.getColumn(4).getString();
+        h.incident_ids = id_list(s.getColumn(5));
+        return h;
+      });
+      run(kMessagesSql, [](SQLite::Statement& s) {
+        SearchHit h;
+        h.type = "message";
+        h.id = s.getColumn(0).getInt64();
+        h.time = tp(s.getColumn(1).getInt64());
+        h.channel = s.getColumn(2).getString();
+        h.title = "#" + h.channel;
+        if (const std::string user = s.getColumn(3).getString(); !user.empty()) {
+          h.title += " from " + user;
+        }
+        h.text = s.getColumn(4).getString();
+        return h;
+      });
+    });
+  } catch (const SQLite::Exception& e) {
+    // fts_query() quotes every word, so FTS5 should accept whatever it builds; should it not,
+    // the caller answers 400, not 500.
+    if (std::string_view(e.what()).find("fts5") != std::string_view::npos) {
+      throw std::invalid_argument(std::string("q: the search index refused it: ") + e.what());
+    }
+    throw;
+  }
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const SearchHit& a, const SearchHit& b) { return a.time > b.time; });
+  if (hits.size() > limit) hits.resize(limit);
+  return hits;
+}
+
+json to_json(const SearchHit& h) {
+  json j{{"type", h.type},   {"id", h.id},     {"time", alerting::format_time(h.time)},
+         {"title", h.title}, {"text", h.text}, {"incidentIds", h.incident_ids}};
+  if (!h.incident_ids.empty()) {
+    j["url"] = "/incidents/" + std::to_string(h.incident_ids.front());
+  } else if (!h.channel.empty()) {
+    j["url"] = "/channels/" + ui::url_encode(h.channel);
+  } else {
+    j["url"] = nullptr;
+  }
+  if (h.type == "message") j["channel"] = h.channel;
+  return j;
+}
+
+}  // namespace mock_slack
