@@ -9,13 +9,13 @@
 //
 // Environment: CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { chromium } from 'playwright-core';
+
+import { iso, startMockSlack as startProcess } from './mock_slack_process.mjs';
 
 const [binary, screenshotDir] = process.argv.slice(2);
 if (!binary || !screenshotDir) {
@@ -33,24 +33,9 @@ const basicAuth = `Basic ${Buffer.from(`${user.username}:${user.password}`).toSt
 
 /** Starts mock-slack on port 0 and resolves with its port once it logs "started". */
 function startMockSlack() {
-  const child = spawn(binary, ['--listen', '127.0.0.1:0', '--db', path.join(work, 'mock-slack.db'),
-    '--drain-delay', '0s', '--runbooks-dir', work, '--ui-basic-auth-file', usersFile],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = new Promise((resolve, reject) => {
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        let entry;
-        try { entry = JSON.parse(line); } catch { return; }
-        if (entry.msg === 'started' && entry.port) resolve(entry.port);
-      });
-    }
-    child.on('exit', (code) => reject(new Error(`mock-slack exited with ${code} before starting`)));
-    child.on('error', reject);
-  });
-  return { child, port };
+  return startProcess(binary, ['--db', path.join(work, 'mock-slack.db'), '--drain-delay', '0s',
+    '--runbooks-dir', work, '--ui-basic-auth-file', usersFile]);
 }
-
-function iso(msAgo) { return new Date(Date.now() - msAgo).toISOString(); }
 const minute = 60 * 1000;
 
 function alert(name, status, startsAt, endsAt, labels) {

@@ -14,8 +14,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { chromium } from 'playwright-core';
+
+import { iso, startMockSlack as startProcess } from './mock_slack_process.mjs';
 
 const [binary, prometheus, rules, screenshotDir] = process.argv.slice(2);
 if (!binary || !prometheus || !rules || !screenshotDir) {
@@ -74,24 +75,10 @@ async function startPrometheus() {
 }
 
 function startMockSlack(prometheusUrl) {
-  const child = spawn(binary, ['--listen', '127.0.0.1:0', '--db', path.join(work, 'mock-slack.db'),
-    '--drain-delay', '0s', '--runbooks-dir', work, '--prometheus-url', prometheusUrl,
-    '--slo-period', '12h', '--impact-step', '5s'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = new Promise((resolve, reject) => {
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        let entry;
-        try { entry = JSON.parse(line); } catch { return; }
-        if (entry.msg === 'started' && entry.port) resolve(entry.port);
-      });
-    }
-    child.on('exit', (code) => reject(new Error(`mock-slack exited with ${code} before starting`)));
-    child.on('error', reject);
-  });
-  return { child, port };
+  return startProcess(binary, ['--db', path.join(work, 'mock-slack.db'), '--drain-delay', '0s',
+    '--runbooks-dir', work, '--prometheus-url', prometheusUrl, '--slo-period', '12h',
+    '--impact-step', '5s']);
 }
-
-function iso(msAgo) { return new Date(Date.now() - msAgo).toISOString(); }
 
 function notification(status, startsAt, endsAt) {
   const labels = { alertname: 'PortalAvailabilityBudgetBurn', service: 'portal', slo: 'availability',
