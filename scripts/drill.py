@@ -523,8 +523,10 @@ class ReceiverDown(Unready):
             time.sleep(0.2)
         say(f"{self.name}: the page resolved in Alertmanager {time.time() - t_heal:.1f}s after the heal; "
             f"starting mock-slack after {time.time() - t_stop:.1f}s down")
-        stack("heal")
+        # Back from the moment it is started: Alertmanager's retry may reach it, and be recorded,
+        # before `stack heal` has seen it ready and returned.
         self.t_back = time.time()
+        stack("heal")
         stack("sync")
         return t_heal
 
