@@ -44,7 +44,7 @@ struct PortalConfig {
 };
 
 /// A fault file larger than this is refused (the largest fault state is a few hundred bytes).
-inline constexpr std::size_t kMaxFaultFileBytes = 64 * 1024;
+inline constexpr std::size_t kMaxFaultFileBytes = std::size_t{64} * 1024;
 
 /// Reads a fault file: the fields it holds applied over `base`. Returns nullopt when the file does
 /// not exist. Throws std::runtime_error naming the file and the field when it cannot be used.
