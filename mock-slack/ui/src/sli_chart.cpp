@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "firedrill/html_escape.hpp"
 #include "text.hpp"
 
 namespace mock_slack::ui {
@@ -185,24 +186,12 @@ std::string xml_escape(std::string_view text) {
       }
       continue;
     }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    // A control character (XML 1.0 allows none but tab, newline and carriage return, and a chart
+    // label wants none) is a space; the markup characters are escaped as the pages escape them.
+    if (c < 0x20 || c == 0x7f) {
+      out += ' ';
+    } else {
+      firedrill::http::append_html_escaped(out, text.substr(i, 1));
     }
     ++i;
   }
