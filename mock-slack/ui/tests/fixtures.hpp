@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mock_slack_ui/sli.hpp"
 #include "mock_slack_ui/view.hpp"
 
 namespace mock_slack::ui::testing {
@@ -61,6 +62,31 @@ inline IncidentView seeded_incident() {
   notify(kT0 + 3 * kMinute, AlertStatus::firing);
   notify(kT0 + 30 * kMinute + 10'000, AlertStatus::firing);
   return inc;
+}
+
+/// An SLI over seeded_incident() as fetch_incident_sli() gives it, without its SLOs: impact from
+/// 21:57 (3 bad minutes before the alert) to the resolution at 22:35, charted 21:53 to 22:39.
+inline IncidentSli seeded_sli_window() {
+  IncidentSli sli;
+  sli.prometheus_url = "http://127.0.0.1:9090";
+  sli.alert_start_ms = kT0;
+  sli.impact_start_ms = kT0 - 3 * kMinute;
+  sli.impact_end_ms = kT0 + 35 * kMinute;
+  sli.impact_from_sli = true;
+  sli.chart_from_ms = kT0 - 7 * kMinute;
+  sli.chart_to_ms = kT0 + 39 * kMinute;
+  return sli;
+}
+
+/// The portal's availability SLO (99.9%) with the page burn rates of the generated rules, no
+/// series yet.
+inline SloSli portal_availability_slo() {
+  SloSli s;
+  s.service = "portal";
+  s.slo = "availability";
+  s.objective = 0.999;
+  s.page_burn_rates = {14.4, 6};
+  return s;
 }
 
 /// Values an attacker controls through alert rules, labels or Slack payloads.

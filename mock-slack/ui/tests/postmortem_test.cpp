@@ -33,22 +33,10 @@ std::vector<std::string> lines_starting(const std::string& text, const std::stri
   return out;
 }
 
-/// An SLI as fetch_incident_sli() gives it: impact from 21:57 (3 bad minutes before the alert)
-/// to the resolution at 22:35.
+/// seeded_sli_window() with two SLOs: availability bad from 21:57, latency within its budget.
 IncidentSli seeded_sli() {
-  IncidentSli sli;
-  sli.prometheus_url = "http://127.0.0.1:9090";
-  sli.alert_start_ms = kT0;
-  sli.impact_start_ms = kT0 - 3 * kMinute;
-  sli.impact_end_ms = kT0 + 35 * kMinute;
-  sli.impact_from_sli = true;
-  sli.chart_from_ms = kT0 - 7 * kMinute;
-  sli.chart_to_ms = kT0 + 39 * kMinute;
-  SloSli a;
-  a.service = "portal";
-  a.slo = "availability";
-  a.objective = 0.999;
-  a.page_burn_rates = {14.4, 6};
+  IncidentSli sli = mock_slack::ui::testing::seeded_sli_window();
+  SloSli a = mock_slack::ui::testing::portal_availability_slo();
   a.error_ratio = {{kT0 - 5 * kMinute, 0.0}, {kT0, 0.0144}, {kT0 + 10 * kMinute, 0.02}};
   a.first_bad_ms = kT0 - 3 * kMinute;
   a.requests = 38'000;

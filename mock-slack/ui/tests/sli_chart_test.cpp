@@ -74,19 +74,8 @@ std::string xml_problem(const std::string& doc) {
 }
 
 IncidentSli chart_sli() {
-  IncidentSli sli;
-  sli.prometheus_url = "http://127.0.0.1:9090";
-  sli.alert_start_ms = kT0;
-  sli.impact_start_ms = kT0 - 3 * kMinute;
-  sli.impact_end_ms = kT0 + 35 * kMinute;
-  sli.impact_from_sli = true;
-  sli.chart_from_ms = kT0 - 7 * kMinute;
-  sli.chart_to_ms = kT0 + 39 * kMinute;
-  SloSli s;
-  s.service = "portal";
-  s.slo = "availability";
-  s.objective = 0.999;
-  s.page_burn_rates = {14.4, 6};
+  IncidentSli sli = mock_slack::ui::testing::seeded_sli_window();
+  SloSli s = mock_slack::ui::testing::portal_availability_slo();
   for (int m = -7; m <= 39; ++m) {
     const bool bad = m >= -3 && m < 30;
     s.error_ratio.emplace_back(kT0 + m * kMinute, bad ? 0.02 : 0.0);
