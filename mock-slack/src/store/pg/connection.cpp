@@ -91,8 +91,8 @@ std::int64_t Result::int64(int row, int column) const {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (t.empty() || ec != std::errc() || end != t.data() + t.size()) {
-    throw Error("column " + std::to_string(column) + " is not an integer: " +
-                    firedrill::cut(text(row, column)),
+    throw Error("column " + std::to_string(column) +
+                    " is not an integer: " + firedrill::cut(text(row, column)),
                 "22P02");
   }
   return v;
@@ -142,7 +142,8 @@ void Connection::open() {
   conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
   if (conn_ == nullptr) throw Error("cannot connect to PostgreSQL: out of memory", "");
   // The server's notices ("relation already exists, skipping") are not errors: not printed.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn_);
     while (!message.empty() && message.back() == '\n') message.pop_back();
@@ -203,23 +204,25 @@ Result Connection::exec(std::string_view sql, const Params& params) {
   const std::string text(sql);
   if (params.size() == 0) return check(PQexec(conn_, text.c_str()), "PostgreSQL");
   const Bound b(params);
-  return check(PQexecParams(conn_, text.c_str(), b.count(), nullptr, b.values.data(), nullptr,
-                            nullptr, 0),
-               "PostgreSQL");
+  return check(
+      PQexecParams(conn_, text.c_str(), b.count(), nullptr, b.values.data(), nullptr, nullptr, 0),
+      "PostgreSQL");
 }
 
-Result Connection::run(const char* name, std::string_view sql, const Params& params) {
+Result Connection::run(std::string_view sql, const Params& params) {
   if (!conn_) open();
-  if (!prepared_.contains(name)) {
-    const std::string text(sql);
-    check(PQprepare(conn_, name, text.c_str(), 0, nullptr),
-          std::string("PostgreSQL, preparing ") + name);
-    prepared_.insert(name);
+  const std::string text(sql);
+  auto it = prepared_.find(text);
+  if (it == prepared_.end()) {
+    const std::string name = "s" + std::to_string(prepared_.size() + 1);
+    check(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr),
+          "PostgreSQL, preparing " + firedrill::cut(text));
+    it = prepared_.emplace(text, name).first;
   }
   const Bound b(params);
   return check(
-      PQexecPrepared(conn_, name, b.count(), b.values.data(), nullptr, nullptr, 0),
-      std::string("PostgreSQL, ") + name);
+      PQexecPrepared(conn_, it->second.c_str(), b.count(), b.values.data(), nullptr, nullptr, 0),
+      "PostgreSQL");
 }
 
 // ---- Transaction --------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -89,8 +89,8 @@ class Connection {
 
   /// Runs `sql` (one statement, or several without parameters). Throws Error.
   Result exec(std::string_view sql, const Params& params = {});
-  /// Runs the statement `sql`, prepared on this connection under `name` on first use.
-  Result run(const char* name, std::string_view sql, const Params& params = {});
+  /// Runs the statement `sql`, prepared on this connection the first time it runs this text.
+  Result run(std::string_view sql, const Params& params = {});
   /// Whether the connection is open and idle outside a transaction.
   bool healthy() const;
   /// Closes a broken connection and opens a new one. Throws Error.
@@ -103,7 +103,7 @@ class Connection {
   Result check(pg_result* r, std::string_view what);
   std::string conninfo_;
   pg_conn* conn_ = nullptr;
-  std::unordered_set<std::string> prepared_;
+  std::unordered_map<std::string, std::string> prepared_;  ///< text to name
 };
 
 /// A transaction on a connection: BEGIN now, ROLLBACK unless commit() was called.
