@@ -73,6 +73,8 @@ class Statement {
   virtual std::int64_t exec() = 0;
   /// Makes the statement ready to run again, keeping its bindings; frees what it read.
   virtual void reset() = 0;
+  /// Sets every parameter to NULL.
+  virtual void clearBindings() = 0;
   virtual bool isNull(int column) const = 0;
   virtual std::int64_t getInt64(int column) const = 0;
   virtual std::string getString(int column) const = 0;

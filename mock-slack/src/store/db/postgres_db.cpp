@@ -47,6 +47,9 @@ class PostgresStatement final : public Statement {
     result_ = pg::Result();
     ran_ = false;
   }
+  void clearBindings() override {
+    for (auto& v : params_) v = std::nullopt;
+  }
   bool isNull(int column) const override { return result_.null(row_, column); }
   std::int64_t getInt64(int column) const override {
     // A boolean expression reads as SQLite's 0 or 1.

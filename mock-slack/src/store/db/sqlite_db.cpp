@@ -32,7 +32,8 @@ class SqliteStatement final : public Statement {
     sqlite_guarded([&] { s_.bind(index, static_cast<int64_t>(value)); });
   }
   void bind(int index, std::string_view value) override {
-    sqlite_guarded([&] { s_.bind(index, std::string(value)); });  // as TEXT (a pointer binds a BLOB)
+    sqlite_guarded(
+        [&] { s_.bind(index, std::string(value)); });  // as TEXT (a pointer binds a BLOB)
   }
   void bind(int index) override {
     sqlite_guarded([&] { s_.bind(index); });
@@ -49,11 +50,13 @@ class SqliteStatement final : public Statement {
     return n;
   }
   void reset() override { s_.tryReset(); }
+  void clearBindings() override { s_.clearBindings(); }
   bool isNull(int column) const override {
     return sqlite_guarded([&] { return s_.getColumn(column).isNull(); });
   }
   std::int64_t getInt64(int column) const override {
-    return sqlite_guarded([&] { return static_cast<std::int64_t>(s_.getColumn(column).getInt64()); });
+    return sqlite_guarded(
+        [&] { return static_cast<std::int64_t>(s_.getColumn(column).getInt64()); });
   }
   std::string getString(int column) const override {
     return sqlite_guarded([&] { return s_.getColumn(column).getString(); });
