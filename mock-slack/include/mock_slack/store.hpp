@@ -23,6 +23,10 @@ namespace SQLite {
 class Database;
 }  // namespace SQLite
 
+namespace mock_slack::db {
+class Connection;
+}  // namespace mock_slack::db
+
 namespace prometheus {
 class Registry;
 }
@@ -393,6 +397,9 @@ class Store {
   void write_with(const std::function<void(SQLite::Database&)>& f);
   /// Runs `f` on a read-only connection.
   void read_with(const std::function<void(SQLite::Database&)>& f) const;
+  /// The same two hooks on the store's statement layer (store/db/db.hpp), on either back end.
+  void write_db(const std::function<void(db::Connection&)>& f);
+  void read_db(const std::function<void(db::Connection&)>& f) const;
 
   class Impl;
 

@@ -1,6 +1,7 @@
 // Store: opening, the write entry points (queued to the group commit), and the cursor.
 #include "mock_slack/store.hpp"
 
+#include "db/db.hpp"
 #include "firedrill/text.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
@@ -91,6 +92,21 @@ void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
 }
 void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
   impl_->reads.read([&](reader::Reader& r) { f(r.db()); });
+}
+void Store::write_db(const std::function<void(db::Connection&)>& f) {
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
+}
+void Store::read_db(const std::function<void(db::Connection&)>& f) const {
+  impl_->reads.read([&](reader::Reader& r) {
+    // Until the read side is on the statement layer (issue #22), an adapter per call.
+    const auto c = db::over(r.db());
+    try {
+      f(*c);
+    } catch (const db::Error& e) {
+      if (e.transient()) throw StoreUnavailable(std::string("database unavailable: ") + e.what());
+      throw;
+    }
+  });
 }
 
 // The write probe behind /readyz: one row rewritten through the writer, apart from the history.

@@ -21,9 +21,7 @@ StoreOptions on(const PgServer& server) {
   return o;
 }
 
-std::int64_t count(pg::Connection& c, const std::string& sql) {
-  return c.exec(sql).int64(0, 0);
-}
+std::int64_t count(pg::Connection& c, const std::string& sql) { return c.exec(sql).int64(0, 0); }
 
 /// A notification of `alerts` firing alerts of group `group`, starting at the same time, with
 /// instance labels from host-`first`.
@@ -72,8 +70,9 @@ TEST_CASE("pg: a notification stores its occurrences, incident and summary", "[p
     const auto done =
         s.ingest(alerting::parse_webhook_json(notification("G", "resolved", alerts)), "sha-2");
     CHECK(done.updated_occurrences == 3);
-    CHECK(count(c, "SELECT count(*) FROM occurrences WHERE status = 'resolved' AND resolved_by = "
-                   "'webhook'") == 3);
+    CHECK(count(c,
+                "SELECT count(*) FROM occurrences WHERE status = 'resolved' AND resolved_by = "
+                "'webhook'") == 3);
     CHECK(count(c, "SELECT count(*) FROM incidents WHERE resolved_at IS NOT NULL") == 1);
     CHECK(count(c, "SELECT firing_count FROM incidents") == 0);
   }
@@ -148,8 +147,7 @@ TEST_CASE("pg: a server that goes away answers StoreUnavailable, and writing res
   CHECK(count(c, "SELECT count(*) FROM incidents") == 2);
 }
 
-TEST_CASE("pg: a store that cannot reach its server says so, without the password",
-          "[pg][store]") {
+TEST_CASE("pg: a store that cannot reach its server says so, without the password", "[pg][store]") {
   StoreOptions o;
   o.path = "postgresql://app:hunter2@/firedrill?host=/nonexistent-dir";
   try {
