@@ -50,6 +50,8 @@ enum class Durability {
 /// Whether a store location is a PostgreSQL connection URI (postgres:// or postgresql://) rather
 /// than a SQLite file.
 bool is_postgres(std::string_view location);
+/// A store location fit for logs and errors: a PostgreSQL URI without its password.
+std::string printable_location(std::string_view location);
 
 struct StoreOptions {
   /// The SQLite database file (created with its directory's existing permissions), or a

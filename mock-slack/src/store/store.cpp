@@ -3,6 +3,7 @@
 
 #include "db/db.hpp"
 #include "firedrill/text.hpp"
+#include "pg/connection.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "writer.hpp"
@@ -13,6 +14,10 @@ namespace alerting = firedrill::alerting;
 
 bool is_postgres(std::string_view location) {
   return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
+std::string printable_location(std::string_view location) {
+  return is_postgres(location) ? pg::redact(location) : std::string(location);
 }
 
 // ---- Cursor -----------------------------------------------------------------------------------
