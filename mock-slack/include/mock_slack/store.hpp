@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "firedrill/alerting/matcher.hpp"
@@ -42,8 +43,14 @@ enum class Durability {
   full,    ///< synchronous=FULL: every commit is fsynced; survives power loss
 };
 
+/// Whether a store location is a PostgreSQL connection URI (postgres:// or postgresql://) rather
+/// than a SQLite file.
+bool is_postgres(std::string_view location);
+
 struct StoreOptions {
-  std::string path;  ///< database file; created with its directory's existing permissions
+  /// The SQLite database file (created with its directory's existing permissions), or a
+  /// PostgreSQL connection URI (is_postgres()).
+  std::string path;
   Durability durability = Durability::normal;
   /// Resolved occurrences and expired silences whose end is older than this are pruned by
   /// apply_retention().

@@ -10,6 +10,10 @@ namespace mock_slack {
 
 namespace alerting = firedrill::alerting;
 
+bool is_postgres(std::string_view location) {
+  return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
 // ---- Cursor -----------------------------------------------------------------------------------
 
 std::string Cursor::to_string() const { return std::to_string(time_ns) + "-" + std::to_string(id); }
@@ -30,6 +34,11 @@ Store::Store(StoreOptions options, Clock clock, prometheus::Registry* registry)
     impl_ = std::make_unique<Impl>(options_, clock_, registry);
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("cannot open database " + options_.path + ": " + e.what());
+  } catch (const db::Error& e) {
+    throw std::runtime_error(std::string("cannot open database: ") + e.what());
+  } catch (const pg::Error& e) {
+    // pg::Error's message names the server without its password.
+    throw std::runtime_error(std::string("cannot open database: ") + e.what());
   }
 }
 
@@ -74,7 +83,11 @@ std::int64_t Store::add_message(const Message& m) {
 
 // Hooks of modules that own their tables (incident_events.cpp).
 void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
-  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
+    SQLite::Database* db = w.sqlite();
+    if (db == nullptr) throw std::logic_error("incident events and search need SQLite for now");
+    f(*db);
+  });
 }
 void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
   impl_->reads.read([&](reader::Reader& r) { f(r.sqlite()); });
@@ -85,11 +98,11 @@ std::string Store::probe_write() {
   const auto now = impl_->now_ns();
   try {
     impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
-      SQLite::Statement st(w.db(),
-                           "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) "
-                           "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at");
-      st.bind(1, static_cast<std::int64_t>(now));
-      st.exec();
+      auto st = w.db().prepare(
+          "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) "
+          "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at");
+      st->bind(1, static_cast<std::int64_t>(now));
+      st->exec();
     });
   } catch (const std::exception& e) {
     return e.what();

@@ -106,6 +106,20 @@ std::unique_ptr<Connection> over(pg::Connection& c);
 /// strings, identifiers and comments.
 std::string postgres_placeholders(std::string_view sql);
 
+/// Resets a cached statement when entering and leaving scope, so that it never holds a read
+/// snapshot (SQLite) or a result (PostgreSQL) between uses.
+class Use {
+ public:
+  explicit Use(Statement& s) : s_(s) { s_.reset(); }
+  ~Use() { s_.reset(); }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  Statement* operator->() { return &s_; }
+
+ private:
+  Statement& s_;
+};
+
 /// A transaction: begin() now, rollback() unless commit() was called.
 class Transaction {
  public:
