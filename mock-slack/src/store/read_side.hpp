@@ -32,16 +32,11 @@ using sql::bind_all;
 using sql::Where;
 using sqlite::ns;
 
-/// Whether the store's location names a PostgreSQL database (a libpq URI) rather than a file.
-inline bool is_postgres_uri(std::string_view location) {
-  return location.starts_with("postgres://") || location.starts_with("postgresql://");
-}
-
 /// A read connection with a cache of prepared statements keyed by their SQL.
 class Reader {
  public:
   Reader(const std::string& location, int busy_timeout_ms) {
-    if (is_postgres_uri(location)) {
+    if (is_postgres(location)) {
       pg_ = std::make_unique<pg::Connection>(location);
       db_ = db::over(*pg_);
       return;
@@ -106,7 +101,7 @@ class ReadSide {
         max_idle_(options.read_connections) {}
 
   db::Dialect dialect() const {
-    return is_postgres_uri(location_) ? db::Dialect::postgres : db::Dialect::sqlite;
+    return is_postgres(location_) ? db::Dialect::postgres : db::Dialect::sqlite;
   }
 
   /// Runs f(Reader&) on a pooled connection. A transient database error (from either back end,
