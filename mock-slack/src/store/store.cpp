@@ -96,7 +96,7 @@ void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
   });
 }
 void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
-  impl_->reads.read([&](reader::Reader& r) { f(r.db()); });
+  impl_->reads.read([&](reader::Reader& r) { f(r.sqlite()); });
 }
 void Store::write_db(const std::function<void(db::Connection&)>& f) {
   impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
@@ -138,15 +138,28 @@ Store::SummaryRepair Store::repair_summaries() {
 }
 
 std::int64_t Store::size_bytes() const {
-  return impl_->reads.read([](reader::Reader& r) {
-    return r.db().execAndGet("PRAGMA page_count").getInt64() *
-           r.db().execAndGet("PRAGMA page_size").getInt64();
+  return impl_->reads.read([](reader::Reader& r) -> std::int64_t {
+    if (r.dialect() == db::Dialect::sqlite) {
+      return r.sqlite().execAndGet("PRAGMA page_count").getInt64() *
+             r.sqlite().execAndGet("PRAGMA page_size").getInt64();
+    }
+    auto& s = r.statement("SELECT pg_database_size(current_database())");
+    const std::int64_t bytes = s.executeStep() ? s.getInt64(0) : 0;
+    s.reset();
+    return bytes;
   });
 }
 
 int Store::schema_version() const {
-  return impl_->reads.read(
-      [](reader::Reader& r) { return r.db().execAndGet("PRAGMA user_version").getInt(); });
+  return impl_->reads.read([](reader::Reader& r) {
+    if (r.dialect() == db::Dialect::sqlite) {
+      return r.sqlite().execAndGet("PRAGMA user_version").getInt();
+    }
+    auto& s = r.statement("SELECT version FROM mockslack_schema");
+    const int version = s.executeStep() ? static_cast<int>(s.getInt64(0)) : 0;
+    s.reset();
+    return version;
+  });
 }
 
 Store::WriteQueue Store::write_queue() const { return impl_->writes.write_queue(); }

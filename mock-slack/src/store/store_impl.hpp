@@ -14,7 +14,7 @@ class Store::Impl {
   Impl(const StoreOptions& options, Clock now, prometheus::Registry* registry)
       : clock(now),
         writes(options, registry),
-        reads(options.path, options.busy_timeout_ms, options.read_connections) {}
+        reads(options) {}
 
   std::int64_t now_ns() const { return sqlite::ns(clock()); }
 

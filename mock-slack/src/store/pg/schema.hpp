@@ -122,9 +122,12 @@ UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services)
   WHERE io.incident_id = incidents.id);
 )sql";
 
-// Migration 3: silences read from Alertmanager by batch-sync.
+// Migration 3: silences read from Alertmanager by batch-sync. SQLite pages them by (starts_at,
+// rowid), its implicit row number in insertion order; `rowid` here is that number, so that the
+// same cursors and the same order hold on both.
 inline constexpr std::string_view kMigration3 = R"sql(
 CREATE TABLE silences (
+  rowid           BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
   id              TEXT   PRIMARY KEY,
   state           TEXT   NOT NULL CHECK (state IN ('active', 'pending', 'expired')),
   created_by      TEXT   NOT NULL,
@@ -136,8 +139,8 @@ CREATE TABLE silences (
   first_synced_at BIGINT NOT NULL,
   last_synced_at  BIGINT NOT NULL
 );
-CREATE INDEX silences_started ON silences (starts_at);
-CREATE INDEX silences_state ON silences (state, starts_at);
+CREATE INDEX silences_started ON silences (starts_at, rowid);
+CREATE INDEX silences_state ON silences (state, starts_at, rowid);
 CREATE INDEX occurrences_silenced ON occurrences (id) WHERE silenced_by <> '[]';
 )sql";
 
