@@ -87,7 +87,7 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
-// Hooks of modules that own their tables (incident_events.cpp).
+// Hooks of modules that own their tables (incident_events.cpp, search.cpp).
 void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
   impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
     SQLite::Database* db = w.sqlite();
@@ -103,10 +103,8 @@ void Store::write_db(const std::function<void(db::Connection&)>& f) {
 }
 void Store::read_db(const std::function<void(db::Connection&)>& f) const {
   impl_->reads.read([&](reader::Reader& r) {
-    // Until the read side is on the statement layer (issue #22), an adapter per call.
-    const auto c = db::over(r.db());
     try {
-      f(*c);
+      f(r.db());
     } catch (const db::Error& e) {
       if (e.transient()) throw StoreUnavailable(std::string("database unavailable: ") + e.what());
       throw;
