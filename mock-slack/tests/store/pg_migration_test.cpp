@@ -40,18 +40,27 @@ TEST_CASE("pg: a new database is migrated to the version SQLite's store is at", 
     CHECK_THROWS_WITH(c.exec("UPDATE incident_events SET text = 'edited'"),
                       Catch::Contains("append-only"));
   }
-  SECTION("search finds an occurrence by a label value, and skips JSON that does not parse") {
+  SECTION("search finds an occurrence by its words, diacritics folded, and skips bad JSON") {
     c.exec(
         "INSERT INTO occurrences (fingerprint, starts_at, status, alertname, severity, service, "
         "labels, annotations, generator_url, receiver, times_notified, suppressed_state, "
         "silenced_by, inhibited_by, source) VALUES ('fp', 1, 'firing', 'PortalDown', 'page', "
-        "'portal', '{\"instance\":\"10.0.0.1:8080\"}', '{not json', '', 'r', 1, 'active', '[]', "
-        "'[]', 'webhook')");
-    const auto r = c.exec(
-        "SELECT count(*) FROM occurrences WHERE mockslack_occurrence_text(alertname, labels, "
-        "annotations) @@ plainto_tsquery('simple', $1)",
-        pg::Params().add("10.0.0.1:8080 portaldown"));
-    CHECK(r.int64(0, 0) == 1);
+        "'portal', '{\"instance\":\"10.0.0.1:8080\",\"site\":\"Zürich\"}', '{not json', '', "
+        "'r', 1, 'active', '[]', '[]', 'webhook')");
+    auto matches = [&](const char* words) {
+      return c
+          .exec(
+              "SELECT count(*) FROM occurrences WHERE mockslack_occurrence_text(alertname, "
+              "labels, annotations) @@ mockslack_search_query($1)",
+              pg::Params().add(words))
+          .int64(0, 0);
+    };
+    CHECK(matches(R"([{"t":"10.0.0.1:8080","p":false},{"t":"PORTALDOWN","p":false}])") == 1);
+    CHECK(matches(R"([{"t":"zurich","p":false}])") == 1);
+    CHECK(matches(R"([{"t":"Portal","p":true}])") == 1);
+    CHECK(matches(R"([{"t":"Portal","p":false}])") == 0);
+    CHECK(matches(R"([{"t":"portaldown","p":false},{"t":"nowhere","p":false}])") == 0);
+    CHECK(matches(R"([{"t":"it's","p":true}])") == 0);
   }
 }
 

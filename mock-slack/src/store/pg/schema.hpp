@@ -197,8 +197,16 @@ CREATE INDEX incidents_receiver ON incidents (receiver, id);
 // server on every write (its pending list plays the queue's part). The text: alert name, label
 // values and annotation values of an occurrence; kind, author and text of an event; channel,
 // username, text and the strings of the attachments and blocks of a message. Stored JSON that
-// does not parse contributes nothing, as in SQLite.
+// does not parse contributes nothing, as in SQLite. Words are lowercased and their diacritics
+// removed (the unaccent extension, trusted: a database owner may create it), as SQLite's
+// unicode61 tokenizer with remove_diacritics 2 does. mockslack_search_query() turns the words
+// search.cpp sends (a JSON array of {"t": word, "p": prefix}) into one query: each word a
+// phrase of its tokens, a prefix one matching any lexeme that starts with its last token, all
+// of them ANDed.
 inline constexpr std::string_view kMigration8 = R"sql(
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE FUNCTION mockslack_fold(doc text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN unaccent('unaccent'::regdictionary, doc);
 CREATE FUNCTION mockslack_json_values(doc text) RETURNS text LANGUAGE plpgsql IMMUTABLE
   PARALLEL SAFE AS $$
 BEGIN
@@ -216,22 +224,32 @@ EXCEPTION WHEN others THEN
 END $$;
 CREATE FUNCTION mockslack_occurrence_text(alertname text, labels text, annotations text)
   RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN to_tsvector('simple'::regconfig, alertname || ' ' || mockslack_json_values(labels) ||
-    ' ' || mockslack_json_values(annotations));
+  RETURN to_tsvector('simple'::regconfig, mockslack_fold(alertname || ' ' ||
+    mockslack_json_values(labels) || ' ' || mockslack_json_values(annotations)));
 CREATE FUNCTION mockslack_event_text(kind text, author text, text text)
   RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN to_tsvector('simple'::regconfig, kind || ' ' || author || ' ' || text);
+  RETURN to_tsvector('simple'::regconfig, mockslack_fold(kind || ' ' || author || ' ' || text));
 CREATE FUNCTION mockslack_message_text(channel text, username text, text text,
     attachments text, blocks text)
   RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN to_tsvector('simple'::regconfig, channel || ' ' || username || ' ' || text || ' ' ||
-    mockslack_json_strings(attachments) || ' ' || mockslack_json_strings(blocks));
+  RETURN to_tsvector('simple'::regconfig, mockslack_fold(channel || ' ' || username || ' ' ||
+    text || ' ' || mockslack_json_strings(attachments) || ' ' || mockslack_json_strings(blocks)));
 CREATE INDEX occurrences_search ON occurrences
   USING gin (mockslack_occurrence_text(alertname, labels, annotations));
 CREATE INDEX incident_events_search ON incident_events
   USING gin (mockslack_event_text(kind, author, text));
 CREATE INDEX messages_search ON messages
   USING gin (mockslack_message_text(channel, username, text, attachments, blocks));
+
+CREATE AGGREGATE mockslack_tsquery_and(tsquery) (sfunc = tsquery_and, stype = tsquery);
+CREATE FUNCTION mockslack_prefix(q tsquery) RETURNS tsquery LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN numnode(q) = 0 THEN q ELSE (q::text || ':*')::tsquery END;
+CREATE FUNCTION mockslack_search_query(words text) RETURNS tsquery LANGUAGE sql STABLE
+  PARALLEL SAFE
+  RETURN (SELECT mockslack_tsquery_and(CASE WHEN w.p
+      THEN mockslack_prefix(phraseto_tsquery('simple'::regconfig, mockslack_fold(w.t)))
+      ELSE phraseto_tsquery('simple'::regconfig, mockslack_fold(w.t)) END)
+    FROM json_to_recordset(words::json) AS w(t text, p boolean));
 )sql";
 
 inline constexpr std::array<std::string_view, 8> kMigrations{kMigration1, kMigration2, kMigration3,
