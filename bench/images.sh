@@ -15,7 +15,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 [[ $(id -u) == 0 ]] || { echo "bench/images: needs root (scripts/images does)" >&2; exit 1; }
 export CONTAINERS_CONF=$root/images/containers.conf CONTAINERS_STORAGE_CONF=$root/images/storage.conf
-scratch=$(mktemp -d /tmp/firedrill-bench-images.XXXXXX)
+work=$(mktemp -d /tmp/firedrill-bench-images.XXXXXX)
+scratch=$work/tree # the build context: the logs stay out of it
+mkdir "$scratch"
 prefix=localhost/firedrill
 cleanup() {
   local c
@@ -23,7 +25,7 @@ cleanup() {
     podman rmi --force "$prefix/$c:bench" >/dev/null 2>&1 || true
   done
   podman image prune --force >/dev/null 2>&1 || true
-  rm -rf "$scratch"
+  rm -rf "$work"
 }
 trap cleanup EXIT
 # The tracked files as they are in the working tree, uncommitted changes included.
@@ -62,10 +64,10 @@ report() {
     }' "$1"
 }
 
-run() { # LABEL
-  local log=$scratch/$1.log begin finish
+run() { # NAME LABEL
+  local log=$work/$1.log begin finish
   : >"$log"
-  echo "== $1 (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "== $2 (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
   begin=$EPOCHREALTIME
   IMAGE_TAG=bench IMAGES_LOG=$log "$scratch/scripts/images" | sed 's/^/  /'
   finish=$EPOCHREALTIME
@@ -73,5 +75,5 @@ run() { # LABEL
 }
 
 printf '// bench/images.sh: %s\n' "$EPOCHREALTIME" >>"$scratch/mock-slack/src/webhook.cpp"
-run "new commit (mock-slack/src/webhook.cpp changed)"
-run "unchanged"
+run new-commit "new commit (mock-slack/src/webhook.cpp changed)"
+run unchanged "unchanged"
