@@ -28,12 +28,7 @@ class RetentionLoop {
       while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
         lock.unlock();
         try {
-          auto r = store.apply_retention();
-          firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
-                                                     {"incidents", r.incidents},
-                                                     {"notifications", r.notifications},
-                                                     {"messages", r.messages},
-                                                     {"silences", r.silences}});
+          mock_slack::log_retention(store.apply_retention());
         } catch (const std::exception& e) {
           firedrill::log::warn("retention failed; will retry", {{"error", e.what()}});
         }

@@ -296,6 +296,9 @@ struct SweepResult {
 };
 
 struct RetentionResult {
+  /// False when another replica on the same PostgreSQL database was applying retention: this
+  /// one left it to that one, and pruned nothing.
+  bool ran = true;
   std::int64_t occurrences = 0;
   std::int64_t incidents = 0;
   std::int64_t notifications = 0;
@@ -340,7 +343,8 @@ class Store {
                     const std::vector<std::string>& own_receivers = {});
   /// Stores a Slack message; returns its id. Throws StoreUnavailable.
   std::int64_t add_message(const Message& message);
-  /// Prunes what is older than the retention now. Throws StoreUnavailable.
+  /// Prunes what is older than the retention now. On PostgreSQL one replica at a time: while
+  /// another holds the retention lock, returns at once with `ran` false. Throws StoreUnavailable.
   RetentionResult apply_retention();
   /// What repair_summaries() found.
   struct SummaryRepair {

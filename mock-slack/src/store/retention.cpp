@@ -38,6 +38,22 @@ std::int64_t Writer::prune_occurrences(std::int64_t cutoff, int chunk) {
   return static_cast<std::int64_t>(ids.size());
 }
 
+/// The retention lock's key: "mockslar" in ASCII.
+constexpr const char* kRetentionLock = "SELECT pg_try_advisory_lock(7885631463830204786)";
+constexpr const char* kRetentionUnlock = "SELECT pg_advisory_unlock(7885631463830204786)";
+
+bool Writer::try_retention_lock() {
+  if (!pg_) return true;
+  auto s = db_->prepare(kRetentionLock);
+  return s->executeStep() && s->getInt64(0) == 1;
+}
+
+void Writer::release_retention_lock() {
+  if (!pg_) return;
+  auto s = db_->prepare(kRetentionUnlock);
+  s->executeStep();
+}
+
 void Writer::prune_rest(std::int64_t cutoff, RetentionResult& r) {
   // Each statement deletes what ended before ?1, the cutoff; returns how many rows it deleted.
   const auto prune = [this, cutoff](const char* sql) {
@@ -62,6 +78,24 @@ RetentionResult Store::apply_retention() {
   const auto cutoff =
       impl_->now_ns() -
       std::chrono::duration_cast<std::chrono::nanoseconds>(options_.retention).count();
+  bool held = false;
+  impl_->writes.write(
+      [&](writer::Writer& w, writer::JobCounts&) { held = w.try_retention_lock(); });
+  if (!held) {
+    r.ran = false;
+    return r;
+  }
+  // Released on every way out; a lost connection releases it with its session.
+  struct Release {
+    writer::GroupCommit& writes;
+    ~Release() {
+      try {
+        writes.write([](writer::Writer& w, writer::JobCounts&) { w.release_retention_lock(); });
+      } catch (const std::exception&) {
+        // The session is gone, and its lock with it.
+      }
+    }
+  } release{impl_->writes};
   // In chunks, each its own transaction, so ingestion is never held up for long.
   constexpr int kChunk = 5000;
   for (;;) {

@@ -135,6 +135,11 @@ class Writer {
   /// Deletes up to `chunk` resolved occurrences that ended before `cutoff`; returns how many.
   std::int64_t prune_occurrences(std::int64_t cutoff, int chunk);
   void prune_rest(std::int64_t cutoff, RetentionResult& r);
+  /// PostgreSQL: takes the retention lock (a session advisory lock, so that one replica at a
+  /// time prunes) unless another session holds it; returns whether this one holds it now. SQLite:
+  /// true (one writer).
+  bool try_retention_lock();
+  void release_retention_lock();
 
  private:
   void prepare();

@@ -159,3 +159,29 @@ TEST_CASE("pg: a store that cannot reach its server says so, without the passwor
     CHECK(what.find("hunter2") == std::string::npos);
   }
 }
+
+TEST_CASE("pg: retention runs on one replica at a time", "[pg][store]") {
+  PgServer server;
+  StoreOptions o = on(server);
+  o.retention = std::chrono::hours(1);
+  Store a(o, test_now);
+  json alerts =
+      json::array({alert("A", "resolved", "2026-11-21T20:00:00Z", "2026-11-21T20:10:00Z")});
+  set_clock("2026-11-21T20:11:00Z");
+  a.ingest(alerting::parse_webhook_json(notification("G", "resolved", alerts)), "h");
+  set_clock("2026-11-21T23:00:00Z");
+  pg::Connection other(server.uri());  // another replica, in the middle of its retention
+  REQUIRE(other.exec("SELECT pg_try_advisory_lock(7885631463830204786)").text(0, 0) == "t");
+  const auto skipped = a.apply_retention();
+  CHECK_FALSE(skipped.ran);
+  CHECK(skipped.occurrences == 0);
+  pg::Connection c(server.uri());
+  CHECK(count(c, "SELECT count(*) FROM occurrences") == 1);
+  other.exec("SELECT pg_advisory_unlock(7885631463830204786)");
+  const auto ran = a.apply_retention();
+  CHECK(ran.ran);
+  CHECK(ran.occurrences == 1);
+  CHECK(count(c, "SELECT count(*) FROM occurrences") == 0);
+  // It let go of the lock: the other replica may take it now.
+  CHECK(other.exec("SELECT pg_try_advisory_lock(7885631463830204786)").text(0, 0) == "t");
+}
