@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
                                          &service.metrics().registry());
     readiness.start();
     watchdog.start();
-    firedrill::log::info("store open", {{"db", resolved.store.path},
+    firedrill::log::info("store open", {{"db", mock_slack::printable_location(resolved.store.path)},
                                         {"schema_version", store.schema_version()},
                                         {"auth", resolved.receiver.credentials.configured()},
                                         {"read_auth", resolved.receiver.read.configured()}});

@@ -23,6 +23,10 @@ namespace SQLite {
 class Database;
 }  // namespace SQLite
 
+namespace mock_slack::db {
+class Connection;
+}  // namespace mock_slack::db
+
 namespace prometheus {
 class Registry;
 }
@@ -46,6 +50,8 @@ enum class Durability {
 /// Whether a store location is a PostgreSQL connection URI (postgres:// or postgresql://) rather
 /// than a SQLite file.
 bool is_postgres(std::string_view location);
+/// A store location fit for logs and errors: a PostgreSQL URI without its password.
+std::string printable_location(std::string_view location);
 
 struct StoreOptions {
   /// The SQLite database file (created with its directory's existing permissions), or a
@@ -393,6 +399,9 @@ class Store {
   void write_with(const std::function<void(SQLite::Database&)>& f);
   /// Runs `f` on a read-only connection.
   void read_with(const std::function<void(SQLite::Database&)>& f) const;
+  /// The same two hooks on the store's statement layer (store/db/db.hpp), on either back end.
+  void write_db(const std::function<void(db::Connection&)>& f);
+  void read_db(const std::function<void(db::Connection&)>& f) const;
 
   class Impl;
 

@@ -1,7 +1,9 @@
 // Store: opening, the write entry points (queued to the group commit), and the cursor.
 #include "mock_slack/store.hpp"
 
+#include "db/db.hpp"
 #include "firedrill/text.hpp"
+#include "pg/connection.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "writer.hpp"
@@ -12,6 +14,10 @@ namespace alerting = firedrill::alerting;
 
 bool is_postgres(std::string_view location) {
   return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
+std::string printable_location(std::string_view location) {
+  return is_postgres(location) ? pg::redact(location) : std::string(location);
 }
 
 // ---- Cursor -----------------------------------------------------------------------------------
@@ -91,6 +97,12 @@ void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
 }
 void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
   impl_->reads.read([&](reader::Reader& r) { f(r.sqlite()); });
+}
+void Store::write_db(const std::function<void(db::Connection&)>& f) {
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
+}
+void Store::read_db(const std::function<void(db::Connection&)>& f) const {
+  impl_->reads.read([&](reader::Reader& r) { f(r.db()); });
 }
 
 // The write probe behind /readyz: one row rewritten through the writer, apart from the history.
