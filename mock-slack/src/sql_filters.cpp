@@ -78,8 +78,8 @@ bool InProcess::accepts(std::string_view labels_text) const {
   if (j.is_discarded()) return false;
   if (!any_of) return all_match(matchers, j);
   if (!j.is_array()) return false;
-  for (const auto& labels : j) {
-    if (all_match(matchers, labels)) return true;
+  for (const auto& set : j) {
+    if (all_match(matchers, set)) return true;
   }
   return false;
 }

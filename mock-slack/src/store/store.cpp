@@ -87,7 +87,7 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
-// Hooks of modules that own their tables (incident_events.cpp).
+// Hooks of modules that own their tables (incident_events.cpp, search.cpp).
 void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
   impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
     SQLite::Database* db = w.sqlite();
@@ -102,7 +102,14 @@ void Store::write_db(const std::function<void(db::Connection&)>& f) {
   impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
 }
 void Store::read_db(const std::function<void(db::Connection&)>& f) const {
-  impl_->reads.read([&](reader::Reader& r) { f(r.db()); });
+  impl_->reads.read([&](reader::Reader& r) {
+    try {
+      f(r.db());
+    } catch (const db::Error& e) {
+      if (e.transient()) throw StoreUnavailable(std::string("database unavailable: ") + e.what());
+      throw;
+    }
+  });
 }
 
 // The write probe behind /readyz: one row rewritten through the writer, apart from the history.
