@@ -130,8 +130,7 @@ void incident_conditions(const AlertFilter& f, Where& w, db::Dialect d) {
   if (!f.receiver.empty()) w.add("i.receiver = ?", f.receiver);
   if (const auto summary = summary_condition(f)) {
     if (d == db::Dialect::sqlite) {
-      w.add("EXISTS (SELECT 1 FROM json_each(i." + summary->first +
-                ") WHERE json_each.value = ?)",
+      w.add("EXISTS (SELECT 1 FROM json_each(i." + summary->first + ") WHERE json_each.value = ?)",
             summary->second);
     } else {
       w.add("EXISTS (SELECT 1 FROM json_array_elements_text(i." + summary->first +

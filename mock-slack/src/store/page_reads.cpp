@@ -55,8 +55,8 @@ std::pair<std::int64_t, std::int64_t> count_in_process(Reader& r, const Counted&
   return out;
 }
 
-std::pair<std::int64_t, std::int64_t> count_rows(Reader& r, const Counted& c,
-                                                 std::string_view from, const Where& w) {
+std::pair<std::int64_t, std::int64_t> count_rows(Reader& r, const Counted& c, std::string_view from,
+                                                 const Where& w) {
   if (!w.in_process.empty()) return count_in_process(r, c, from, w);
   const std::string text = std::string(c.select.in(r.dialect())) + " FROM " + std::string(from) +
                            sql::where_true(r.dialect()) + w.sql;
@@ -108,8 +108,7 @@ AlertCounts Store::counts(const AlertFilter& f) const {
         "i.resolved_at IS NULL", reader::kIncidentTable};
     Where inc;
     sql::incident_conditions(f, inc, d);
-    std::tie(c.incidents, c.incidents_firing) =
-        count_overlapping(r, incidents, inc, since, until);
+    std::tie(c.incidents, c.incidents_firing) = count_overlapping(r, incidents, inc, since, until);
     return c;
   });
 }
@@ -172,8 +171,9 @@ std::vector<Silence> Store::silences_by_id(const std::vector<std::string>& ids) 
         head + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY starts_at, id";
     // Ties in the order of the ids' bytes, as SQLite's, whatever the database's collation.
     const std::string postgres_text =
-        head + " WHERE id IN (SELECT json_array_elements_text(?::json)) ORDER BY starts_at, id "
-               "COLLATE \"C\"";
+        head +
+        " WHERE id IN (SELECT json_array_elements_text(?::json)) ORDER BY starts_at, id "
+        "COLLATE \"C\"";
     auto& s = r.statement(db::Sql(sqlite_text, postgres_text));
     s.bind(1, list);
     while (s.executeStep()) out.push_back(reader::read_silence(s));

@@ -29,8 +29,8 @@ using reader::Reader;
 using sql::bind_all;
 using sql::MatchersInScope;
 using sql::occurrence_conditions;
-using sql::where_true;
 using sql::Where;
+using sql::where_true;
 using sqlite::dump;
 using sqlite::ns;
 using sqlite::parse_stored;
@@ -100,9 +100,8 @@ std::optional<IncidentDetail> Store::incident(std::int64_t id) const {
       s.reset();
     }
     {
-      const std::string text =
-          std::string("SELECT ") + reader::kNotificationColumns +
-          " FROM notifications WHERE incident_id = ? ORDER BY received_at, id";
+      const std::string text = std::string("SELECT ") + reader::kNotificationColumns +
+                               " FROM notifications WHERE incident_id = ? ORDER BY received_at, id";
       auto& s = r.statement(text.c_str());
       s.bind(1, id);
       while (s.executeStep()) d.notifications.push_back(reader::read_notification(s));

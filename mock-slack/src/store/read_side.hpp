@@ -86,8 +86,7 @@ class Reader {
   std::unique_ptr<SQLite::Database> sqlite_;
   std::unique_ptr<pg::Connection> pg_;
   std::unique_ptr<db::Connection> db_;
-  std::unordered_map<std::string, std::unique_ptr<db::Statement>, TextHash, std::equal_to<>>
-      cache_;
+  std::unordered_map<std::string, std::unique_ptr<db::Statement>, TextHash, std::equal_to<>> cache_;
 };
 
 /// The pool. A read takes an idle connection (or opens one) and gives it back, so each keeps its
@@ -154,11 +153,11 @@ class ReadSide {
 /// How one table is paged by time: newest first on (start, id), with a time range that selects
 /// rows overlapping it.
 struct TimeTable {
-  const char* from;         ///< "occurrences o"
-  const char* start;        ///< "o.starts_at"
-  const char* id;           ///< "o.id"
-  const char* end_or_max;   ///< "coalesce(o.ends_at, 9223372036854775807)"
-  db::Sql from_by_end;      ///< `from` forced onto the end-time index (phase 2; SQLite only)
+  const char* from;        ///< "occurrences o"
+  const char* start;       ///< "o.starts_at"
+  const char* id;          ///< "o.id"
+  const char* end_or_max;  ///< "coalesce(o.ends_at, 9223372036854775807)"
+  db::Sql from_by_end;     ///< `from` forced onto the end-time index (phase 2; SQLite only)
 };
 
 constexpr TimeTable kOccurrenceTable{
@@ -192,10 +191,8 @@ void scan(Reader& r, const TimeTable& t, std::string_view columns, int column_co
   const std::string head = std::string("SELECT ") + std::string(columns) + ", " +
                            w.in_process.labels + ", " + t.start + ", " + t.id + " FROM " +
                            std::string(from) + sql::where_true(r.dialect()) + w.sql;
-  const std::string tail =
-      std::string(" ORDER BY ") + t.start + " DESC, " + t.id + " DESC LIMIT ?";
-  const std::string with_cursor =
-      head + " AND (" + t.start + ", " + t.id + ") < (?, ?)" + tail;
+  const std::string tail = std::string(" ORDER BY ") + t.start + " DESC, " + t.id + " DESC LIMIT ?";
+  const std::string with_cursor = head + " AND (" + t.start + ", " + t.id + ") < (?, ?)" + tail;
   const std::string without_cursor = head + tail;
   for (;;) {
     const std::string& text = after ? with_cursor : without_cursor;

@@ -37,13 +37,13 @@ struct History {
              alert("Latency", "firing", "2026-11-21T21:20:00Z", kZero,
                    {{"instance", "host-3"}, {"service", "web"}})})),
         "h1");
-    store->ingest(alerting::parse_webhook_json(notification(
-                      "G2", "resolved",
-                      {alert("Disk", "resolved", "2026-11-21T20:00:00Z", "2026-11-21T22:00:00Z",
-                             {{"instance", "db-1"}}),
-                       alert("Disk", "resolved", "2026-11-21T19:00:00Z", "2026-11-21T20:30:00Z",
-                             {{"instance", "db-2"}})},
-                      "team-db")),
+    store->ingest(alerting::parse_webhook_json(
+                      notification("G2", "resolved",
+                                   {alert("Disk", "resolved", "2026-11-21T20:00:00Z",
+                                          "2026-11-21T22:00:00Z", {{"instance", "db-1"}}),
+                                    alert("Disk", "resolved", "2026-11-21T19:00:00Z",
+                                          "2026-11-21T20:30:00Z", {{"instance", "db-2"}})},
+                                   "team-db")),
                   "h2");
   }
   Backend backend;
