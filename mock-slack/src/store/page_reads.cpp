@@ -38,15 +38,15 @@ std::pair<std::int64_t, std::int64_t> count_pair(Reader& r, const db::Sql& sql,
 struct Counted {
   db::Sql select;              ///< "SELECT count(*), <second count>"
   const char* per_row;         ///< the second count's condition for one row, "0" for none
-  const reader::TimeTable& t;  ///< from, from_by_end, start, id, end_or_max
+  const reader::TimeTable& t;  ///< its accesses, id, end_or_max
 };
 
 /// The rows of w that meet the matchers left to the process (PostgreSQL), counted one by one:
 /// the first count, and how many of them have `per_row` = 1.
 std::pair<std::int64_t, std::int64_t> count_in_process(Reader& r, const Counted& c,
-                                                       std::string_view from, const Where& w) {
+                                                       reader::Access a, const Where& w) {
   std::pair<std::int64_t, std::int64_t> out{0, 0};
-  reader::scan(r, c.t, c.per_row, 1, from, w, std::nullopt, reader::kMaxScanBatch,
+  reader::scan(r, c.t, a, c.per_row, 1, w, std::nullopt, reader::kMaxScanBatch,
                [&](db::Statement& s) {
                  ++out.first;
                  out.second += s.getInt64(0) != 0 ? 1 : 0;
@@ -55,10 +55,10 @@ std::pair<std::int64_t, std::int64_t> count_in_process(Reader& r, const Counted&
   return out;
 }
 
-std::pair<std::int64_t, std::int64_t> count_rows(Reader& r, const Counted& c, std::string_view from,
+std::pair<std::int64_t, std::int64_t> count_rows(Reader& r, const Counted& c, reader::Access a,
                                                  const Where& w) {
-  if (!w.in_process.empty()) return count_in_process(r, c, from, w);
-  const std::string text = std::string(c.select.in(r.dialect())) + " FROM " + std::string(from) +
+  if (!w.in_process.empty()) return count_in_process(r, c, a, w);
+  const std::string text = std::string(c.select.in(r.dialect())) + " FROM " + std::string(a.from) +
                            sql::where_true(r.dialect()) + w.sql;
   return count_pair(r, db::Sql(text, text), w.values);
 }
@@ -71,11 +71,12 @@ std::pair<std::int64_t, std::int64_t> count_overlapping(Reader& r, const Counted
   Where inside = filters;
   inside.add(std::string(c.t.start) + " <= ?", until);
   inside.add(std::string(c.t.start) + " >= ?", since);
-  auto a = count_rows(r, c, c.t.from, inside);
+  auto a = count_rows(r, c, c.t.by_start(), inside);
+  const reader::Access by_end = c.t.by_end(r.dialect());
   Where before = filters;
   before.add(std::string(c.t.end_or_max) + " >= ?", since);
-  before.add(std::string(c.t.start) + " < ?", since);
-  auto b = count_rows(r, c, c.t.from_by_end.in(r.dialect()), before);
+  before.add(std::string(by_end.start) + " < ?", since);
+  auto b = count_rows(r, c, by_end, before);
   return {a.first + b.first, a.second + b.second};
 }
 
@@ -95,11 +96,11 @@ AlertCounts Store::counts(const AlertFilter& f) const {
     c.occurrences = count_overlapping(r, occurrences, occ, since, until).first;
     if (f.status != "resolved") {
       // Firing occurrences overlap every window that ends after they started.
+      const reader::Access by_end = reader::kOccurrenceTable.by_end(d);
       Where firing = occ;
       firing.add(std::string(kOccurrenceEnd) + " = " + sql::kNoEnd);
-      firing.add("o.starts_at <= ?", until);
-      c.occurrences_firing =
-          count_rows(r, occurrences, reader::kOccurrenceTable.from_by_end.in(d), firing).first;
+      firing.add(std::string(by_end.start) + " <= ?", until);
+      c.occurrences_firing = count_rows(r, occurrences, by_end, firing).first;
     }
 
     const Counted incidents{

@@ -1,15 +1,20 @@
+// The store's queries on both back ends: incidents by name, cursors, silences and what they
+// silence. tests/store/reads_test.cpp checks the rest of the read side the same way.
 #include <map>
 
+#include "backends.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
 using namespace mock_slack::testing;
 
-TEST_CASE("incidents filtered on one alert name or service match whole names", "[store]") {
-  TempDir dir;
+TEST_CASE("incidents filtered on one alert name or service match whole names", "[store][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   set_clock("2026-11-21T21:01:00Z");
   Store s(o, test_now);
   const std::string start = "2026-11-21T21:00:00Z";
@@ -59,10 +64,12 @@ TEST_CASE("cursors round-trip and reject junk", "[store]") {
   CHECK_FALSE(Cursor::parse("99999999999999999999-1"));
 }
 
-TEST_CASE("a silence lists the stored occurrences it silences", "[store][silences]") {
-  TempDir dir;
+TEST_CASE("a silence lists the stored occurrences it silences", "[store][silences][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   Store s(o, test_now);
   s.sync(gettable_alerts({gettable_alert("A", "2026-11-21T22:01:00Z", {"s-1"}),
                           gettable_alert("B", "2026-11-21T22:02:00Z", {"s-1", "s-2"}),

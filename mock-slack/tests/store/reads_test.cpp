@@ -5,6 +5,7 @@
 // PostgreSQL), the counts, the details, the messages and the silences.
 #include <catch2/catch.hpp>
 
+#include "../../src/store/read_side.hpp"
 #include "backends.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
@@ -412,6 +413,24 @@ TEST_CASE("reads: the store's size and schema version", "[store][reads][pg]") {
   History h(dialect);
   CHECK(h.store->schema_version() == kSchemaVersion);
   CHECK(h.store->size_bytes() > 0);
+}
+
+TEST_CASE("reads: PostgreSQL plans each read for its values", "[store][reads][pg]") {
+  History h(db::Dialect::postgres);
+  std::string mode;
+  h.store->read_db([&](db::Connection& c) {
+    auto s = c.prepare("SELECT current_setting('plan_cache_mode')");
+    REQUIRE(s->executeStep());
+    mode = s->getString(0);
+  });
+  CHECK(mode == "force_custom_plan");
+  CHECK(reader::read_uri("postgresql:///db?host=/tmp") ==
+        "postgresql:///db?host=/tmp&options=-c%20plan_cache_mode%3Dforce_custom_plan");
+  CHECK(reader::read_uri("postgres://u@h/db") ==
+        "postgres://u@h/db?options=-c%20plan_cache_mode%3Dforce_custom_plan");
+  // The operator's own server options are kept as they are.
+  CHECK(reader::read_uri("postgres://h/db?options=-c%20work_mem%3D64MB") ==
+        "postgres://h/db?options=-c%20work_mem%3D64MB");
 }
 
 TEST_CASE("reads: a PostgreSQL server that goes away answers StoreUnavailable until it is back",
