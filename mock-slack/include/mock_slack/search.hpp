@@ -49,8 +49,9 @@ struct SearchHit {
 /// StoreUnavailable; std::invalid_argument for an expression FTS5 refuses.
 std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit);
 
-/// Indexes up to `batch` of the occurrences that migration 8's triggers queued (new, or changed)
-/// in one write; returns how many. Throws StoreUnavailable.
+/// Indexes up to `batch` occurrences in one write: the changed ones migration 9's trigger queued,
+/// then the new ones past the watermark (search_watermark); returns how many. Throws
+/// StoreUnavailable.
 std::size_t index_pending(Store& store, std::size_t batch = 5000);
 
 /// Indexes the queued occurrences every `interval` on its own thread until destroyed (in
