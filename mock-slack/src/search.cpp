@@ -216,9 +216,7 @@ std::string fts_query(std::string_view text) {
 std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit) {
   limit = std::clamp<std::size_t>(limit, 1, kMaxSearchLimit);
   bool queued = false;
-  store.read_with([&](SQLite::Database& db) {
-    queued = db.execAndGet(kQueuedSql).getInt() != 0;
-  });
+  store.read_with([&](SQLite::Database& db) { queued = db.execAndGet(kQueuedSql).getInt() != 0; });
   // What was queued when the search began; rows that arrive meanwhile may wait for the next.
   constexpr std::size_t kBatch = 5000;
   if (queued) {

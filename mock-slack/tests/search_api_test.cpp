@@ -370,8 +370,8 @@ TEST_CASE("a version 8 database's rows are indexed again by migration 9 and stay
     CHECK(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 0);
     CHECK(db.execAndGet("SELECT occurrences_through FROM search_watermark").getInt() == 42);
     for (const char* t : {"search_occurrences", "search_events", "search_messages"}) {
-      CHECK_NOTHROW(db.exec(std::string("INSERT INTO ") + t + "(" + t +
-                            ") VALUES ('integrity-check')"));
+      CHECK_NOTHROW(
+          db.exec(std::string("INSERT INTO ") + t + "(" + t + ") VALUES ('integrity-check')"));
     }
     // The alert's name is indexed once, in its own column, not again among its label values.
     CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "

@@ -405,8 +405,8 @@ INSERT INTO search_messages (rowid, channel, username, text, attachments)
   SELECT id, channel, username, text, attachments FROM search_message_text;
 )sql";
 
-inline constexpr std::array<std::string_view, 9> kMigrations{
-    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5,
-    kMigration6, kMigration7, kMigration8, kMigration9};
+inline constexpr std::array<std::string_view, 9> kMigrations{kMigration1, kMigration2, kMigration3,
+                                                             kMigration4, kMigration5, kMigration6,
+                                                             kMigration7, kMigration8, kMigration9};
 
 }  // namespace mock_slack::schema
