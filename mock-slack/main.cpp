@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     mock_slack::Receiver receiver(service, store, resolved.receiver, &watchdog);
     RetentionLoop retention(store, resolved.retention_interval);
     // Occurrences are indexed for search in batches, off the notification's commit.
-    mock_slack::SearchIndexer indexer(store, std::chrono::milliseconds(250));
+    mock_slack::SearchIndexer indexer(store, mock_slack::IndexPolicy{});
     mock_slack::StoreReadiness readiness(store, service.probes(), resolved.store_probe_interval,
                                          &service.metrics().registry());
     readiness.start();

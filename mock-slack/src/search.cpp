@@ -146,15 +146,32 @@ std::size_t index_pending(Store& store, std::size_t batch) {
   return indexed;
 }
 
-SearchIndexer::SearchIndexer(Store& store, std::chrono::milliseconds interval) {
-  if (interval.count() <= 0) return;
-  thread_ = std::thread([this, &store, interval] {
+bool index_due(const IndexPolicy& policy, std::uint64_t waiting,
+               std::chrono::milliseconds since_last) {
+  return waiting > 0 && (waiting >= policy.min_rows || since_last >= policy.max_wait);
+}
+
+SearchIndexer::SearchIndexer(Store& store, IndexPolicy policy) {
+  if (policy.interval.count() <= 0) return;
+  thread_ = std::thread([this, &store, policy] {
+    using Clock = std::chrono::steady_clock;
+    auto last = Clock::now();
+    std::uint64_t written_then = 0;
+    bool started = false;  // what was written before the store opened waits too: index it first
     std::unique_lock lock(mutex_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+    while (!cv_.wait_for(lock, policy.interval, [this] { return stop_; })) {
       lock.unlock();
       try {
-        constexpr std::size_t kBatch = 5000;
-        while (index_pending(store, kBatch) == kBatch) {
+        const auto since_last =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last);
+        const std::uint64_t written = store.write_queue().occurrences_written;
+        if (!started || index_due(policy, written - written_then, since_last)) {
+          constexpr std::size_t kBatch = 5000;
+          while (index_pending(store, kBatch) == kBatch) {
+          }
+          last = Clock::now();
+          written_then = written;
+          started = true;
         }
       } catch (const std::exception& e) {
         firedrill::log::warn("search indexing failed; will retry", {{"error", e.what()}});

@@ -273,6 +273,36 @@ TEST_CASE("an occurrence queued for the index and pruned before it was indexed l
               "('integrity-check')"));
 }
 
+TEST_CASE("the background indexer waits for a batch worth its commit, or for max_wait",
+          "[search]") {
+  using std::chrono::milliseconds;
+  IndexPolicy p;
+  p.min_rows = 500;
+  p.max_wait = milliseconds(2000);
+  CHECK_FALSE(index_due(p, 0, milliseconds(60'000)));  // nothing waits
+  CHECK_FALSE(index_due(p, 499, milliseconds(1999)));
+  CHECK(index_due(p, 500, milliseconds(0)));
+  CHECK(index_due(p, 1, milliseconds(2000)));
+
+  // What it counts: the new and changed occurrences of committed writes.
+  Writer w;
+  set_clock("2026-12-01T12:00:00Z");
+  json alerts = json::array();
+  for (int i = 0; i < 3; ++i) {
+    alerts.push_back(alert("Wait" + std::to_string(i), "firing", "2026-12-01T11:50:00Z"));
+  }
+  const std::uint64_t before = w.store.write_queue().occurrences_written;
+  w.write("/webhook", notification("Wait", "firing", alerts));
+  CHECK(w.store.write_queue().occurrences_written == before + 3);
+  CHECK(index_pending(w.store) == 3);
+  alerts[1]["annotations"]["summary"] = "reworded";
+  w.write("/webhook", notification("Wait", "firing", alerts));
+  CHECK(w.store.write_queue().occurrences_written >= before + 4);
+  CHECK(index_pending(w.store) == 1);  // the changed one, queued by the update trigger
+  CHECK(index_pending(w.store) == 0);
+  CHECK(w.hits("reworded").size() == 1);
+}
+
 TEST_CASE("a version 7 database's existing rows are indexed by migration 8", "[search][store]") {
   TempDir dir;
   StoreOptions o;
