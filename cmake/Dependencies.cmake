@@ -5,6 +5,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # Matchers use RE2, the engine of Alertmanager's Go regexp: same syntax, linear time.
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# mock-slack's PostgreSQL store talks to the server through libpq (libpq-dev).
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLiteCpp REQUIRED)
 find_package(prometheus-cpp REQUIRED COMPONENTS core push)

@@ -28,12 +28,7 @@ class RetentionLoop {
       while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
         lock.unlock();
         try {
-          auto r = store.apply_retention();
-          firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
-                                                     {"incidents", r.incidents},
-                                                     {"notifications", r.notifications},
-                                                     {"messages", r.messages},
-                                                     {"silences", r.silences}});
+          mock_slack::log_retention(store.apply_retention());
         } catch (const std::exception& e) {
           firedrill::log::warn("retention failed; will retry", {{"error", e.what()}});
         }
@@ -119,7 +114,7 @@ int main(int argc, char** argv) {
                                          &service.metrics().registry());
     readiness.start();
     watchdog.start();
-    firedrill::log::info("store open", {{"db", resolved.store.path},
+    firedrill::log::info("store open", {{"db", mock_slack::printable_location(resolved.store.path)},
                                         {"schema_version", store.schema_version()},
                                         {"auth", resolved.receiver.credentials.configured()},
                                         {"read_auth", resolved.receiver.read.configured()}});

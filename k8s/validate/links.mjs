@@ -6,6 +6,8 @@
 //                                                overlays, kube-prometheus-stack's), never loopback
 //   node k8s/validate/links.mjs --local          the rules of alert-rules/ and alert-rules/drill/
 //                                                (the local stack): loopback, to files that exist
+//   --generated DIR                              with --overlay: the overlay's make-rules output
+//                                                (default k8s/overlays/NAME/generated; ha: prod's)
 // Each runbook_url must name runbooks/<its alert>.md on mock-slack; each dashboard_url a uid of
 // dashboards/*.json on a Grafana that the rendering ships it to; the external URLs of Prometheus,
 // Alertmanager and Grafana their own Service. Exit status: 0 all links work, 1 some do not, 2 usage.
@@ -27,12 +29,15 @@ const usage = (msg) => {
 const args = process.argv.slice(2);
 let overlay;
 let local = false;
+let generated;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--overlay") overlay = args[++i] ?? usage("--overlay needs a value");
+  else if (args[i] === "--generated") generated = path.resolve(args[++i] ?? usage("--generated needs a value"));
   else if (args[i] === "--local") local = true;
   else usage(`unknown argument ${args[i]}`);
 }
 if (!overlay === !local) usage("give either --overlay NAME or --local");
+if (generated && !fs.existsSync(generated)) usage(`--generated ${generated} does not exist`);
 
 let objects;
 const extraUrls = [];
@@ -52,7 +57,7 @@ if (local) {
   } catch (e) {
     usage(`cannot render overlay ${overlay}: ${e.message.split("\n")[0]}`);
   }
-  const values = path.join(k8sDir, "overlays", overlay, "generated", "kube-prometheus-stack-values.yaml");
+  const values = path.join(generated ?? path.join(k8sDir, "overlays", overlay, "generated"), "kube-prometheus-stack-values.yaml");
   if (fs.existsSync(values)) extraUrls.push(...helmValuesUrls(values));
 }
 

@@ -1,11 +1,11 @@
 // The incident_events table (migration 5): append and read. See incident_events.hpp.
 #include "mock_slack/incident_events.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+
+#include "store/db/db.hpp"
 
 namespace mock_slack {
 
@@ -41,19 +41,19 @@ TimePoint time_field(const json& body, const char* field) {
 }
 
 /// The event whose columns (kColumns) start at column `first`.
-IncidentEvent read_event(SQLite::Statement& s, int first = 0) {
+IncidentEvent read_event(db::Statement& s, int first = 0) {
   IncidentEvent e;
-  e.id = s.getColumn(first + 0).getInt64();
-  e.at = tp(s.getColumn(first + 1).getInt64());
-  e.recorded_at = tp(s.getColumn(first + 2).getInt64());
-  e.author = s.getColumn(first + 3).getString();
-  e.kind = s.getColumn(first + 4).getString();
-  e.text = s.getColumn(first + 5).getString();
-  e.details = json::parse(s.getColumn(first + 6).getString(), nullptr, false);
+  e.id = s.getInt64(first + 0);
+  e.at = tp(s.getInt64(first + 1));
+  e.recorded_at = tp(s.getInt64(first + 2));
+  e.author = s.getString(first + 3);
+  e.kind = s.getString(first + 4);
+  e.text = s.getString(first + 5);
+  e.details = json::parse(s.getString(first + 6), nullptr, false);
   if (!e.details.is_object()) e.details = json::object();
-  if (!s.getColumn(first + 7).isNull()) e.incident_id = s.getColumn(first + 7).getInt64();
-  if (!s.getColumn(first + 8).isNull()) e.fingerprint = s.getColumn(first + 8).getString();
-  if (!s.getColumn(first + 9).isNull()) e.starts_at = tp(s.getColumn(first + 9).getInt64());
+  if (!s.isNull(first + 7)) e.incident_id = s.getInt64(first + 7);
+  if (!s.isNull(first + 8)) e.fingerprint = s.getString(first + 8);
+  if (!s.isNull(first + 9)) e.starts_at = tp(s.getInt64(first + 9));
   return e;
 }
 
@@ -113,11 +113,11 @@ IncidentEvent parse_incident_event(const json& body, std::optional<std::int64_t>
 IncidentEvent add_incident_event(Store& store, IncidentEvent e) {
   e.recorded_at = store.now();
   const std::string details = e.details.dump();
-  store.write_with([&](SQLite::Database& db) {
-    SQLite::Statement insert(
-        db,
+  store.write_db([&](db::Connection& db) {
+    auto stmt = db.prepare(
         "INSERT INTO incident_events (at, recorded_at, author, kind, text, "
-        "details, incident_id, fingerprint, starts_at) VALUES (?,?,?,?,?,?,?,?,?)");
+        "details, incident_id, fingerprint, starts_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id");
+    auto& insert = *stmt;
     insert.bind(1, ns(e.at));
     insert.bind(2, ns(e.recorded_at));
     insert.bind(3, e.author);
@@ -135,35 +135,37 @@ IncidentEvent add_incident_event(Store& store, IncidentEvent e) {
       insert.bind(8);
       insert.bind(9);
     }
-    insert.exec();
-    e.id = db.getLastInsertRowid();
+    insert.executeStep();
+    e.id = insert.getInt64(0);
   });
   return e;
 }
 
 std::vector<IncidentEvent> incident_events(const Store& store, const IncidentDetail& incident) {
   std::vector<IncidentEvent> out;
-  store.read_with([&](SQLite::Database& db) {
+  store.read_db([&](db::Connection& db) {
     out.clear();
     std::set<std::int64_t> seen;
-    SQLite::Statement by_incident(
-        db, std::string("SELECT ") + kColumns + " FROM incident_events WHERE incident_id = ?");
-    by_incident.bind(1, incident.incident.id);
-    while (by_incident.executeStep()) {
-      out.push_back(read_event(by_incident));
+    const std::string incident_sql =
+        std::string("SELECT ") + kColumns + " FROM incident_events WHERE incident_id = ?";
+    auto by_incident = db.prepare(incident_sql.c_str());
+    by_incident->bind(1, incident.incident.id);
+    while (by_incident->executeStep()) {
+      out.push_back(read_event(*by_incident));
       seen.insert(out.back().id);
     }
-    SQLite::Statement by_occurrence(
-        db, std::string("SELECT ") + kColumns +
-                " FROM incident_events WHERE fingerprint = ? AND starts_at = ?");
+    const std::string occurrence_sql =
+        std::string("SELECT ") + kColumns +
+        " FROM incident_events WHERE fingerprint = ? AND starts_at = ?";
+    auto by_occurrence = db.prepare(occurrence_sql.c_str());
     for (const Occurrence& o : incident.occurrences) {
-      by_occurrence.bind(1, o.fingerprint);
-      by_occurrence.bind(2, ns(o.starts_at));
-      while (by_occurrence.executeStep()) {
-        IncidentEvent e = read_event(by_occurrence);
+      by_occurrence->bind(1, o.fingerprint);
+      by_occurrence->bind(2, ns(o.starts_at));
+      while (by_occurrence->executeStep()) {
+        IncidentEvent e = read_event(*by_occurrence);
         if (seen.insert(e.id).second) out.push_back(std::move(e));
       }
-      by_occurrence.reset();
+      by_occurrence->reset();
     }
   });
   std::sort(out.begin(), out.end(), [](const IncidentEvent& a, const IncidentEvent& b) {
@@ -177,11 +179,16 @@ std::map<std::int64_t, std::vector<IncidentEvent>> incident_events_of(
   std::map<std::int64_t, std::vector<IncidentEvent>> out;
   if (incident_ids.empty()) return out;
   const std::string ids = json(incident_ids).dump();
-  store.read_with([&](SQLite::Database& db) {
+  store.read_db([&](db::Connection& db) {
     out.clear();
-    SQLite::Statement by_incident(db, std::string("SELECT ") + kColumns +
+    const std::string incident_sqlite = std::string("SELECT ") + kColumns +
+                                        " FROM incident_events WHERE incident_id IN "
+                                        "(SELECT value FROM json_each(?))";
+    const std::string incident_postgres = std::string("SELECT ") + kColumns +
                                           " FROM incident_events WHERE incident_id IN "
-                                          "(SELECT value FROM json_each(?))");
+                                          "(SELECT json_array_elements_text(?::json)::bigint)";
+    auto by_incident_stmt = db.prepare(db::Sql(incident_sqlite, incident_postgres));
+    auto& by_incident = *by_incident_stmt;
     by_incident.bind(1, ids);
     while (by_incident.executeStep()) {
       IncidentEvent e = read_event(by_incident);
@@ -190,18 +197,23 @@ std::map<std::int64_t, std::vector<IncidentEvent>> incident_events_of(
     }
     // Driven from the events keyed by an occurrence (few: what tools wrote before the alert
     // reached mock-slack), not from every occurrence of the incidents.
-    SQLite::Statement by_occurrence(
-        db,
+    auto by_occurrence_stmt = db.prepare(db::Sql(
         "SELECT io.incident_id, e.id, e.at, e.recorded_at, e.author, e.kind, e.text, e.details, "
         "e.incident_id, e.fingerprint, e.starts_at FROM incident_events e CROSS JOIN occurrences "
         "o CROSS JOIN incident_occurrences io WHERE e.fingerprint IS NOT NULL AND o.fingerprint = "
         "e.fingerprint AND o.starts_at = e.starts_at AND io.occurrence_id = o.id AND "
-        "io.incident_id IN (SELECT value FROM json_each(?))");
+        "io.incident_id IN (SELECT value FROM json_each(?))",
+        "SELECT io.incident_id, e.id, e.at, e.recorded_at, e.author, e.kind, e.text, e.details, "
+        "e.incident_id, e.fingerprint, e.starts_at FROM incident_events e JOIN occurrences o ON "
+        "o.fingerprint = e.fingerprint AND o.starts_at = e.starts_at JOIN incident_occurrences io "
+        "ON io.occurrence_id = o.id WHERE e.fingerprint IS NOT NULL AND io.incident_id IN "
+        "(SELECT json_array_elements_text(?::json)::bigint)"));
+    auto& by_occurrence = *by_occurrence_stmt;
     by_occurrence.bind(1, ids);
     while (by_occurrence.executeStep()) {
-      const std::int64_t incident = by_occurrence.getColumn(0).getInt64();
+      const std::int64_t incident = by_occurrence.getInt64(0);
       auto& list = out[incident];
-      const std::int64_t id = by_occurrence.getColumn(1).getInt64();
+      const std::int64_t id = by_occurrence.getInt64(1);
       if (std::none_of(list.begin(), list.end(),
                        [&](const IncidentEvent& e) { return e.id == id; })) {
         list.push_back(read_event(by_occurrence, 1));

@@ -329,7 +329,8 @@ std::string write_atomically(const std::filesystem::path& path, const std::strin
 CLI::App* add_postmortem_command(CLI::App& app, PostmortemCommand& c) {
   auto* sub =
       app.add_subcommand("postmortem", "Write the Markdown postmortem draft of an incident");
-  sub->add_option("--db", c.db, "The mock-slack SQLite database")->required();
+  sub->add_option("--db", c.db, "The mock-slack SQLite database, or its PostgreSQL URI")
+      ->required();
   sub->add_option("--incident", c.incident, "The incident id")->required();
   sub->add_option("--out", c.out, "Output file, written atomically (default: stdout)");
   add_page_options(*sub, c.pages);
@@ -345,7 +346,7 @@ int run_postmortem_command(const PostmortemCommand& c, firedrill::alerting::Cloc
     return 2;
   }
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(c.db, ec)) {
+  if (!is_postgres(c.db) && !std::filesystem::is_regular_file(c.db, ec)) {
     std::cerr << "mock-slack postmortem: --db: no database at " << c.db << "\n";
     return 2;
   }
@@ -367,7 +368,8 @@ int run_postmortem_command(const PostmortemCommand& c, firedrill::alerting::Cloc
     draft = postmortem_draft(store, c.incident, clock(), options,
                              svg_path.empty() ? std::string() : svg_path.filename().string());
   } catch (const std::exception& e) {
-    std::cerr << "mock-slack postmortem: --db: cannot read " << c.db << ": " << e.what() << "\n";
+    std::cerr << "mock-slack postmortem: --db: cannot read " << printable_location(c.db) << ": "
+              << e.what() << "\n";
     return 2;
   }
   if (!draft) {

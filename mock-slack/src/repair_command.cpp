@@ -11,13 +11,14 @@ namespace mock_slack {
 CLI::App* add_repair_command(CLI::App& app, RepairCommand& c) {
   auto* sub = app.add_subcommand(
       "repair-summaries", "Recompute every incident's summary (counts, severity, names, services)");
-  sub->add_option("--db", c.db, "The mock-slack SQLite database")->required();
+  sub->add_option("--db", c.db, "The mock-slack SQLite database, or its PostgreSQL URI")
+      ->required();
   return sub;
 }
 
 int run_repair_command(const RepairCommand& c, std::ostream& out, std::ostream& err) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(c.db, ec)) {
+  if (!is_postgres(c.db) && !std::filesystem::is_regular_file(c.db, ec)) {
     err << "mock-slack repair-summaries: --db: no database at " << c.db << "\n";
     return 2;
   }
@@ -33,7 +34,8 @@ int run_repair_command(const RepairCommand& c, std::ostream& out, std::ostream& 
     err << "mock-slack repair-summaries: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
-    err << "mock-slack repair-summaries: --db: cannot repair " << c.db << ": " << e.what() << "\n";
+    err << "mock-slack repair-summaries: --db: cannot repair " << printable_location(c.db) << ": "
+        << e.what() << "\n";
     return 2;
   }
 }

@@ -15,8 +15,17 @@
 namespace mock_slack {
 
 void add_options(CLI::App& app, Settings& s) {
-  app.add_option("--db", s.db, "SQLite database file (default: <state-dir>/mock-slack.db)")
-      ->envname("MOCKSLACK_DB");
+  auto* db = app.add_option("--db", s.db,
+                            "SQLite database file (default: <state-dir>/mock-slack.db), or a "
+                            "PostgreSQL connection URI (postgresql://user@host/db?sslmode=...), "
+                            "which replicas may share")
+                 ->envname("MOCKSLACK_DB");
+  auto* db_url_file =
+      app.add_option("--db-url-file", s.db_url_file,
+                     "File holding the PostgreSQL connection URI, password included (a "
+                     "Kubernetes Secret; trailing newline ignored)")
+          ->envname("MOCKSLACK_DB_URL_FILE");
+  db->excludes(db_url_file);
   app.add_option("--state-dir", s.state_dir,
                  "Directory for state when --db is not given (default: "
                  "$XDG_STATE_HOME/mock-slack, else ./.state/mock-slack)")
@@ -112,6 +121,16 @@ std::string read_setting_file(const char* setting, const std::string& path) {
 Resolved resolve(const Settings& s) {
   Resolved r;
   std::string db = s.db;
+  if (!s.db_url_file.empty()) {
+    db = read_setting_file("--db-url-file", s.db_url_file);
+    while (!db.empty() && (db.back() == '\n' || db.back() == '\r' || db.back() == ' ')) {
+      db.pop_back();
+    }
+    if (!is_postgres(db)) {
+      throw std::invalid_argument("--db-url-file: " + s.db_url_file +
+                                  " does not hold a postgresql:// or postgres:// URI");
+    }
+  }
   if (db.empty()) {
     std::filesystem::path dir = s.state_dir;
     if (dir.empty()) {

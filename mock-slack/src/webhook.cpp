@@ -195,6 +195,18 @@ void Receiver::sync(const Request& req, Response& res) {
                    {"updated", r.silences.updated_silences}}}});
 }
 
+void log_retention(const RetentionResult& r) {
+  if (!r.ran) {
+    firedrill::log::info("retention left to another replica, which is applying it", {});
+    return;
+  }
+  firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
+                                             {"incidents", r.incidents},
+                                             {"notifications", r.notifications},
+                                             {"messages", r.messages},
+                                             {"silences", r.silences}});
+}
+
 void Receiver::retention(const Request& req, Response& res) {
   if (!authorized(req, res)) return;
   RetentionResult r;
@@ -204,13 +216,10 @@ void Receiver::retention(const Request& req, Response& res) {
     reject(res, 503, "storage_unavailable", e.what());
     return;
   }
-  firedrill::log::info("retention applied", {{"occurrences", r.occurrences},
-                                             {"incidents", r.incidents},
-                                             {"notifications", r.notifications},
-                                             {"messages", r.messages},
-                                             {"silences", r.silences}});
+  log_retention(r);
   json_response(res, 200,
-                {{"pruned", r.occurrences},
+                {{"ran", r.ran},
+                 {"pruned", r.occurrences},
                  {"incidents", r.incidents},
                  {"notifications", r.notifications},
                  {"messages", r.messages},

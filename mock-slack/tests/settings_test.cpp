@@ -173,3 +173,46 @@ TEST_CASE("the UI users come from --ui-basic-auth-file", "[settings][read]") {
   CHECK_THROWS_WITH(resolve(missing.settings),
                     Catch::StartsWith("--ui-basic-auth-file: cannot read "));
 }
+
+TEST_CASE("the database is a SQLite file or a PostgreSQL URI, from --db or --db-url-file",
+          "[settings]") {
+  TempDir dir;
+  SECTION("a URI in --db") {
+    auto p = parse({"--db", "postgresql://app@db.example/history?sslmode=require"});
+    REQUIRE_FALSE(p.code);
+    const auto r = resolve(p.settings);
+    CHECK(r.store.path == "postgresql://app@db.example/history?sslmode=require");
+    CHECK(is_postgres(r.store.path));
+  }
+  SECTION("a URI with its password in a file, as a Secret is mounted") {
+    const auto file = dir.path() / "db-url";
+    std::ofstream(file) << "postgres://app:s3cret@db.example/history\n";
+    auto p = parse({"--db-url-file", file.string()});
+    REQUIRE_FALSE(p.code);
+    const auto r = resolve(p.settings);
+    CHECK(r.store.path == "postgres://app:s3cret@db.example/history");
+    CHECK(printable_location(r.store.path) == "postgres://app:***@db.example/history");
+  }
+  SECTION("a file that holds something else is refused, naming the file, not its content") {
+    const auto file = dir.path() / "db-url";
+    std::ofstream(file) << "/var/lib/mock-slack/db.sqlite s3cret\n";
+    auto p = parse({"--db-url-file", file.string()});
+    REQUIRE_FALSE(p.code);
+    try {
+      resolve(p.settings);
+      FAIL("resolved");
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      CHECK(what.find("--db-url-file: " + file.string()) == 0);
+      CHECK(what.find("s3cret") == std::string::npos);
+    }
+  }
+  SECTION("not both") {
+    auto p = parse({"--db", "x.db", "--db-url-file", "/x"});
+    CHECK(p.code == 2);
+    CHECK(p.err.find("excludes") != std::string::npos);
+  }
+  SECTION("a SQLite path stays printable as it is") {
+    CHECK(printable_location("a/b.db") == "a/b.db");
+  }
+}

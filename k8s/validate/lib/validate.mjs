@@ -5,6 +5,8 @@ import { schemaErrors } from "./schema.mjs";
 import { id, policyErrors } from "./policy.mjs";
 import { batchSyncAlertWindowSeconds, ruleErrors } from "./rules.mjs";
 import { dashboardErrors } from "./dashboards.mjs";
+import { storeErrors } from "./store.mjs";
+import { CNPG_CLUSTER, cloudnativepgErrors } from "./cloudnativepg.mjs";
 
 /** Fields of Argo CD's Application that Firedrill uses; no npm package carries its schema. */
 export const ARGOCD_APPLICATION = {
@@ -30,7 +32,7 @@ export const ARGOCD_APPLICATION = {
   },
 };
 
-const EXTRA_SCHEMAS = { "argoproj.io/v1alpha1/Application": ARGOCD_APPLICATION };
+const EXTRA_SCHEMAS = { "argoproj.io/v1alpha1/Application": ARGOCD_APPLICATION, "postgresql.cnpg.io/v1/Cluster": CNPG_CLUSTER };
 
 /**
  * All errors of a rendered overlay, as "Kind/namespace/name: message" strings.
@@ -42,6 +44,7 @@ export async function validateObjects(objects, options = {}) {
   for (const o of objects) for (const e of await schemaErrors(o, EXTRA_SCHEMAS)) errors.push(`${id(o)}: ${e}`);
   const alertWindowSeconds = options.sources ? batchSyncAlertWindowSeconds(options.sources) : 0;
   for (const e of policyErrors(objects, { ...options, alertWindowSeconds })) errors.push(`${e.object}: ${e.message}`);
+  for (const e of [...storeErrors(objects), ...cloudnativepgErrors(objects)]) errors.push(`${e.object}: ${e.message}`);
   if (options.repoRoot)
     for (const app of objects.filter((o) => o.kind === "Application")) {
       const source = app.spec?.source ?? {};

@@ -67,6 +67,9 @@ struct RouteInfo {
   std::string description;
 };
 
+/// Logs what apply_retention() did (POST /api/v1/retention and the retention loop alike).
+void log_retention(const RetentionResult& r);
+
 /// Registers mock-slack's routes on the service's API listener. Must outlive the service's
 /// listeners (stop the service first). `watchdog`, when given, receives the heartbeats; without
 /// one, POST /heartbeat answers 503.

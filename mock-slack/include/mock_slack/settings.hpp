@@ -20,8 +20,9 @@ namespace mock_slack {
 /// Command-line settings of mock-slack, each with a MOCKSLACK_* environment variable.
 struct Settings {
   firedrill::CommonSettings common;
-  std::string db;         ///< empty: <state-dir>/mock-slack.db
-  std::string state_dir;  ///< empty: $XDG_STATE_HOME/mock-slack, else ./.state/mock-slack
+  std::string db;           ///< empty: <state-dir>/mock-slack.db
+  std::string db_url_file;  ///< a file holding a PostgreSQL URI (instead of db)
+  std::string state_dir;    ///< empty: $XDG_STATE_HOME/mock-slack, else ./.state/mock-slack
   std::chrono::milliseconds retention{std::chrono::hours(24 * 90)};
   std::chrono::milliseconds retention_interval{std::chrono::hours(1)};
   /// --watchdog-timeout: no Watchdog heartbeat for this long raises the alarm; 0: off.

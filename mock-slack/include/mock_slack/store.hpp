@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "firedrill/alerting/matcher.hpp"
@@ -21,6 +22,10 @@
 namespace SQLite {
 class Database;
 }  // namespace SQLite
+
+namespace mock_slack::db {
+class Connection;
+}  // namespace mock_slack::db
 
 namespace prometheus {
 class Registry;
@@ -42,8 +47,16 @@ enum class Durability {
   full,    ///< synchronous=FULL: every commit is fsynced; survives power loss
 };
 
+/// Whether a store location is a PostgreSQL connection URI (postgres:// or postgresql://) rather
+/// than a SQLite file.
+bool is_postgres(std::string_view location);
+/// A store location fit for logs and errors: a PostgreSQL URI without its password.
+std::string printable_location(std::string_view location);
+
 struct StoreOptions {
-  std::string path;  ///< database file; created with its directory's existing permissions
+  /// The SQLite database file (created with its directory's existing permissions), or a
+  /// PostgreSQL connection URI (is_postgres()).
+  std::string path;
   Durability durability = Durability::normal;
   /// Resolved occurrences and expired silences whose end is older than this are pruned by
   /// apply_retention().
@@ -283,6 +296,9 @@ struct SweepResult {
 };
 
 struct RetentionResult {
+  /// False when another replica on the same PostgreSQL database was applying retention: this
+  /// one left it to that one, and pruned nothing.
+  bool ran = true;
   std::int64_t occurrences = 0;
   std::int64_t incidents = 0;
   std::int64_t notifications = 0;
@@ -327,7 +343,8 @@ class Store {
                     const std::vector<std::string>& own_receivers = {});
   /// Stores a Slack message; returns its id. Throws StoreUnavailable.
   std::int64_t add_message(const Message& message);
-  /// Prunes what is older than the retention now. Throws StoreUnavailable.
+  /// Prunes what is older than the retention now. On PostgreSQL one replica at a time: while
+  /// another holds the retention lock, returns at once with `ran` false. Throws StoreUnavailable.
   RetentionResult apply_retention();
   /// What repair_summaries() found.
   struct SummaryRepair {
@@ -388,6 +405,9 @@ class Store {
   void write_with(const std::function<void(SQLite::Database&)>& f);
   /// Runs `f` on a read-only connection.
   void read_with(const std::function<void(SQLite::Database&)>& f) const;
+  /// The same two hooks on the store's statement layer (store/db/db.hpp), on either back end.
+  void write_db(const std::function<void(db::Connection&)>& f);
+  void read_db(const std::function<void(db::Connection&)>& f) const;
 
   class Impl;
 

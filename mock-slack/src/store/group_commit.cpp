@@ -16,7 +16,7 @@ namespace mock_slack::writer {
 using sqlite::transient;
 
 GroupCommit::GroupCommit(const StoreOptions& options, prometheus::Registry* registry)
-    : options_(options), writer_(options.path, options.durability, options.busy_timeout_ms) {
+    : options_(options), writer_(options) {
   if (registry != nullptr) {
     auto& occurrences = prometheus::BuildCounter()
                             .Name("mockslack_alert_occurrences_total")
@@ -99,17 +99,16 @@ void GroupCommit::run() {
 void GroupCommit::commit(std::vector<Job*>& batch) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::exception_ptr> errors(batch.size());
-  auto& db = writer_.db();
   auto run_all = [&](std::size_t from, std::size_t to) {
-    db.exec("BEGIN IMMEDIATE");
+    writer_.begin();
     try {
       for (std::size_t i = from; i < to; ++i) {
         batch[i]->counts = {};
         batch[i]->apply(writer_, batch[i]->counts);
       }
-      db.exec("COMMIT");
+      writer_.db().commit();
     } catch (...) {
-      db.tryExec("ROLLBACK");
+      writer_.db().rollback();
       throw;
     }
   };
@@ -160,18 +159,24 @@ void GroupCommit::commit(std::vector<Job*>& batch) {
       batch[i]->done.set_value();
       continue;
     }
-    try {
-      std::rethrow_exception(e);
-    } catch (const SQLite::Exception& se) {
-      if (transient(se)) {
-        firedrill::log::warn("database write failed; the caller will retry",
-                             {{"error", se.what()}});
+    // A transient error becomes StoreUnavailable (503: Alertmanager retries); another is the
+    // job's own, passed on as it is.
+    auto fail = [&](bool is_transient, const char* what) {
+      if (is_transient) {
+        firedrill::log::warn("database write failed; the caller will retry", {{"error", what}});
         batch[i]->done.set_exception(std::make_exception_ptr(
-            StoreUnavailable(std::string("database unavailable: ") + se.what())));
+            StoreUnavailable(std::string("database unavailable: ") + what)));
       } else {
-        firedrill::log::error("database write failed", {{"error", se.what()}});
+        firedrill::log::error("database write failed", {{"error", what}});
         batch[i]->done.set_exception(e);
       }
+    };
+    try {
+      std::rethrow_exception(e);
+    } catch (const db::Error& de) {
+      fail(de.transient(), de.what());
+    } catch (const SQLite::Exception& se) {
+      fail(transient(se), se.what());
     } catch (...) {
       batch[i]->done.set_exception(e);
     }

@@ -7,9 +7,8 @@
 namespace mock_slack::writer {
 
 namespace alerting = firedrill::alerting;
-using sqlite::bind_optional;
+using db::Use;
 using sqlite::kForever;
-using sqlite::Use;
 
 IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha, std::int64_t now,
                             JobCounts& counts) {
@@ -43,8 +42,7 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
       Use u(*update_notified_);
       u->bind(1, *id);
       u->bind(2, resolves ? std::string("resolved") : stored->status);
-      bind_optional(*update_notified_, 3,
-                    resolves ? std::optional<std::int64_t>(ea.ends_at) : std::nullopt);
+      update_notified_->bind(3, resolves ? std::optional<std::int64_t>(ea.ends_at) : std::nullopt);
       u->bind(4, annotations);
       u->bind(5, now);
       if (resolves) {
@@ -95,13 +93,13 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
   {
     Use f(*find_open_incident_);
     f->bind(1, n.group_key);
-    if (f->executeStep()) incident = f->getColumn(0).getInt64();
+    if (f->executeStep()) incident = f->getInt64(0);
   }
   if (!incident && !firing_now && !ids.empty()) {
     Use f(*find_incident_of_);
     f->bind(1, ids.front());
     f->bind(2, n.group_key);
-    if (f->executeStep()) incident = f->getColumn(0).getInt64();
+    if (f->executeStep()) incident = f->getInt64(0);
   }
   if (!incident && !ids.empty()) {
     Use ins(*insert_incident_);
@@ -113,8 +111,8 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
     ins->bind(6, e.common_labels);
     ins->bind(7, e.common_annotations);
     ins->bind(8, n.external_url);
-    ins->exec();
-    incident = db_.getLastInsertRowid();
+    ins->executeStep();
+    incident = ins->getInt64(0);
   }
   if (incident) {
     // The summary gains what this notification links: a redelivery that links nothing new
@@ -167,9 +165,9 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
   ins->bind(9, static_cast<std::int64_t>(n.alerts.size()));
   ins->bind(10, n.truncated_alerts);
   ins->bind(11, sha);
-  bind_optional(*insert_notification_, 12, incident);
-  ins->exec();
-  result.notification_id = db_.getLastInsertRowid();
+  insert_notification_->bind(12, incident);
+  ins->executeStep();
+  result.notification_id = ins->getInt64(0);
   counts.new_occurrences += result.new_occurrences;
   counts.updated += result.updated_occurrences;
   counts.duplicate += result.duplicate_occurrences;

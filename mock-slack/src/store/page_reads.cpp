@@ -1,6 +1,6 @@
 // The reads only the web pages need: exact timeline counts, a receiver's webhook notifications with
 // the alerts they carried, the receivers as channels, and an incident's silences. On the store's
-// read side like every other read.
+// read side like every other read, on either back end.
 #include <limits>
 
 #include "read_side.hpp"
@@ -23,31 +23,59 @@ using sqlite::tp;
 
 namespace {
 
-std::pair<std::int64_t, std::int64_t> count_pair(SQLite::Database& db, const std::string& sql,
+std::pair<std::int64_t, std::int64_t> count_pair(Reader& r, const db::Sql& sql,
                                                  const std::vector<Value>& values) {
-  SQLite::Statement s(db, sql);
+  auto& s = r.statement(sql);
   bind_all(s, values);
-  if (!s.executeStep()) return {0, 0};
-  return {s.getColumn(0).getInt64(), s.getColumn(1).getInt64()};
+  std::pair<std::int64_t, std::int64_t> out{0, 0};
+  if (s.executeStep()) out = {s.getInt64(0), s.getInt64(1)};
+  s.reset();
+  return out;
+}
+
+/// What count_overlapping counts on: the select list of the two counts (in each dialect), and the
+/// time-paged table (for PostgreSQL's in-process matchers, which count the rows one by one).
+struct Counted {
+  db::Sql select;              ///< "SELECT count(*), <second count>"
+  const char* per_row;         ///< the second count's condition for one row, "0" for none
+  const reader::TimeTable& t;  ///< from, from_by_end, start, id, end_or_max
+};
+
+/// The rows of w that meet the matchers left to the process (PostgreSQL), counted one by one:
+/// the first count, and how many of them have `per_row` = 1.
+std::pair<std::int64_t, std::int64_t> count_in_process(Reader& r, const Counted& c,
+                                                       std::string_view from, const Where& w) {
+  std::pair<std::int64_t, std::int64_t> out{0, 0};
+  reader::scan(r, c.t, c.per_row, 1, from, w, std::nullopt, reader::kMaxScanBatch,
+               [&](db::Statement& s) {
+                 ++out.first;
+                 out.second += s.getInt64(0) != 0 ? 1 : 0;
+                 return true;
+               });
+  return out;
+}
+
+std::pair<std::int64_t, std::int64_t> count_rows(Reader& r, const Counted& c, std::string_view from,
+                                                 const Where& w) {
+  if (!w.in_process.empty()) return count_in_process(r, c, from, w);
+  const std::string text = std::string(c.select.in(r.dialect())) + " FROM " + std::string(from) +
+                           sql::where_true(r.dialect()) + w.sql;
+  return count_pair(r, db::Sql(text, text), w.values);
 }
 
 /// Counts rows overlapping [since, until] in two index range scans (started inside the range;
 /// started before it and still open at its start), like Store's paged queries.
-std::pair<std::int64_t, std::int64_t> count_overlapping(SQLite::Database& db, const char* select,
-                                                        const char* from, const char* from_by_end,
-                                                        const char* start, const char* end,
+std::pair<std::int64_t, std::int64_t> count_overlapping(Reader& r, const Counted& c,
                                                         const Where& filters, std::int64_t since,
                                                         std::int64_t until) {
   Where inside = filters;
-  inside.add(std::string(start) + " <= ?", until);
-  inside.add(std::string(start) + " >= ?", since);
-  auto a = count_pair(db, std::string(select) + " FROM " + from + " WHERE 1" + inside.sql,
-                      inside.values);
+  inside.add(std::string(c.t.start) + " <= ?", until);
+  inside.add(std::string(c.t.start) + " >= ?", since);
+  auto a = count_rows(r, c, c.t.from, inside);
   Where before = filters;
-  before.add(std::string(end) + " >= ?", since);
-  before.add(std::string(start) + " < ?", since);
-  auto b = count_pair(db, std::string(select) + " FROM " + from_by_end + " WHERE 1" + before.sql,
-                      before.values);
+  before.add(std::string(c.t.end_or_max) + " >= ?", since);
+  before.add(std::string(c.t.start) + " < ?", since);
+  auto b = count_rows(r, c, c.t.from_by_end.in(r.dialect()), before);
   return {a.first + b.first, a.second + b.second};
 }
 
@@ -55,37 +83,32 @@ std::pair<std::int64_t, std::int64_t> count_overlapping(SQLite::Database& db, co
 
 AlertCounts Store::counts(const AlertFilter& f) const {
   return impl_->reads.read([&](Reader& r) {
-    SQLite::Database& db = r.db();
+    const db::Dialect d = r.dialect();
     sql::MatchersInScope scope(f.matchers);
     const std::int64_t since = f.since ? ns(*f.since) : std::numeric_limits<std::int64_t>::min();
     const std::int64_t until = f.until ? ns(*f.until) : kForever;
     AlertCounts c;
 
+    const Counted occurrences{"SELECT count(*), 0", "0", reader::kOccurrenceTable};
     Where occ;
-    sql::occurrence_conditions(f, occ, true);
-    c.occurrences = count_overlapping(db, "SELECT count(*), 0", "occurrences o",
-                                      "occurrences o INDEXED BY occurrences_until", "o.starts_at",
-                                      kOccurrenceEnd, occ, since, until)
-                        .first;
+    sql::occurrence_conditions(f, occ, true, d);
+    c.occurrences = count_overlapping(r, occurrences, occ, since, until).first;
     if (f.status != "resolved") {
       // Firing occurrences overlap every window that ends after they started.
       Where firing = occ;
       firing.add(std::string(kOccurrenceEnd) + " = " + sql::kNoEnd);
       firing.add("o.starts_at <= ?", until);
       c.occurrences_firing =
-          count_pair(db,
-                     "SELECT count(*), 0 FROM occurrences o INDEXED BY occurrences_until WHERE 1" +
-                         firing.sql,
-                     firing.values)
-              .first;
+          count_rows(r, occurrences, reader::kOccurrenceTable.from_by_end.in(d), firing).first;
     }
 
+    const Counted incidents{
+        db::Sql("SELECT count(*), coalesce(sum(i.resolved_at IS NULL), 0)",
+                "SELECT count(*), count(*) FILTER (WHERE i.resolved_at IS NULL)"),
+        "i.resolved_at IS NULL", reader::kIncidentTable};
     Where inc;
-    sql::incident_conditions(f, inc);
-    std::tie(c.incidents, c.incidents_firing) =
-        count_overlapping(db, "SELECT count(*), coalesce(sum(i.resolved_at IS NULL), 0)",
-                          "incidents i", "incidents i INDEXED BY incidents_until", "i.started_at",
-                          sql::kIncidentEnd, inc, since, until);
+    sql::incident_conditions(f, inc, d);
+    std::tie(c.incidents, c.incidents_firing) = count_overlapping(r, incidents, inc, since, until);
     return c;
   });
 }
@@ -95,16 +118,17 @@ std::vector<DeliveredNotification> Store::receiver_notifications(const std::stri
                                                                  std::size_t max_alerts) const {
   return impl_->reads.read([&](Reader& r) {
     std::vector<DeliveredNotification> out;
-    auto& s = r.statement(std::string("SELECT ") + reader::kNotificationColumns +
-                          " FROM notifications WHERE receiver = ? "
-                          "ORDER BY received_at DESC, id DESC LIMIT ?");
+    const std::string text = std::string("SELECT ") + reader::kNotificationColumns +
+                             " FROM notifications WHERE receiver = ? "
+                             "ORDER BY received_at DESC, id DESC LIMIT ?";
+    auto& s = r.statement(text.c_str());
     s.bind(1, receiver);
     s.bind(2, static_cast<std::int64_t>(limit));
     while (s.executeStep()) {
       Notification n = reader::read_notification(s);
       out.push_back({std::move(n), {}});
     }
-    s.tryReset();
+    s.reset();
     auto& alerts = r.statement(
         "SELECT o.id, o.fingerprint, o.starts_at, o.ends_at, o.labels, o.annotations, "
         "o.generator_url FROM incident_occurrences io JOIN occurrences o ON o.id = "
@@ -118,20 +142,19 @@ std::vector<DeliveredNotification> Store::receiver_notifications(const std::stri
       alerts.bind(3, static_cast<std::int64_t>(max_alerts));
       while (alerts.executeStep()) {
         Occurrence o;
-        o.id = alerts.getColumn(0).getInt64();
-        o.fingerprint = alerts.getColumn(1).getString();
-        o.starts_at = tp(alerts.getColumn(2).getInt64());
+        o.id = alerts.getInt64(0);
+        o.fingerprint = alerts.getString(1);
+        o.starts_at = tp(alerts.getInt64(2));
         // The state the alert was in when this notification arrived.
-        const bool ended =
-            !alerts.getColumn(3).isNull() && alerts.getColumn(3).getInt64() <= received;
+        const bool ended = !alerts.isNull(3) && alerts.getInt64(3) <= received;
         o.status = ended ? "resolved" : "firing";
-        if (ended) o.ends_at = tp(alerts.getColumn(3).getInt64());
-        o.labels = parse_stored(alerts.getColumn(4).getString(), json::object());
-        o.annotations = parse_stored(alerts.getColumn(5).getString(), json::object());
-        o.generator_url = alerts.getColumn(6).getString();
+        if (ended) o.ends_at = tp(alerts.getInt64(3));
+        o.labels = parse_stored(alerts.getString(4), json::object());
+        o.annotations = parse_stored(alerts.getString(5), json::object());
+        o.generator_url = alerts.getString(6);
         d.alerts.push_back(std::move(o));
       }
-      alerts.tryReset();
+      alerts.reset();
       alerts.clearBindings();
     }
     return out;
@@ -143,12 +166,18 @@ std::vector<Silence> Store::silences_by_id(const std::vector<std::string>& ids) 
   const std::string list = json(ids).dump();
   return impl_->reads.read([&](Reader& r) {
     std::vector<Silence> out;
-    SQLite::Statement& s =
-        r.statement(std::string("SELECT ") + reader::kSilenceColumns +
-                    " FROM silences WHERE id IN (SELECT value FROM json_each(?)) ORDER BY "
-                    "starts_at, id");
+    const std::string head = std::string("SELECT ") + reader::kSilenceColumns + " FROM silences";
+    const std::string sqlite_text =
+        head + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY starts_at, id";
+    // Ties in the order of the ids' bytes, as SQLite's, whatever the database's collation.
+    const std::string postgres_text =
+        head +
+        " WHERE id IN (SELECT json_array_elements_text(?::json)) ORDER BY starts_at, id "
+        "COLLATE \"C\"";
+    auto& s = r.statement(db::Sql(sqlite_text, postgres_text));
     s.bind(1, list);
     while (s.executeStep()) out.push_back(reader::read_silence(s));
+    s.reset();
     return out;
   });
 }

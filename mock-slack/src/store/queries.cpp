@@ -1,5 +1,5 @@
 // The store's read queries: occurrences, chart bars, incidents and their detail, messages,
-// channels and silences, on the read side (read_side.hpp).
+// channels and silences, on the read side (read_side.hpp), on either back end.
 #include <algorithm>
 #include <unordered_map>
 
@@ -11,9 +11,12 @@
 namespace mock_slack {
 
 using nlohmann::json;
+using reader::kIncidentColumnCount;
 using reader::kIncidentColumns;
 using reader::kIncidentTable;
+using reader::kOccurrenceBarColumnCount;
 using reader::kOccurrenceBarColumns;
+using reader::kOccurrenceColumnCount;
 using reader::kOccurrenceColumns;
 using reader::kOccurrenceTable;
 using reader::kSilenceColumns;
@@ -27,6 +30,7 @@ using sql::bind_all;
 using sql::MatchersInScope;
 using sql::occurrence_conditions;
 using sql::Where;
+using sql::where_true;
 using sqlite::dump;
 using sqlite::ns;
 using sqlite::parse_stored;
@@ -34,9 +38,9 @@ using sqlite::tp;
 
 namespace {
 
-Where alert_conditions(const AlertFilter& f) {
+Where alert_conditions(const AlertFilter& f, db::Dialect d) {
   Where w;
-  occurrence_conditions(f, w, true);
+  occurrence_conditions(f, w, true, d);
   if (!f.receiver.empty()) w.add("o.receiver = ?", f.receiver);
   return w;
 }
@@ -46,16 +50,17 @@ Where alert_conditions(const AlertFilter& f) {
 Page<Occurrence> Store::alerts(const AlertFilter& f) const {
   return impl_->reads.read([&](Reader& r) {
     MatchersInScope scope(f.matchers);
-    return paged<Occurrence>(r, kOccurrenceTable, kOccurrenceColumns, alert_conditions(f), f,
-                             read_occurrence);
+    return paged<Occurrence>(r, kOccurrenceTable, {kOccurrenceColumns, kOccurrenceColumnCount},
+                             alert_conditions(f, r.dialect()), f, read_occurrence);
   });
 }
 
 Page<OccurrenceBar> Store::alert_bars(const AlertFilter& f) const {
   return impl_->reads.read([&](Reader& r) {
     MatchersInScope scope(f.matchers);
-    return paged<OccurrenceBar>(r, kOccurrenceTable, kOccurrenceBarColumns, alert_conditions(f), f,
-                                read_occurrence_bar);
+    return paged<OccurrenceBar>(r, kOccurrenceTable,
+                                {kOccurrenceBarColumns, kOccurrenceBarColumnCount},
+                                alert_conditions(f, r.dialect()), f, read_occurrence_bar);
   });
 }
 
@@ -63,8 +68,9 @@ Page<Incident> Store::incidents(const AlertFilter& f) const {
   return impl_->reads.read([&](Reader& r) {
     MatchersInScope scope(f.matchers);
     Where w;
-    sql::incident_conditions(f, w);
-    return paged<Incident>(r, kIncidentTable, kIncidentColumns, w, f, read_incident);
+    sql::incident_conditions(f, w, r.dialect());
+    return paged<Incident>(r, kIncidentTable, {kIncidentColumns, kIncidentColumnCount}, w, f,
+                           read_incident);
   });
 }
 
@@ -72,30 +78,34 @@ std::optional<IncidentDetail> Store::incident(std::int64_t id) const {
   return impl_->reads.read([&](Reader& r) -> std::optional<IncidentDetail> {
     IncidentDetail d;
     {
-      auto& s = r.statement(std::string("SELECT ") + kIncidentColumns +
-                            " FROM incidents i WHERE i.id = ?");
+      const std::string text =
+          std::string("SELECT ") + kIncidentColumns + " FROM incidents i WHERE i.id = ?";
+      auto& s = r.statement(text.c_str());
       s.bind(1, id);
       if (!s.executeStep()) {
-        s.tryReset();
+        s.reset();
         return std::nullopt;
       }
       d.incident = read_incident(s);
-      s.tryReset();
+      s.reset();
     }
     {
-      auto& s = r.statement(std::string("SELECT ") + kOccurrenceColumns +
-                            " FROM incident_occurrences io JOIN occurrences o ON o.id = "
-                            "io.occurrence_id WHERE io.incident_id = ? ORDER BY o.starts_at, o.id");
+      const std::string text =
+          std::string("SELECT ") + kOccurrenceColumns +
+          " FROM incident_occurrences io JOIN occurrences o ON o.id = "
+          "io.occurrence_id WHERE io.incident_id = ? ORDER BY o.starts_at, o.id";
+      auto& s = r.statement(text.c_str());
       s.bind(1, id);
       while (s.executeStep()) d.occurrences.push_back(read_occurrence(s));
-      s.tryReset();
+      s.reset();
     }
     {
-      auto& s = r.statement(std::string("SELECT ") + reader::kNotificationColumns +
-                            " FROM notifications WHERE incident_id = ? ORDER BY received_at, id");
+      const std::string text = std::string("SELECT ") + reader::kNotificationColumns +
+                               " FROM notifications WHERE incident_id = ? ORDER BY received_at, id";
+      auto& s = r.statement(text.c_str());
       s.bind(1, id);
       while (s.executeStep()) d.notifications.push_back(reader::read_notification(s));
-      s.tryReset();
+      s.reset();
     }
     return d;
   });
@@ -104,13 +114,14 @@ std::optional<IncidentDetail> Store::incident(std::int64_t id) const {
 std::optional<Occurrence> Store::occurrence(const std::string& fingerprint,
                                             TimePoint starts_at) const {
   return impl_->reads.read([&](Reader& r) -> std::optional<Occurrence> {
-    auto& s = r.statement(std::string("SELECT ") + kOccurrenceColumns +
-                          " FROM occurrences o WHERE o.fingerprint = ? AND o.starts_at = ?");
+    const std::string text = std::string("SELECT ") + kOccurrenceColumns +
+                             " FROM occurrences o WHERE o.fingerprint = ? AND o.starts_at = ?";
+    auto& s = r.statement(text.c_str());
     s.bind(1, fingerprint);
     s.bind(2, ns(starts_at));
     std::optional<Occurrence> out;
     if (s.executeStep()) out = read_occurrence(s);
-    s.tryReset();
+    s.reset();
     return out;
   });
 }
@@ -120,27 +131,33 @@ Page<Message> Store::messages(const MessageFilter& f) const {
     Where w;
     if (!f.channel.empty()) w.add("channel = ?", f.channel);
     if (f.cursor) w.add("id < ?", f.cursor->id);
-    auto& s = r.statement(
-        "SELECT id, received_at, channel, username, text, icon_emoji, icon_url, attachments, "
-        "blocks, mrkdwn FROM messages WHERE 1" +
-        w.sql + " ORDER BY id DESC LIMIT " + std::to_string(f.limit + 1));
-    bind_all(s, w.values);
+    const std::string head =
+        std::string(
+            "SELECT id, received_at, channel, username, text, icon_emoji, icon_url, attachments, "
+            "blocks, mrkdwn FROM messages") +
+        where_true(r.dialect()) + w.sql + " ORDER BY id DESC LIMIT ";
+    // The LIMIT is a parameter on PostgreSQL (no prepared statement per page size).
+    const std::string sqlite_text = head + std::to_string(f.limit + 1);
+    const std::string postgres_text = head + "?";
+    auto& s = r.statement(db::Sql(sqlite_text, postgres_text));
+    const int next = bind_all(s, w.values);
+    if (r.dialect() == db::Dialect::postgres) s.bind(next, static_cast<std::int64_t>(f.limit + 1));
     Page<Message> page;
     while (s.executeStep()) {
       Message m;
-      m.id = s.getColumn(0).getInt64();
-      m.received_at = tp(s.getColumn(1).getInt64());
-      m.channel = s.getColumn(2).getString();
-      m.username = s.getColumn(3).getString();
-      m.text = s.getColumn(4).getString();
-      m.icon_emoji = s.getColumn(5).getString();
-      m.icon_url = s.getColumn(6).getString();
-      m.attachments = parse_stored(s.getColumn(7).getString(), json::array());
-      m.blocks = parse_stored(s.getColumn(8).getString(), json::array());
-      m.mrkdwn = s.getColumn(9).getInt() != 0;
+      m.id = s.getInt64(0);
+      m.received_at = tp(s.getInt64(1));
+      m.channel = s.getString(2);
+      m.username = s.getString(3);
+      m.text = s.getString(4);
+      m.icon_emoji = s.getString(5);
+      m.icon_url = s.getString(6);
+      m.attachments = parse_stored(s.getString(7), json::array());
+      m.blocks = parse_stored(s.getString(8), json::array());
+      m.mrkdwn = s.getInt64(9) != 0;
       page.items.push_back(std::move(m));
     }
-    s.tryReset();
+    s.reset();
     if (page.items.size() > f.limit) {
       page.items.resize(f.limit);
       page.next = Cursor{ns(page.items.back().received_at), page.items.back().id};
@@ -166,15 +183,18 @@ void fill_silenced_occurrences(Reader& r, std::vector<Silence>& silences) {
     by_id.emplace(s.id, &s);
     ids.push_back(s.id);
   }
-  auto& s = r.statement(
+  auto& s = r.statement(db::Sql(
       "SELECT j.value, o.id FROM occurrences o, json_each(o.silenced_by) j "
-      "WHERE o.silenced_by <> '[]' AND j.value IN (SELECT value FROM json_each(?)) ORDER BY o.id");
+      "WHERE o.silenced_by <> '[]' AND j.value IN (SELECT value FROM json_each(?)) ORDER BY o.id",
+      "SELECT j.value, o.id FROM occurrences o, json_array_elements_text(o.silenced_by::json) "
+      "AS j(value) WHERE o.silenced_by <> '[]' AND j.value IN (SELECT "
+      "json_array_elements_text(?::json)) ORDER BY o.id"));
   s.bind(1, dump(ids));
   while (s.executeStep()) {
-    auto it = by_id.find(s.getColumn(0).getString());
-    if (it != by_id.end()) it->second->occurrence_ids.push_back(s.getColumn(1).getInt64());
+    auto it = by_id.find(s.getString(0));
+    if (it != by_id.end()) it->second->occurrence_ids.push_back(s.getInt64(1));
   }
-  s.tryReset();
+  s.reset();
 }
 
 }  // namespace
@@ -188,17 +208,21 @@ Page<Silence> Store::silences(const SilenceFilter& f) const {
       w.values.emplace_back(f.cursor->time_ns);
       w.values.emplace_back(f.cursor->id);
     }
-    auto& s =
-        r.statement(std::string("SELECT ") + kSilenceColumns + " FROM silences WHERE 1" + w.sql +
-                    " ORDER BY starts_at DESC, rowid DESC LIMIT " + std::to_string(f.limit + 1));
-    bind_all(s, w.values);
+    const std::string head = std::string("SELECT ") + kSilenceColumns + " FROM silences" +
+                             where_true(r.dialect()) + w.sql +
+                             " ORDER BY starts_at DESC, rowid DESC LIMIT ";
+    const std::string sqlite_text = head + std::to_string(f.limit + 1);
+    const std::string postgres_text = head + "?";
+    auto& s = r.statement(db::Sql(sqlite_text, postgres_text));
+    const int next = bind_all(s, w.values);
+    if (r.dialect() == db::Dialect::postgres) s.bind(next, static_cast<std::int64_t>(f.limit + 1));
     Page<Silence> page;
     std::vector<std::int64_t> rowids;
     while (s.executeStep()) {
-      rowids.push_back(s.getColumn(0).getInt64());
+      rowids.push_back(s.getInt64(0));
       page.items.push_back(read_silence(s));
     }
-    s.tryReset();
+    s.reset();
     if (page.items.size() > f.limit) {
       page.items.resize(f.limit);
       page.next = Cursor{ns(page.items.back().starts_at), rowids[f.limit - 1]};

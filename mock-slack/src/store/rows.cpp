@@ -9,44 +9,52 @@
 namespace mock_slack::reader {
 
 using nlohmann::json;
-using sqlite::optional_time;
 using sqlite::parse_stored;
 using sqlite::tp;
 
-Occurrence read_occurrence(SQLite::Statement& s) {
+namespace {
+
+std::optional<TimePoint> column_time(const db::Statement& s, int column) {
+  if (s.isNull(column)) return std::nullopt;
+  return tp(s.getInt64(column));
+}
+
+}  // namespace
+
+Occurrence read_occurrence(db::Statement& s) {
   Occurrence o;
-  o.id = s.getColumn(0).getInt64();
-  o.fingerprint = s.getColumn(1).getString();
-  o.status = s.getColumn(2).getString();
-  o.starts_at = tp(s.getColumn(3).getInt64());
-  o.ends_at = optional_time(s.getColumn(4));
-  o.labels = parse_stored(s.getColumn(5).getString(), json::object());
-  o.annotations = parse_stored(s.getColumn(6).getString(), json::object());
-  o.generator_url = s.getColumn(7).getString();
-  o.receiver = s.getColumn(8).getString();
-  o.first_notified_at = optional_time(s.getColumn(9));
-  o.last_notified_at = optional_time(s.getColumn(10));
-  o.times_notified = s.getColumn(11).getInt64();
-  o.last_synced_at = optional_time(s.getColumn(12));
-  o.suppressed_state = s.getColumn(13).getString();
-  o.silenced_by = parse_stored(s.getColumn(14).getString(), json::array());
-  o.inhibited_by = parse_stored(s.getColumn(15).getString(), json::array());
-  o.source = s.getColumn(16).getString();
-  o.resolved_by = s.getColumn(17).getString();
-  o.resolution_recorded_at = optional_time(s.getColumn(18));
+  o.id = s.getInt64(0);
+  o.fingerprint = s.getString(1);
+  o.status = s.getString(2);
+  o.starts_at = tp(s.getInt64(3));
+  o.ends_at = column_time(s, 4);
+  o.labels = parse_stored(s.getString(5), json::object());
+  o.annotations = parse_stored(s.getString(6), json::object());
+  o.generator_url = s.getString(7);
+  o.receiver = s.getString(8);
+  o.first_notified_at = column_time(s, 9);
+  o.last_notified_at = column_time(s, 10);
+  o.times_notified = s.getInt64(11);
+  o.last_synced_at = column_time(s, 12);
+  o.suppressed_state = s.getString(13);
+  o.silenced_by = parse_stored(s.getString(14), json::array());
+  o.inhibited_by = parse_stored(s.getString(15), json::array());
+  o.source = s.getString(16);
+  o.resolved_by = s.getString(17);
+  o.resolution_recorded_at = column_time(s, 18);
   return o;
 }
 
-OccurrenceBar read_occurrence_bar(SQLite::Statement& s) {
+OccurrenceBar read_occurrence_bar(db::Statement& s) {
   OccurrenceBar b;
-  b.id = s.getColumn(0).getInt64();
-  b.incident_id = s.getColumn(1).getInt64();
-  b.status = s.getColumn(2).getString();
-  b.alertname = s.getColumn(3).getString();
-  b.severity = s.getColumn(4).getString();
-  b.instance = s.getColumn(5).getString();
-  b.starts_at = tp(s.getColumn(6).getInt64());
-  b.ends_at = optional_time(s.getColumn(7));
+  b.id = s.getInt64(0);
+  b.incident_id = s.getInt64(1);
+  b.status = s.getString(2);
+  b.alertname = s.getString(3);
+  b.severity = s.getString(4);
+  b.instance = s.getString(5);
+  b.starts_at = tp(s.getInt64(6));
+  b.ends_at = column_time(s, 7);
   return b;
 }
 
@@ -66,73 +74,73 @@ std::vector<std::string> stored_list(const std::string& text) {
 
 }  // namespace
 
-Incident read_incident(SQLite::Statement& s) {
+Incident read_incident(db::Statement& s) {
   Incident i;
-  i.id = s.getColumn(0).getInt64();
-  i.group_key = s.getColumn(1).getString();
-  i.receiver = s.getColumn(2).getString();
-  i.started_at = tp(s.getColumn(3).getInt64());
-  i.first_notified_at = tp(s.getColumn(4).getInt64());
-  i.last_notified_at = tp(s.getColumn(5).getInt64());
-  i.resolved_at = optional_time(s.getColumn(6));
+  i.id = s.getInt64(0);
+  i.group_key = s.getString(1);
+  i.receiver = s.getString(2);
+  i.started_at = tp(s.getInt64(3));
+  i.first_notified_at = tp(s.getInt64(4));
+  i.last_notified_at = tp(s.getInt64(5));
+  i.resolved_at = column_time(s, 6);
   i.status = i.resolved_at ? "resolved" : "firing";
-  i.group_labels = parse_stored(s.getColumn(7).getString(), json::object());
-  i.common_labels = parse_stored(s.getColumn(8).getString(), json::object());
-  i.common_annotations = parse_stored(s.getColumn(9).getString(), json::object());
-  i.external_url = s.getColumn(10).getString();
-  i.notification_count = s.getColumn(11).getInt64();
-  i.alert_count = s.getColumn(12).getInt64();
-  i.firing_count = s.getColumn(13).getInt64();
-  i.severity = s.getColumn(14).getString();
-  i.alertnames = stored_list(s.getColumn(15).getString());
-  i.services = stored_list(s.getColumn(16).getString());
+  i.group_labels = parse_stored(s.getString(7), json::object());
+  i.common_labels = parse_stored(s.getString(8), json::object());
+  i.common_annotations = parse_stored(s.getString(9), json::object());
+  i.external_url = s.getString(10);
+  i.notification_count = s.getInt64(11);
+  i.alert_count = s.getInt64(12);
+  i.firing_count = s.getInt64(13);
+  i.severity = s.getString(14);
+  i.alertnames = stored_list(s.getString(15));
+  i.services = stored_list(s.getString(16));
   return i;
 }
 
-Silence read_silence(SQLite::Statement& s) {
+Silence read_silence(db::Statement& s) {
   Silence out;
-  out.id = s.getColumn(1).getString();
-  out.state = s.getColumn(2).getString();
-  out.matchers = parse_stored(s.getColumn(3).getString(), json::array());
-  out.created_by = s.getColumn(4).getString();
-  out.comment = s.getColumn(5).getString();
-  out.starts_at = tp(s.getColumn(6).getInt64());
-  out.ends_at = tp(s.getColumn(7).getInt64());
-  out.updated_at = tp(s.getColumn(8).getInt64());
-  out.first_synced_at = tp(s.getColumn(9).getInt64());
-  out.last_synced_at = tp(s.getColumn(10).getInt64());
+  out.id = s.getString(1);
+  out.state = s.getString(2);
+  out.matchers = parse_stored(s.getString(3), json::array());
+  out.created_by = s.getString(4);
+  out.comment = s.getString(5);
+  out.starts_at = tp(s.getInt64(6));
+  out.ends_at = tp(s.getInt64(7));
+  out.updated_at = tp(s.getInt64(8));
+  out.first_synced_at = tp(s.getInt64(9));
+  out.last_synced_at = tp(s.getInt64(10));
   return out;
 }
 
-Notification read_notification(SQLite::Statement& s) {
+Notification read_notification(db::Statement& s) {
   Notification n;
-  n.id = s.getColumn(0).getInt64();
-  n.received_at = tp(s.getColumn(1).getInt64());
-  n.receiver = s.getColumn(2).getString();
-  n.status = s.getColumn(3).getString();
-  n.group_key = s.getColumn(4).getString();
-  n.group_labels = parse_stored(s.getColumn(5).getString(), json::object());
-  n.common_labels = parse_stored(s.getColumn(6).getString(), json::object());
-  n.common_annotations = parse_stored(s.getColumn(7).getString(), json::object());
-  n.external_url = s.getColumn(8).getString();
-  n.truncated_alerts = s.getColumn(9).getInt64();
-  n.incident_id = sqlite::optional_int(s.getColumn(10));
-  n.alert_count = s.getColumn(11).getInt64();
-  n.body_sha256 = s.getColumn(12).getString();
+  n.id = s.getInt64(0);
+  n.received_at = tp(s.getInt64(1));
+  n.receiver = s.getString(2);
+  n.status = s.getString(3);
+  n.group_key = s.getString(4);
+  n.group_labels = parse_stored(s.getString(5), json::object());
+  n.common_labels = parse_stored(s.getString(6), json::object());
+  n.common_annotations = parse_stored(s.getString(7), json::object());
+  n.external_url = s.getString(8);
+  n.truncated_alerts = s.getInt64(9);
+  n.incident_id = s.optionalInt64(10);
+  n.alert_count = s.getInt64(11);
+  n.body_sha256 = s.getString(12);
   return n;
 }
 
 std::vector<Channel> read_channels(Reader& r, std::string_view table,
                                    std::string_view name_column) {
   const std::string name(name_column);
-  auto& s = r.statement("SELECT " + name + ", count(*), max(received_at) FROM " +
-                        std::string(table) + " GROUP BY " + name + " ORDER BY " + name);
+  const std::string head = "SELECT " + name + ", count(*), max(received_at) FROM " +
+                           std::string(table) + " GROUP BY " + name + " ORDER BY " + name;
+  // PostgreSQL orders text by the database's collation unless told; SQLite by its bytes.
+  const std::string postgres = head + " COLLATE \"C\"";
+  auto& s = r.statement(db::Sql(head, postgres));
   std::vector<Channel> out;
-  while (s.executeStep()) {
-    out.push_back(
-        {s.getColumn(0).getString(), s.getColumn(1).getInt64(), tp(s.getColumn(2).getInt64())});
-  }
-  s.tryReset();
+  while (s.executeStep()) out.push_back({s.getString(0), s.getInt64(1), tp(s.getInt64(2))});
+  s.reset();
   return out;
 }
 

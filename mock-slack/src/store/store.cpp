@@ -1,7 +1,9 @@
 // Store: opening, the write entry points (queued to the group commit), and the cursor.
 #include "mock_slack/store.hpp"
 
+#include "db/db.hpp"
 #include "firedrill/text.hpp"
+#include "pg/connection.hpp"
 #include "sqlite.hpp"
 #include "store_impl.hpp"
 #include "writer.hpp"
@@ -9,6 +11,14 @@
 namespace mock_slack {
 
 namespace alerting = firedrill::alerting;
+
+bool is_postgres(std::string_view location) {
+  return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
+std::string printable_location(std::string_view location) {
+  return is_postgres(location) ? pg::redact(location) : std::string(location);
+}
 
 // ---- Cursor -----------------------------------------------------------------------------------
 
@@ -30,6 +40,11 @@ Store::Store(StoreOptions options, Clock clock, prometheus::Registry* registry)
     impl_ = std::make_unique<Impl>(options_, clock_, registry);
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("cannot open database " + options_.path + ": " + e.what());
+  } catch (const db::Error& e) {
+    throw std::runtime_error(std::string("cannot open database: ") + e.what());
+  } catch (const pg::Error& e) {
+    // pg::Error's message names the server without its password.
+    throw std::runtime_error(std::string("cannot open database: ") + e.what());
   }
 }
 
@@ -72,12 +87,29 @@ std::int64_t Store::add_message(const Message& m) {
   return id;
 }
 
-// Hooks of modules that own their tables (incident_events.cpp).
+// Hooks of modules that own their tables (incident_events.cpp, search.cpp).
 void Store::write_with(const std::function<void(SQLite::Database&)>& f) {
-  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
+    SQLite::Database* db = w.sqlite();
+    if (db == nullptr) throw std::logic_error("incident events and search need SQLite for now");
+    f(*db);
+  });
 }
 void Store::read_with(const std::function<void(SQLite::Database&)>& f) const {
-  impl_->reads.read([&](reader::Reader& r) { f(r.db()); });
+  impl_->reads.read([&](reader::Reader& r) { f(r.sqlite()); });
+}
+void Store::write_db(const std::function<void(db::Connection&)>& f) {
+  impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) { f(w.db()); });
+}
+void Store::read_db(const std::function<void(db::Connection&)>& f) const {
+  impl_->reads.read([&](reader::Reader& r) {
+    try {
+      f(r.db());
+    } catch (const db::Error& e) {
+      if (e.transient()) throw StoreUnavailable(std::string("database unavailable: ") + e.what());
+      throw;
+    }
+  });
 }
 
 // The write probe behind /readyz: one row rewritten through the writer, apart from the history.
@@ -85,11 +117,11 @@ std::string Store::probe_write() {
   const auto now = impl_->now_ns();
   try {
     impl_->writes.write([&](writer::Writer& w, writer::JobCounts&) {
-      SQLite::Statement st(w.db(),
-                           "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) "
-                           "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at");
-      st.bind(1, static_cast<std::int64_t>(now));
-      st.exec();
+      auto st = w.db().prepare(
+          "INSERT INTO store_probe (id, probed_at) VALUES (1, ?) "
+          "ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at");
+      st->bind(1, static_cast<std::int64_t>(now));
+      st->exec();
     });
   } catch (const std::exception& e) {
     return e.what();
@@ -104,15 +136,28 @@ Store::SummaryRepair Store::repair_summaries() {
 }
 
 std::int64_t Store::size_bytes() const {
-  return impl_->reads.read([](reader::Reader& r) {
-    return r.db().execAndGet("PRAGMA page_count").getInt64() *
-           r.db().execAndGet("PRAGMA page_size").getInt64();
+  return impl_->reads.read([](reader::Reader& r) -> std::int64_t {
+    if (r.dialect() == db::Dialect::sqlite) {
+      return r.sqlite().execAndGet("PRAGMA page_count").getInt64() *
+             r.sqlite().execAndGet("PRAGMA page_size").getInt64();
+    }
+    auto& s = r.statement("SELECT pg_database_size(current_database())");
+    const std::int64_t bytes = s.executeStep() ? s.getInt64(0) : 0;
+    s.reset();
+    return bytes;
   });
 }
 
 int Store::schema_version() const {
-  return impl_->reads.read(
-      [](reader::Reader& r) { return r.db().execAndGet("PRAGMA user_version").getInt(); });
+  return impl_->reads.read([](reader::Reader& r) {
+    if (r.dialect() == db::Dialect::sqlite) {
+      return r.sqlite().execAndGet("PRAGMA user_version").getInt();
+    }
+    auto& s = r.statement("SELECT version FROM mockslack_schema");
+    const int version = s.executeStep() ? static_cast<int>(s.getInt64(0)) : 0;
+    s.reset();
+    return version;
+  });
 }
 
 Store::WriteQueue Store::write_queue() const { return impl_->writes.write_queue(); }

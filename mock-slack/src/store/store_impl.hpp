@@ -12,9 +12,7 @@ namespace mock_slack {
 class Store::Impl {
  public:
   Impl(const StoreOptions& options, Clock now, prometheus::Registry* registry)
-      : clock(now),
-        writes(options, registry),
-        reads(options.path, options.busy_timeout_ms, options.read_connections) {}
+      : clock(now), writes(options, registry), reads(options) {}
 
   std::int64_t now_ns() const { return sqlite::ns(clock()); }
 

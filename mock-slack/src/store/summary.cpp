@@ -10,17 +10,17 @@
 
 namespace mock_slack::writer {
 
+using db::Use;
 using nlohmann::json;
 using sqlite::dump;
 using sqlite::parse_stored;
-using sqlite::Use;
 
 namespace {
 
 /// Recomputes an incident's summary columns from its occurrences; the statements using it end in
 /// the WHERE clause choosing the incidents. Lists are sorted, as the incremental summary keeps
 /// them.
-constexpr const char* kSummarize =
+constexpr db::Sql kSummarize(
     "UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services) = ("
     "SELECT count(*), coalesce(sum(o.status = 'firing'), 0), "
     "coalesce((SELECT o2.severity FROM incident_occurrences io2 JOIN occurrences o2 ON o2.id = "
@@ -35,7 +35,28 @@ constexpr const char* kSummarize =
     "incident_occurrences io4 JOIN occurrences o4 ON o4.id = io4.occurrence_id WHERE "
     "io4.incident_id = incidents.id ORDER BY 1)) "
     "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
-    "WHERE io.incident_id = incidents.id) ";
+    "WHERE io.incident_id = incidents.id) ",
+    // PostgreSQL: booleans summed as integers, lists sorted by bytes as SQLite sorts them.
+    "UPDATE incidents SET (alert_count, firing_count, severity, alertnames, services) = ("
+    "SELECT count(*), coalesce(sum((o.status = 'firing')::int), 0), "
+    "coalesce((SELECT o2.severity FROM incident_occurrences io2 JOIN occurrences o2 ON o2.id = "
+    "io2.occurrence_id WHERE io2.incident_id = incidents.id ORDER BY CASE o2.severity "
+    "WHEN 'critical' THEN 6 WHEN 'page' THEN 5 WHEN 'error' THEN 4 WHEN 'warning' THEN 3 "
+    "WHEN 'ticket' THEN 2 WHEN 'info' THEN 1 WHEN '' THEN 0 ELSE 1 END DESC, "
+    "o2.severity COLLATE \"C\" LIMIT 1), ''), "
+    "(SELECT coalesce(json_agg(n ORDER BY n COLLATE \"C\"), '[]'::json)::text FROM (SELECT "
+    "DISTINCT o3.alertname AS n FROM incident_occurrences io3 JOIN occurrences o3 ON o3.id = "
+    "io3.occurrence_id WHERE io3.incident_id = incidents.id) a), "
+    "(SELECT coalesce(json_agg(n ORDER BY n COLLATE \"C\"), '[]'::json)::text FROM (SELECT "
+    "DISTINCT o4.service AS n FROM incident_occurrences io4 JOIN occurrences o4 ON o4.id = "
+    "io4.occurrence_id WHERE io4.incident_id = incidents.id) s) "
+    "FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
+    "WHERE io.incident_id = incidents.id) ");
+
+/// kSummarize in `dialect`, followed by `where`.
+std::string summarize(db::Dialect dialect, std::string_view where) {
+  return std::string(kSummarize.in(dialect)) + std::string(where);
+}
 
 int rank(const std::string& severity) {
   static const std::map<std::string, int, std::less<>> kRanks{
@@ -59,16 +80,14 @@ std::set<std::string> stored_set(const std::string& text) {
 using Summary = std::tuple<std::int64_t, std::int64_t, std::string, std::set<std::string>,
                            std::set<std::string>>;
 
-std::map<std::int64_t, Summary> all_summaries(SQLite::Database& db) {
+std::map<std::int64_t, Summary> all_summaries(db::Connection& db) {
   std::map<std::int64_t, Summary> out;
-  SQLite::Statement s(db,
-                      "SELECT id, alert_count, firing_count, severity, alertnames, services "
-                      "FROM incidents");
-  while (s.executeStep()) {
-    out.emplace(
-        s.getColumn(0).getInt64(),
-        Summary{s.getColumn(1).getInt64(), s.getColumn(2).getInt64(), s.getColumn(3).getString(),
-                stored_set(s.getColumn(4).getString()), stored_set(s.getColumn(5).getString())});
+  auto s = db.prepare(
+      "SELECT id, alert_count, firing_count, severity, alertnames, services "
+      "FROM incidents");
+  while (s->executeStep()) {
+    out.emplace(s->getInt64(0), Summary{s->getInt64(1), s->getInt64(2), s->getString(3),
+                                        stored_set(s->getString(4)), stored_set(s->getString(5))});
   }
   return out;
 }
@@ -90,20 +109,19 @@ void SummaryDelta::add(bool firing_now, const std::string& sev, const std::strin
 }
 
 void Writer::prepare_summary() {
-  summarize_incident_ =
-      std::make_unique<SQLite::Statement>(db_, std::string(kSummarize) + "WHERE id = ?1");
-  read_summary_ = std::make_unique<SQLite::Statement>(
-      db_,
+  const std::string summarize_one = summarize(db_->dialect(), "WHERE id = ?1");
+  summarize_incident_ = db_->prepare(summarize_one.c_str());
+  read_summary_ = db_->prepare(
       "SELECT alert_count, firing_count, severity, alertnames, services FROM incidents "
       "WHERE id = ?");
-  write_summary_ = std::make_unique<SQLite::Statement>(
-      db_,
+  write_summary_ = db_->prepare(
       "UPDATE incidents SET alert_count = ?2, firing_count = ?3, severity = ?4, alertnames = ?5, "
       "services = ?6 WHERE id = ?1");
-  count_resolved_ = std::make_unique<SQLite::Statement>(
-      db_,
+  count_resolved_ = db_->prepare(db::Sql(
       "UPDATE incidents SET firing_count = max(firing_count - 1, 0) WHERE id IN (SELECT "
-      "incident_id FROM incident_occurrences WHERE occurrence_id = ?1)");
+      "incident_id FROM incident_occurrences WHERE occurrence_id = ?1)",
+      "UPDATE incidents SET firing_count = GREATEST(firing_count - 1, 0) WHERE id IN (SELECT "
+      "incident_id FROM incident_occurrences WHERE occurrence_id = ?1)"));
 }
 
 void Writer::add_to_summary(std::int64_t incident, const SummaryDelta& d) {
@@ -115,11 +133,11 @@ void Writer::add_to_summary(std::int64_t incident, const SummaryDelta& d) {
     Use r(*read_summary_);
     r->bind(1, incident);
     if (!r->executeStep()) return;
-    alerts = r->getColumn(0).getInt64();
-    firing = r->getColumn(1).getInt64();
-    severity = r->getColumn(2).getString();
-    alertnames = stored_set(r->getColumn(3).getString());
-    services = stored_set(r->getColumn(4).getString());
+    alerts = r->getInt64(0);
+    firing = r->getInt64(1);
+    severity = r->getString(2);
+    alertnames = stored_set(r->getString(3));
+    services = stored_set(r->getString(4));
   }
   if (d.severity && (alerts == 0 || outranks(*d.severity, severity))) severity = *d.severity;
   alertnames.insert(d.alertnames.begin(), d.alertnames.end());
@@ -141,9 +159,10 @@ void Writer::count_resolved(std::int64_t occurrence) {
 }
 
 Store::SummaryRepair Writer::repair_summaries() {
-  const auto before = all_summaries(db_);
-  db_.exec(std::string(kSummarize) + "WHERE 1");
-  const auto after = all_summaries(db_);
+  const auto before = all_summaries(*db_);
+  const std::string all = summarize(db_->dialect(), "WHERE true");
+  db_->exec(all.c_str());
+  const auto after = all_summaries(*db_);
   Store::SummaryRepair r;
   r.incidents = static_cast<std::int64_t>(after.size());
   for (const auto& [id, summary] : after) {

@@ -14,22 +14,27 @@
 
 namespace mock_slack::writer {
 
-using sqlite::Use;
+using db::Use;
 
 void Writer::prepare_sweep() {
-  auto p = [this](const std::string& sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
   // The estimated end: the last time it was seen active (its start, its last notification or
   // its last sync, the latest of them).
-  find_sweepable_ =
-      p("SELECT id, max(starts_at, coalesce(last_notified_at, starts_at), "
-        "coalesce(last_synced_at, starts_at)) FROM occurrences WHERE status = 'firing' AND "
-        "(last_synced_at IS NULL OR last_synced_at < ?1) AND "
-        "coalesce(last_notified_at, -9223372036854775807) < ?2 AND "
-        "coalesce(last_synced_at, -9223372036854775807) < ?2 AND "
-        "receiver NOT IN (SELECT value FROM json_each(?3)) ORDER BY id");
-  resolve_swept_ =
-      p("UPDATE occurrences SET status = 'resolved', ends_at = ?2, resolved_by = 'sweep', "
-        "resolution_recorded_at = ?3 WHERE id = ?1 AND status = 'firing'");
+  find_sweepable_ = db_->prepare(
+      db::Sql("SELECT id, max(starts_at, coalesce(last_notified_at, starts_at), "
+              "coalesce(last_synced_at, starts_at)) FROM occurrences WHERE status = 'firing' AND "
+              "(last_synced_at IS NULL OR last_synced_at < ?1) AND "
+              "coalesce(last_notified_at, -9223372036854775807) < ?2 AND "
+              "coalesce(last_synced_at, -9223372036854775807) < ?2 AND "
+              "receiver NOT IN (SELECT value FROM json_each(?3)) ORDER BY id",
+              "SELECT id, GREATEST(starts_at, coalesce(last_notified_at, starts_at), "
+              "coalesce(last_synced_at, starts_at)) FROM occurrences WHERE status = 'firing' AND "
+              "(last_synced_at IS NULL OR last_synced_at < ?1) AND "
+              "coalesce(last_notified_at, -9223372036854775807) < ?2 AND "
+              "coalesce(last_synced_at, -9223372036854775807) < ?2 AND "
+              "receiver NOT IN (SELECT json_array_elements_text(?3::json)) ORDER BY id"));
+  resolve_swept_ = db_->prepare(
+      "UPDATE occurrences SET status = 'resolved', ends_at = ?2, resolved_by = 'sweep', "
+      "resolution_recorded_at = ?3 WHERE id = ?1 AND status = 'firing'");
 }
 
 SweepResult Writer::sweep(std::int64_t listed_at, std::int64_t grace,
@@ -42,7 +47,7 @@ SweepResult Writer::sweep(std::int64_t listed_at, std::int64_t grace,
     f->bind(2, now - grace);
     f->bind(3, own_receivers);
     while (f->executeStep()) {
-      swept.emplace_back(f->getColumn(0).getInt64(), f->getColumn(1).getInt64());
+      swept.emplace_back(f->getInt64(0), f->getInt64(1));
     }
   }
   for (const auto& [id, ends_at] : swept) {

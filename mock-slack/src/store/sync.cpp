@@ -5,9 +5,8 @@
 namespace mock_slack::writer {
 
 namespace alerting = firedrill::alerting;
+using db::Use;
 using nlohmann::json;
-using sqlite::bind_optional;
-using sqlite::Use;
 
 SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
                         const std::vector<alerting::GettableSilence>& silences, std::int64_t now,
@@ -30,8 +29,8 @@ SyncResult Writer::sync(const std::vector<alerting::GettableAlert>& alerts,
         Use u(*update_synced_);
         u->bind(1, stored->id);
         u->bind(2, resolves ? std::string("resolved") : stored->status);
-        bind_optional(*update_synced_, 3,
-                      resolves ? std::optional<std::int64_t>(sqlite::ns(a.ends_at)) : std::nullopt);
+        update_synced_->bind(
+            3, resolves ? std::optional<std::int64_t>(sqlite::ns(a.ends_at)) : std::nullopt);
         u->bind(4, firing ? annotations : stored->annotations);
         u->bind(5, a.state);
         u->bind(6, silenced);
@@ -103,8 +102,8 @@ SilenceSyncResult Writer::sync_silences(const std::vector<alerting::GettableSile
       Use f(*find_silence_);
       f->bind(1, silence.id);
       if (f->executeStep()) {
-        stored_updated_at = f->getColumn(0).getInt64();
-        stored_state = f->getColumn(1).getString();
+        stored_updated_at = f->getInt64(0);
+        stored_state = f->getString(1);
       }
     }
     const std::int64_t updated_at = sqlite::ns(silence.updated_at);
@@ -118,7 +117,7 @@ SilenceSyncResult Writer::sync_silences(const std::vector<alerting::GettableSile
       ++result.unchanged_silences;
       continue;
     }
-    SQLite::Statement& write = stored_updated_at ? *update_silence_ : *insert_silence_;
+    db::Statement& write = stored_updated_at ? *update_silence_ : *insert_silence_;
     Use w(write);
     w->bind(1, silence.id);
     w->bind(2, silence.state);

@@ -20,11 +20,11 @@
 namespace mock_slack::writer {
 
 namespace alerting = firedrill::alerting;
+using db::Use;
 using nlohmann::json;
 using sqlite::dump;
 using sqlite::ns;
 using sqlite::parse_stored;
-using sqlite::Use;
 
 namespace {
 
@@ -90,7 +90,7 @@ std::string group_key_labels(const std::map<std::string, std::string>& labels) {
 }  // namespace
 
 void Writer::prepare_join() {
-  auto p = [this](const std::string& sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
+  auto p = [this](const db::Sql& sql) { return db_->prepare(sql); };
   open_incidents_of_ =
       p("SELECT id, group_labels FROM incidents WHERE receiver = ? AND resolved_at IS NULL "
         "ORDER BY id DESC");
@@ -101,7 +101,9 @@ void Writer::prepare_join() {
       p("SELECT group_key, group_labels FROM incidents WHERE receiver = ? ORDER BY id DESC "
         "LIMIT 1");
   reopen_incident_ = p("UPDATE incidents SET resolved_at = NULL WHERE id = ?");
-  extend_incident_ = p("UPDATE incidents SET started_at = min(started_at, ?2) WHERE id = ?1");
+  extend_incident_ =
+      p(db::Sql("UPDATE incidents SET started_at = min(started_at, ?2) WHERE id = ?1",
+                "UPDATE incidents SET started_at = LEAST(started_at, ?2) WHERE id = ?1"));
 }
 
 Writer::Joined Writer::join_group(const alerting::GettableAlert& a, std::int64_t occurrence,
@@ -109,13 +111,13 @@ Writer::Joined Writer::join_group(const alerting::GettableAlert& a, std::int64_t
   const std::int64_t starts_at = ns(a.starts_at);
   std::optional<std::int64_t> incident;
   bool resolved_incident = false;
-  auto first_in_group = [&](SQLite::Statement& s, const std::string& receiver, bool covering) {
+  auto first_in_group = [&](db::Statement& s, const std::string& receiver, bool covering) {
     Use f(s);
     f->bind(1, receiver);
     if (covering) f->bind(2, starts_at);
     while (f->executeStep()) {
-      if (in_group(f->getColumn(1).getString(), a.labels)) {
-        return std::optional<std::int64_t>(f->getColumn(0).getInt64());
+      if (in_group(f->getString(1), a.labels)) {
+        return std::optional<std::int64_t>(f->getInt64(0));
       }
     }
     return std::optional<std::int64_t>();
@@ -139,8 +141,8 @@ Writer::Joined Writer::join_group(const alerting::GettableAlert& a, std::int64_t
         Use f(*latest_incident_of_);
         f->bind(1, receiver);
         if (!f->executeStep()) continue;
-        latest_key = f->getColumn(0).getString();
-        latest_labels = f->getColumn(1).getString();
+        latest_key = f->getString(0);
+        latest_labels = f->getString(1);
       }
       const json keys = parse_stored(latest_labels, json::object());
       std::map<std::string, std::string> latest, group;
@@ -166,8 +168,8 @@ Writer::Joined Writer::join_group(const alerting::GettableAlert& a, std::int64_t
       ins->bind(6, dump(a.labels));
       ins->bind(7, dump(a.annotations));
       ins->bind(8, std::string());
-      ins->exec();
-      incident = db_.getLastInsertRowid();
+      ins->executeStep();
+      incident = ins->getInt64(0);
       joined = Joined::opened;
       break;
     }

@@ -1,16 +1,25 @@
 #include "writer.hpp"
 
 #include "migration.hpp"
+#include "pg/migration.hpp"
 #include "sqlite.hpp"
 
 namespace mock_slack::writer {
 
 namespace alerting = firedrill::alerting;
+using db::Sql;
+using db::Use;
 using nlohmann::json;
-using sqlite::bind_optional;
 using sqlite::dump;
 using sqlite::ns;
-using sqlite::Use;
+
+namespace {
+
+/// The PostgreSQL advisory lock that the writers of all replicas take for each transaction
+/// (Writer::begin): "mockslaw" in ASCII.
+constexpr const char* kWriteLock = "SELECT pg_advisory_xact_lock(7885631463830204791)";
+
+}  // namespace
 
 EncodedNotification::EncodedNotification(const alerting::WebhookNotification& notification)
     : n(notification),
@@ -27,20 +36,35 @@ EncodedNotification::EncodedNotification(const alerting::WebhookNotification& no
   }
 }
 
-Writer::Writer(const std::string& path, Durability durability, int busy_timeout_ms)
-    : db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-          busy_timeout_ms) {
-  sqlite::configure(db_);
-  db_.exec("PRAGMA journal_mode = WAL");
-  db_.exec(durability == Durability::full ? "PRAGMA synchronous = FULL"
-                                          : "PRAGMA synchronous = NORMAL");
-  db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
-  schema::migrate(db_);
+Writer::Writer(const StoreOptions& options) {
+  if (is_postgres(options.path)) {
+    pg_ = std::make_unique<pg::Connection>(options.path);
+    pg::migrate(*pg_);
+    db_ = db::over(*pg_);
+  } else {
+    sqlite_.emplace(options.path,
+                    SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+                    options.busy_timeout_ms);
+    auto& db = *sqlite_;
+    sqlite::configure(db);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL"
+                                                   : "PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA cache_size = -65536");  // 64 MiB
+    schema::migrate(db);
+    page_size_ = db.execAndGet("PRAGMA page_size").getInt64();
+    db_ = db::over(db);
+  }
   prepare();
 }
 
+void Writer::begin() {
+  db_->begin();
+  if (pg_) db_->exec(kWriteLock);
+}
+
 void Writer::prepare() {
-  auto p = [this](const std::string& sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
+  auto p = [this](const Sql& sql) { return db_->prepare(sql); };
   find_occurrence_ =
       p("SELECT id, status, annotations, suppressed_state, silenced_by, inhibited_by, alertname, "
         "severity, service "
@@ -50,7 +74,7 @@ void Writer::prepare() {
         "service, labels, annotations, generator_url, receiver, first_notified_at, "
         "last_notified_at, times_notified, last_synced_at, suppressed_state, silenced_by, "
         "inhibited_by, source, resolved_by, resolution_recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
+        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) RETURNING id");
   update_notified_ =
       p("UPDATE occurrences SET status = ?2, ends_at = coalesce(ends_at, ?3), annotations = ?4, "
         "suppressed_state = 'active', silenced_by = '[]', inhibited_by = '[]', "
@@ -72,11 +96,15 @@ void Writer::prepare() {
   insert_incident_ =
       p("INSERT INTO incidents (group_key, receiver, started_at, first_notified_at, "
         "last_notified_at, resolved_at, group_labels, common_labels, common_annotations, "
-        "external_url, notification_count) VALUES (?1, ?2, ?3, ?4, ?4, NULL, ?5, ?6, ?7, ?8, 0)");
+        "external_url, notification_count) VALUES (?1, ?2, ?3, ?4, ?4, NULL, ?5, ?6, ?7, ?8, 0) "
+        "RETURNING id");
   update_incident_ =
-      p("UPDATE incidents SET last_notified_at = max(last_notified_at, ?2), "
-        "notification_count = notification_count + 1, started_at = min(started_at, ?3), "
-        "common_labels = ?4, common_annotations = ?5, external_url = ?6 WHERE id = ?1");
+      p(Sql("UPDATE incidents SET last_notified_at = max(last_notified_at, ?2), "
+            "notification_count = notification_count + 1, started_at = min(started_at, ?3), "
+            "common_labels = ?4, common_annotations = ?5, external_url = ?6 WHERE id = ?1",
+            "UPDATE incidents SET last_notified_at = GREATEST(last_notified_at, ?2), "
+            "notification_count = notification_count + 1, started_at = LEAST(started_at, ?3), "
+            "common_labels = ?4, common_annotations = ?5, external_url = ?6 WHERE id = ?1"));
   resolve_incident_ =
       p("UPDATE incidents SET resolved_at = coalesce((SELECT max(o.ends_at) FROM "
         "incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id WHERE "
@@ -95,16 +123,17 @@ void Writer::prepare() {
         "(SELECT 1 FROM incident_occurrences io JOIN occurrences o ON o.id = io.occurrence_id "
         "WHERE io.incident_id = incidents.id AND o.status = 'firing')");
   link_ =
-      p("INSERT OR IGNORE INTO incident_occurrences (incident_id, occurrence_id) VALUES (?, ?)");
+      p("INSERT INTO incident_occurrences (incident_id, occurrence_id) VALUES (?, ?) "
+        "ON CONFLICT DO NOTHING");
   prepare_summary();
   insert_notification_ =
       p("INSERT INTO notifications (received_at, receiver, status, group_key, group_labels, "
         "common_labels, common_annotations, external_url, alert_count, truncated_alerts, "
-        "body_sha256, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "body_sha256, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   insert_message_ =
       p("INSERT INTO messages (received_at, channel, username, text, icon_emoji, icon_url, "
-        "attachments, blocks, mrkdwn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  page_count_ = p("PRAGMA page_count");
+        "attachments, blocks, mrkdwn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  page_count_ = p(Sql("PRAGMA page_count", "SELECT pg_database_size(current_database())"));
   find_silence_ = p("SELECT updated_at, state FROM silences WHERE id = ?");
   insert_silence_ =
       p("INSERT INTO silences (id, state, created_by, comment, starts_at, ends_at, updated_at, "
@@ -116,13 +145,12 @@ void Writer::prepare() {
   touch_silence_ = p("UPDATE silences SET last_synced_at = ?2 WHERE id = ?1");
   prepare_join();
   prepare_sweep();
-  page_size_ = db_.execAndGet("PRAGMA page_size").getInt64();
 }
 
 std::int64_t Writer::size_bytes() {
   Use s(*page_count_);
   s->executeStep();
-  return s->getColumn(0).getInt64() * page_size_;
+  return s->getInt64(0) * (pg_ ? 1 : page_size_);
 }
 
 std::optional<StoredOccurrence> Writer::find_occurrence(const std::string& fingerprint,
@@ -132,15 +160,15 @@ std::optional<StoredOccurrence> Writer::find_occurrence(const std::string& finge
   f->bind(2, starts_at);
   if (!f->executeStep()) return std::nullopt;
   StoredOccurrence o;
-  o.id = f->getColumn(0).getInt64();
-  o.status = f->getColumn(1).getString();
-  o.annotations = f->getColumn(2).getString();
-  o.state = f->getColumn(3).getString();
-  o.silenced_by = f->getColumn(4).getString();
-  o.inhibited_by = f->getColumn(5).getString();
-  o.alertname = f->getColumn(6).getString();
-  o.severity = f->getColumn(7).getString();
-  o.service = f->getColumn(8).getString();
+  o.id = f->getInt64(0);
+  o.status = f->getString(1);
+  o.annotations = f->getString(2);
+  o.state = f->getString(3);
+  o.silenced_by = f->getString(4);
+  o.inhibited_by = f->getString(5);
+  o.alertname = f->getString(6);
+  o.severity = f->getString(7);
+  o.service = f->getString(8);
   return o;
 }
 
@@ -148,7 +176,7 @@ std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {
   Use ins(*insert_occurrence_);
   ins->bind(1, o.fingerprint);
   ins->bind(2, o.starts_at);
-  bind_optional(*insert_occurrence_, 3, o.ends_at);
+  ins->bind(3, o.ends_at);
   ins->bind(4, o.ends_at ? "resolved" : "firing");
   ins->bind(5, o.alertname);
   ins->bind(6, o.severity);
@@ -157,9 +185,9 @@ std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {
   ins->bind(9, o.annotations);
   ins->bind(10, o.generator_url);
   ins->bind(11, o.receiver);
-  bind_optional(*insert_occurrence_, 12, o.notified_at);
+  ins->bind(12, o.notified_at);
   ins->bind(13, std::int64_t{o.notified_at ? 1 : 0});
-  bind_optional(*insert_occurrence_, 14, o.synced_at);
+  ins->bind(14, o.synced_at);
   ins->bind(15, o.suppressed_state);
   ins->bind(16, o.silenced_by);
   ins->bind(17, o.inhibited_by);
@@ -171,8 +199,8 @@ std::int64_t Writer::insert_occurrence(const NewOccurrence& o) {
     ins->bind(19);
     ins->bind(20);
   }
-  ins->exec();
-  return db_.getLastInsertRowid();
+  ins->executeStep();
+  return ins->getInt64(0);
 }
 
 std::int64_t Writer::add_message(const Message& m, std::int64_t now) {
@@ -185,9 +213,9 @@ std::int64_t Writer::add_message(const Message& m, std::int64_t now) {
   ins->bind(6, m.icon_url);
   ins->bind(7, dump(m.attachments.is_array() ? m.attachments : json::array()));
   ins->bind(8, dump(m.blocks.is_array() ? m.blocks : json::array()));
-  ins->bind(9, m.mrkdwn ? 1 : 0);
-  ins->exec();
-  return db_.getLastInsertRowid();
+  ins->bind(9, std::int64_t{m.mrkdwn ? 1 : 0});
+  ins->executeStep();
+  return ins->getInt64(0);
 }
 
 std::int64_t Writer::resolve_quiet_incidents_of(std::int64_t occurrence, std::int64_t now) {
@@ -199,8 +227,7 @@ std::int64_t Writer::resolve_quiet_incidents_of(std::int64_t occurrence, std::in
 
 void Writer::touch_synced(std::int64_t id, std::int64_t now) {
   if (!touch_synced_) {
-    touch_synced_ = std::make_unique<SQLite::Statement>(
-        db_, "UPDATE occurrences SET last_synced_at = ?2 WHERE id = ?1");
+    touch_synced_ = db_->prepare("UPDATE occurrences SET last_synced_at = ?2 WHERE id = ?1");
   }
   Use u(*touch_synced_);
   u->bind(1, id);

@@ -16,8 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "db/db.hpp"
 #include "firedrill/alerting/payload.hpp"
 #include "mock_slack/store.hpp"
+#include "pg/connection.hpp"
 
 namespace mock_slack::writer {
 
@@ -90,10 +92,21 @@ struct StoredOccurrence {
 
 class Writer {
  public:
-  /// Opens (creating) and migrates the database. Throws SQLite::Exception or std::runtime_error.
-  Writer(const std::string& path, Durability durability, int busy_timeout_ms);
+  /// Opens (creating) and migrates the database: the SQLite file at options.path, or the
+  /// PostgreSQL database of the URI there. Throws db::Error, SQLite::Exception, pg::Error or
+  /// std::runtime_error.
+  explicit Writer(const StoreOptions& options);
 
-  SQLite::Database& db() { return db_; }
+  /// The statement layer on the writer's connection.
+  db::Connection& db() { return *db_; }
+  /// The SQLite database, for the modules that own their tables (incident_events.cpp,
+  /// search.cpp) and are not yet written against db::; nullptr on PostgreSQL.
+  SQLite::Database* sqlite() { return sqlite_ ? &*sqlite_ : nullptr; }
+  /// Opens the transaction of a batch of jobs. SQLite: BEGIN IMMEDIATE (the one writer).
+  /// PostgreSQL: BEGIN, then the store's write lock, held by the server until the commit, so
+  /// that the writers of every replica on the database commit one at a time, as SQLite's one
+  /// writer does: the same reads before the same writes, whichever replica got the notification.
+  void begin();
   std::int64_t size_bytes();
 
   // ingest.cpp
@@ -122,6 +135,11 @@ class Writer {
   /// Deletes up to `chunk` resolved occurrences that ended before `cutoff`; returns how many.
   std::int64_t prune_occurrences(std::int64_t cutoff, int chunk);
   void prune_rest(std::int64_t cutoff, RetentionResult& r);
+  /// PostgreSQL: takes the retention lock (a session advisory lock, so that one replica at a
+  /// time prunes) unless another session holds it; returns whether this one holds it now. SQLite:
+  /// true (one writer).
+  bool try_retention_lock();
+  void release_retention_lock();
 
  private:
   void prepare();
@@ -155,9 +173,11 @@ class Writer {
   /// An occurrence went from firing to resolved: one firing fewer in each of its incidents.
   void count_resolved(std::int64_t occurrence);
 
-  SQLite::Database db_;
+  std::optional<SQLite::Database> sqlite_;
+  std::unique_ptr<pg::Connection> pg_;
+  std::unique_ptr<db::Connection> db_;
   std::int64_t page_size_ = 4096;
-  std::unique_ptr<SQLite::Statement> find_occurrence_, insert_occurrence_, update_notified_,
+  std::unique_ptr<db::Statement> find_occurrence_, insert_occurrence_, update_notified_,
       update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
       resolve_incident_, resolve_quiet_incident_, link_, summarize_incident_, read_summary_,
       write_summary_, count_resolved_, insert_notification_, insert_message_, page_count_,
