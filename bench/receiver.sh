@@ -211,6 +211,17 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   # stall reads during the measurements.
   sync
   start "$work/history.db"
+  # The populated history is indexed for search by the indexer after the start, in batches: wait
+  # for it (up to 10 minutes), so that the measured queries do not share the two cores with it.
+  index_start=$SECONDS
+  for ((i = 0; i < 6000; i++)); do
+    [[ $(sqlite3 "$work/history.db" "SELECT coalesce((SELECT max(id) FROM occurrences), 0) <=
+      (SELECT occurrences_through FROM search_watermark) AND NOT EXISTS (SELECT 1 FROM search_pending)" \
+      2>/dev/null) == 1 ]] && break
+    sleep 0.1
+  done
+  ((i < 6000)) || { echo "receiver.sh: the history's search index was not done after 10 minutes" >&2; exit 1; }
+  echo "  the search index of the populated history: $((SECONDS - index_start)) s after the start"
   q_alerts="/api/v1/alerts?matcher=service%3D%22svc3%22&matcher=instance%3D~%2210%5C%5C.2%5C%5C..*%22&since=24h&limit=100"
   q_alerts7="/api/v1/alerts?matcher=severity%3D%22page%22&since=7d&until=1d&limit=100"
   q_incidents="/api/v1/incidents?matcher=service%3D%22svc3%22&since=24h&limit=50"
@@ -223,9 +234,10 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   done
   # Free-text search (issue 20) on the same history, within the history queries' 20 ms: a common
   # alert name (20,000 matches), two common label values together, a rare annotation word, a
-  # note's word, a Slack message's attachment, a prefix, and a word found nowhere.
+  # note's word, a Slack message's attachment, a prefix (220,000 matches), a 2-character prefix
+  # (every occurrence: read from the prefix index), and a word found nowhere.
   echo "== search on the same history (target: p99 <= 20 ms)"
-  for q in "Alert7" "svc3%2010.2" "synthetic%20424242" "failover" "notification%204200" "Alert1*" "nowhere"; do
+  for q in "Alert7" "svc3%2010.2" "synthetic%20424242" "failover" "notification%204200" "Alert1*" "Al*" "nowhere"; do
     echo "-- GET /api/v1/search?q=$q"
     curl -s -o /dev/null -w "  one request: HTTP %{http_code}, %{size_download} bytes, %{time_total}s\n" \
       "http://127.0.0.1:$port/api/v1/search?q=$q"
@@ -250,14 +262,16 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   stop
   /usr/bin/time -f "  mock-slack postmortem --incident $incident (CLI, opening the store) took %es" \
     "$bin/mock-slack" postmortem --db "$work/history.db" --incident "$incident" --out "$work/draft.md"
-  # Migration 8 (the search index) on this history as a version 7 database: the index and its
-  # triggers dropped, then opened (and so migrated) again.
-  echo "== migration 8 (the search index) of the $occurrences-occurrence history"
-  sqlite3 "$work/history.db" "DROP TRIGGER search_occurrences_insert; DROP TRIGGER search_occurrences_update;
-    DROP TRIGGER search_occurrences_delete; DROP TRIGGER search_events_insert; DROP TRIGGER search_events_delete;
+  # Migrations 8 and 9 (the search index, built and then rebuilt) on this history as a version 7
+  # database: the index, its triggers, views and tables dropped, then opened (and so migrated)
+  # again. (From a version 8 database, migration 9 alone took 33 s of these two.)
+  echo "== migrations 8 and 9 (the search index) of the $occurrences-occurrence history"
+  sqlite3 "$work/history.db" "DROP TRIGGER search_occurrences_update; DROP TRIGGER search_occurrences_delete;
+    DROP TRIGGER search_occurrences_deleted; DROP TRIGGER search_events_insert; DROP TRIGGER search_events_delete;
     DROP TRIGGER search_messages_insert; DROP TRIGGER search_messages_delete;
-    DROP TABLE search_occurrences; DROP TABLE search_events; DROP TABLE search_messages;
-    PRAGMA user_version = 7;"
+    DROP VIEW search_occurrence_text; DROP VIEW search_message_text; DROP TABLE search_watermark;
+    DROP TABLE search_pending; DROP TABLE search_occurrences; DROP TABLE search_events;
+    DROP TABLE search_messages; PRAGMA user_version = 7;"
   sync
   "$bin/mock_slack_bench" open --db "$work/history.db" | sed 's/^/  /'
 fi

@@ -108,8 +108,11 @@ int main(int argc, char** argv) {
     // Every route of the API listener: the table in src/routes.cpp.
     mock_slack::Receiver receiver(service, store, resolved.receiver, &watchdog);
     RetentionLoop retention(store, resolved.retention_interval);
-    // Occurrences are indexed for search in batches, off the notification's commit.
-    mock_slack::SearchIndexer indexer(store, std::chrono::milliseconds(250));
+    // Occurrences are indexed for search in batches, off the notification's commit (SQLite's
+    // FTS5 tables; PostgreSQL's GIN indexes are kept by the server).
+    mock_slack::IndexPolicy index_policy;
+    if (mock_slack::is_postgres(resolved.store.path)) index_policy.interval = {};
+    mock_slack::SearchIndexer indexer(store, index_policy);
     mock_slack::StoreReadiness readiness(store, service.probes(), resolved.store_probe_interval,
                                          &service.metrics().registry());
     readiness.start();

@@ -86,47 +86,92 @@ constexpr const char* kMessagesSql =
     "FROM (SELECT rowid AS id FROM search_messages WHERE search_messages MATCH ?1 "
     "ORDER BY rowid DESC LIMIT ?2) s JOIN messages m ON m.id = s.id ORDER BY m.id DESC";
 
-/// A batch of queued occurrences into the index (the same expressions as migration 8's), and out
-/// of the queue. ?1: the batch's last id.
-constexpr const char* kIndexSql =
+// What index_pending() indexes, from migration 9's view search_occurrence_text (the triggers
+// read the same view, so the index is told the values it holds). Changed occurrences, queued by
+// the update trigger, ?1: the batch's last id; then new ones, past the watermark, ?1 < id <= ?2.
+constexpr const char* kChangedSql =
     "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
-    "SELECT o.id, o.alertname, (SELECT group_concat(value, ' ') FROM json_each("
-    "CASE WHEN json_valid(o.labels) THEN o.labels ELSE '{}' END)), "
-    "(SELECT group_concat(value, ' ') FROM json_each("
-    "CASE WHEN json_valid(o.annotations) THEN o.annotations ELSE '{}' END)) "
-    "FROM search_pending p JOIN occurrences o ON o.id = p.id WHERE p.id <= ?1";
+    "SELECT t.id, t.alertname, t.labels, t.annotations FROM search_pending p "
+    "JOIN search_occurrence_text t ON t.id = p.id WHERE p.id <= ?1";
+constexpr const char* kNewSql =
+    "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
+    "SELECT t.id, t.alertname, t.labels, t.annotations FROM search_occurrence_text t "
+    "WHERE t.id > ?1 AND t.id <= ?2";
+
+/// Whether index_pending() has work: a changed occurrence queued, or one past the watermark.
+constexpr const char* kQueuedSql =
+    "SELECT EXISTS (SELECT 1 FROM search_pending) OR coalesce((SELECT max(id) FROM "
+    "occurrences), 0) > (SELECT occurrences_through FROM search_watermark)";
 
 }  // namespace
 
 std::size_t index_pending(Store& store, std::size_t batch) {
   std::size_t indexed = 0;
   store.write_with([&](SQLite::Database& db) {
-    SQLite::Statement last(db,
-                           "SELECT count(*), max(id) FROM (SELECT id FROM search_pending ORDER BY "
-                           "id LIMIT ?)");
-    last.bind(1, static_cast<std::int64_t>(batch));
-    if (!last.executeStep() || last.getColumn(0).getInt64() == 0) return;
-    indexed = static_cast<std::size_t>(last.getColumn(0).getInt64());
-    const std::int64_t up_to = last.getColumn(1).getInt64();
-    SQLite::Statement insert(db, kIndexSql);
-    insert.bind(1, up_to);
+    indexed = 0;
+    const auto limit = static_cast<std::int64_t>(batch);
+    SQLite::Statement changed(db,
+                              "SELECT count(*), max(id) FROM (SELECT id FROM search_pending "
+                              "ORDER BY id LIMIT ?)");
+    changed.bind(1, limit);
+    if (changed.executeStep() && changed.getColumn(0).getInt64() > 0) {
+      indexed = static_cast<std::size_t>(changed.getColumn(0).getInt64());
+      const std::int64_t up_to = changed.getColumn(1).getInt64();
+      SQLite::Statement insert(db, kChangedSql);
+      insert.bind(1, up_to);
+      insert.exec();
+      SQLite::Statement dequeue(db, "DELETE FROM search_pending WHERE id <= ?");
+      dequeue.bind(1, up_to);
+      dequeue.exec();
+    }
+    if (indexed >= batch) return;
+    const std::int64_t through =
+        db.execAndGet("SELECT occurrences_through FROM search_watermark").getInt64();
+    SQLite::Statement fresh(db,
+                            "SELECT count(*), max(id) FROM (SELECT id FROM occurrences WHERE id "
+                            "> ? ORDER BY id LIMIT ?)");
+    fresh.bind(1, through);
+    fresh.bind(2, static_cast<std::int64_t>(batch - indexed));
+    if (!fresh.executeStep() || fresh.getColumn(0).getInt64() == 0) return;
+    const std::int64_t up_to = fresh.getColumn(1).getInt64();
+    SQLite::Statement insert(db, kNewSql);
+    insert.bind(1, through);
+    insert.bind(2, up_to);
     insert.exec();
-    SQLite::Statement dequeue(db, "DELETE FROM search_pending WHERE id <= ?");
-    dequeue.bind(1, up_to);
-    dequeue.exec();
+    SQLite::Statement mark(db, "UPDATE search_watermark SET occurrences_through = ?");
+    mark.bind(1, up_to);
+    mark.exec();
+    indexed += static_cast<std::size_t>(fresh.getColumn(0).getInt64());
   });
   return indexed;
 }
 
-SearchIndexer::SearchIndexer(Store& store, std::chrono::milliseconds interval) {
-  if (interval.count() <= 0) return;
-  thread_ = std::thread([this, &store, interval] {
+bool index_due(const IndexPolicy& policy, std::uint64_t waiting,
+               std::chrono::milliseconds since_last) {
+  return waiting > 0 && (waiting >= policy.min_rows || since_last >= policy.max_wait);
+}
+
+SearchIndexer::SearchIndexer(Store& store, IndexPolicy policy) {
+  if (policy.interval.count() <= 0) return;
+  thread_ = std::thread([this, &store, policy] {
+    using Clock = std::chrono::steady_clock;
+    auto last = Clock::now();
+    std::uint64_t written_then = 0;
+    bool started = false;  // what was written before the store opened waits too: index it first
     std::unique_lock lock(mutex_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+    while (!cv_.wait_for(lock, policy.interval, [this] { return stop_; })) {
       lock.unlock();
       try {
-        constexpr std::size_t kBatch = 5000;
-        while (index_pending(store, kBatch) == kBatch) {
+        const auto since_last =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last);
+        const std::uint64_t written = store.write_queue().occurrences_written;
+        if (!started || index_due(policy, written - written_then, since_last)) {
+          constexpr std::size_t kBatch = 5000;
+          while (index_pending(store, kBatch) == kBatch) {
+          }
+          last = Clock::now();
+          written_then = written;
+          started = true;
         }
       } catch (const std::exception& e) {
         firedrill::log::warn("search indexing failed; will retry", {{"error", e.what()}});
@@ -188,9 +233,7 @@ std::string fts_query(std::string_view text) {
 std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit) {
   limit = std::clamp<std::size_t>(limit, 1, kMaxSearchLimit);
   bool queued = false;
-  store.read_with([&](SQLite::Database& db) {
-    queued = db.execAndGet("SELECT EXISTS (SELECT 1 FROM search_pending)").getInt() != 0;
-  });
+  store.read_with([&](SQLite::Database& db) { queued = db.execAndGet(kQueuedSql).getInt() != 0; });
   // What was queued when the search began; rows that arrive meanwhile may wait for the next.
   constexpr std::size_t kBatch = 5000;
   if (queued) {

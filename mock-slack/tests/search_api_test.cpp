@@ -233,10 +233,12 @@ TEST_CASE("an occurrence queued for the index and pruned before it was indexed l
                                    json::array({alert("Blip", "resolved", "2026-12-01T11:50:00Z",
                                                       "2026-12-01T11:51:00Z")})));
   SQLite::Database db(w.store.options().path, SQLite::OPEN_READWRITE);
-  CHECK(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 1);
+  // Not indexed yet: past the watermark.
+  CHECK(db.execAndGet("SELECT occurrences_through FROM search_watermark").getInt() == 0);
+  CHECK(db.execAndGet("SELECT max(id) FROM occurrences").getInt() == 1);
   set_clock("2027-06-01T12:00:00Z");
   w.write("/api/v1/retention", json::object());
-  CHECK(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 0);
+  CHECK(db.execAndGet("SELECT count(*) FROM occurrences").getInt() == 0);
   CHECK(w.hits("Blip").empty());
   CHECK_NOTHROW(
       db.exec("INSERT INTO search_occurrences(search_occurrences) VALUES "
@@ -251,11 +253,54 @@ TEST_CASE("an occurrence queued for the index and pruned before it was indexed l
   CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "
                       "'Blop'")
             .getInt() == 1);
+  CHECK(db.execAndGet("SELECT occurrences_through FROM search_watermark").getInt() == 1);
   set_clock("2027-12-01T12:00:00Z");
   w.write("/api/v1/retention", json::object());
   CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "
                       "'Blop'")
             .getInt() == 0);
+
+  // The table is empty again, so SQLite gives the next occurrence Blop's id, 1, again: the
+  // watermark came down with the delete, so the new row is past it and indexed.
+  CHECK(db.execAndGet("SELECT occurrences_through FROM search_watermark").getInt() == 0);
+  w.write("/webhook", notification("Blup", "firing",
+                                   json::array({alert("Blup", "firing", "2027-12-01T11:50:00Z")})));
+  CHECK(db.execAndGet("SELECT id FROM occurrences").getInt() == 1);
+  CHECK(titles(w.hits("Blup")) == std::vector<std::string>{"alert:Blup firing"});
+  CHECK(w.hits("Blop").empty());
+  CHECK_NOTHROW(
+      db.exec("INSERT INTO search_occurrences(search_occurrences) VALUES "
+              "('integrity-check')"));
+}
+
+TEST_CASE("the background indexer waits for a batch worth its commit, or for max_wait",
+          "[search]") {
+  using std::chrono::milliseconds;
+  IndexPolicy p;
+  p.min_rows = 500;
+  p.max_wait = milliseconds(2000);
+  CHECK_FALSE(index_due(p, 0, milliseconds(60'000)));  // nothing waits
+  CHECK_FALSE(index_due(p, 499, milliseconds(1999)));
+  CHECK(index_due(p, 500, milliseconds(0)));
+  CHECK(index_due(p, 1, milliseconds(2000)));
+
+  // What it counts: the new and changed occurrences of committed writes.
+  Writer w;
+  set_clock("2026-12-01T12:00:00Z");
+  json alerts = json::array();
+  for (int i = 0; i < 3; ++i) {
+    alerts.push_back(alert("Wait" + std::to_string(i), "firing", "2026-12-01T11:50:00Z"));
+  }
+  const std::uint64_t before = w.store.write_queue().occurrences_written;
+  w.write("/webhook", notification("Wait", "firing", alerts));
+  CHECK(w.store.write_queue().occurrences_written == before + 3);
+  CHECK(index_pending(w.store) == 3);
+  alerts[1]["annotations"]["summary"] = "reworded";
+  w.write("/webhook", notification("Wait", "firing", alerts));
+  CHECK(w.store.write_queue().occurrences_written >= before + 4);
+  CHECK(index_pending(w.store) == 1);  // the changed one, queued by the update trigger
+  CHECK(index_pending(w.store) == 0);
+  CHECK(w.hits("reworded").size() == 1);
 }
 
 TEST_CASE("a version 7 database's existing rows are indexed by migration 8", "[search][store]") {
@@ -283,12 +328,89 @@ TEST_CASE("a version 7 database's existing rows are indexed by migration 8", "[s
         "'[{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"postgres volume\"}}]')");
   }
   Store store(o, test_now);
-  CHECK(store.schema_version() == 8);
+  CHECK(store.schema_version() == kSchemaVersion);
   CHECK(search(store, fts_query("postgres"), 10).size() == 2);  // the label value and the block
   CHECK(search(store, fts_query("almost"), 10).size() == 1);
   const auto note = search(store, fts_query("volume WAL"), 10);
   REQUIRE(note.size() == 1);
   CHECK(note[0].type == "event");
+}
+
+TEST_CASE("a version 8 database's rows are indexed again by migration 9 and stay searchable",
+          "[search][store]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "db.sqlite").string();
+  {
+    // What mock-slack with schema version 8 left: one occurrence indexed, one still queued in
+    // search_pending by migration 8's insert trigger, a note and a Slack message.
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    for (std::size_t v = 0; v < 8; ++v) db.exec(std::string(schema::kMigrations.at(v)));
+    db.exec("PRAGMA user_version = 8");
+    for (const char* row :
+         {"(41, 'fp1', 1795300000000000000, 'firing', 'DiskFull', 'page', 'storage', "
+          "'{\"alertname\":\"DiskFull\",\"instance\":\"10.0.0.1:8080\"}', "
+          "'{\"summary\":\"disk almost full\"}', '', 'team', 1, 'active', '[]', '[]', 'webhook')",
+          "(42, 'fp2', 1795300000000000000, 'firing', 'CertExpiring', 'ticket', 'edge', "
+          "'{\"alertname\":\"CertExpiring\",\"instance\":\"10.0.0.2:8443\"}', "
+          "'{\"summary\":\"certificate expires soon\"}', '', 'team', 1, 'active', '[]', '[]', "
+          "'webhook')"}) {
+      db.exec(std::string("INSERT INTO occurrences (id, fingerprint, starts_at, status, "
+                          "alertname, severity, service, labels, annotations, generator_url, "
+                          "receiver, times_notified, suppressed_state, silenced_by, "
+                          "inhibited_by, source) VALUES ") +
+              row);
+    }
+    // Migration 8's indexer took 41 and left 42 queued.
+    db.exec(
+        "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) SELECT o.id, "
+        "o.alertname, (SELECT group_concat(value, ' ') FROM json_each(o.labels)), (SELECT "
+        "group_concat(value, ' ') FROM json_each(o.annotations)) FROM occurrences o WHERE o.id = "
+        "41");
+    db.exec("DELETE FROM search_pending WHERE id = 41");
+    db.exec(
+        "INSERT INTO incident_events (at, recorded_at, author, kind, text, details, fingerprint, "
+        "starts_at) VALUES (1, 1, 'bob', 'note', 'renewed with certbot', '{}', 'fp2', "
+        "1795300000000000000)");
+    db.exec(
+        "INSERT INTO messages (received_at, channel, username, text, icon_emoji, icon_url, "
+        "attachments, blocks) VALUES (1, 'storage', 'am', 'disk pages', '', '', "
+        "'[{\"title\":\"Runbook\",\"text\":\"grow the volume\"}]', 'not json')");
+    REQUIRE(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 1);
+  }
+  Store store(o, test_now);
+  CHECK(store.schema_version() == kSchemaVersion);
+  auto types = [&](const std::string& q) {
+    std::vector<std::string> out;
+    for (const auto& h : search(store, fts_query(q), 10)) {
+      out.push_back(h.type + ":" + std::to_string(h.id));
+    }
+    return out;
+  };
+  CHECK(types("DiskFull") == std::vector<std::string>{"alert:41"});
+  CHECK(types("10.0.0.2:8443") == std::vector<std::string>{"alert:42"});  // the queued one
+  CHECK(types("expires soon") == std::vector<std::string>{"alert:42"});
+  CHECK(types("certbot").size() == 1);
+  CHECK(types("volume") == std::vector<std::string>{"message:1"});
+  // CertExpiring and the note's "certbot"; the 2-character prefix is read from the prefix index.
+  CHECK(types("Cert*").size() == 2);
+  CHECK(types("ce*").size() == 2);
+  {
+    SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
+    CHECK(db.execAndGet("SELECT count(*) FROM search_pending").getInt() == 0);
+    CHECK(db.execAndGet("SELECT occurrences_through FROM search_watermark").getInt() == 42);
+    for (const char* t : {"search_occurrences", "search_events", "search_messages"}) {
+      CHECK_NOTHROW(
+          db.exec(std::string("INSERT INTO ") + t + "(" + t + ") VALUES ('integrity-check')"));
+    }
+    // The alert's name is indexed once, in its own column, not again among its label values.
+    CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "
+                        "'labels : DiskFull'")
+              .getInt() == 0);
+    CHECK(db.execAndGet("SELECT count(*) FROM search_occurrences WHERE search_occurrences MATCH "
+                        "'alertname : DiskFull'")
+              .getInt() == 1);
+  }
 }
 
 TEST_CASE("the search page: the box, results linked to incidents and channels, errors",

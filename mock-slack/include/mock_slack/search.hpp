@@ -1,11 +1,11 @@
 #pragma once
 // Free-text search over the history: alert names, label values and annotations of occurrences,
 // incident events (notes and the rest) and Slack messages, through the SQLite FTS5 tables of
-// schema migration 8 (kept up to date by triggers). User text never reaches FTS5 as syntax: each
-// word becomes a quoted phrase (a final `*` a prefix), and the words are ANDed. Results are
-// newest first (by when they were recorded), each linked to its incident(s) or channel.
-// The SQL lives in search.cpp, over Store::read_with(); the routes are Receiver's (routes.cpp),
-// handled in search_api.cpp.
+// schema migrations 8 and 9 (kept up to date by triggers and a background indexer). User text never
+// reaches FTS5 as syntax: each word becomes a quoted phrase (a final `*` a prefix), and the words
+// are ANDed. Results are newest first (by when they were recorded), each linked to its incident(s)
+// or channel. The SQL lives in search.cpp, over Store::read_with(); the routes are Receiver's
+// (routes.cpp), handled in search_api.cpp.
 
 #include <chrono>
 #include <condition_variable>
@@ -49,15 +49,33 @@ struct SearchHit {
 /// StoreUnavailable; std::invalid_argument for an expression FTS5 refuses.
 std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit);
 
-/// Indexes up to `batch` of the occurrences that migration 8's triggers queued (new, or changed)
-/// in one write; returns how many. Throws StoreUnavailable.
+/// Indexes up to `batch` occurrences in one write: the changed ones migration 9's trigger queued,
+/// then the new ones past the watermark (search_watermark); returns how many. Throws
+/// StoreUnavailable.
 std::size_t index_pending(Store& store, std::size_t batch = 5000);
 
-/// Indexes the queued occurrences every `interval` on its own thread until destroyed (in
-/// batches, each its own write), so that a search has little left to index (main.cpp: 250 ms).
+/// When the background indexer indexes what waits. A batch's commit costs about as much as
+/// indexing 40 rows (an FTS5 segment written and merged), so small batches cost up to 3 times the
+/// instructions a row: a batch of 10 rows 121 K a row, of 47 rows 75 K, of 1,000 rows 39 K
+/// (callgrind). So it waits for `min_rows` new or changed occurrences (Store::write_queue()
+/// counts them, without a query), or for `max_wait` after its last batch when fewer come; a
+/// search indexes whatever waits first, so what it finds is never behind.
+struct IndexPolicy {
+  std::chrono::milliseconds interval{250};  ///< how often it looks
+  std::size_t min_rows = 500;
+  std::chrono::milliseconds max_wait{2000};
+};
+
+/// Whether `waiting` occurrences written since the last batch, `since_last` ago, are to be
+/// indexed now under `policy`.
+bool index_due(const IndexPolicy& policy, std::uint64_t waiting,
+               std::chrono::milliseconds since_last);
+
+/// Indexes what waits (index_pending(), in batches, each its own write) on its own thread until
+/// destroyed, whenever `policy` says so, so that a search has little left to index.
 class SearchIndexer {
  public:
-  SearchIndexer(Store& store, std::chrono::milliseconds interval);
+  SearchIndexer(Store& store, IndexPolicy policy);
   ~SearchIndexer();
   SearchIndexer(const SearchIndexer&) = delete;
   SearchIndexer& operator=(const SearchIndexer&) = delete;

@@ -358,10 +358,12 @@ class Store {
   /// The write probe behind /readyz: rewrites one row through the writer and commits it. Returns
   /// an empty string when the store can write, else the error (disk full, I/O, lock). Never throws.
   std::string probe_write();
-  /// Writes waiting for the writer thread, and writes it has taken into a transaction so far.
+  /// Writes waiting for the writer thread, and writes it has taken into a transaction so far;
+  /// the occurrences new or changed in committed writes so far (the search indexer's cue).
   struct WriteQueue {
     std::size_t queued = 0;
     std::uint64_t taken = 0;
+    std::uint64_t occurrences_written = 0;
   };
   WriteQueue write_queue() const;
 
@@ -416,6 +418,6 @@ class Store {
 };
 
 /// The schema version this build migrates to.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 }  // namespace mock_slack

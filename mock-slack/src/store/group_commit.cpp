@@ -72,7 +72,7 @@ void GroupCommit::write(Apply apply) {
 
 Store::WriteQueue GroupCommit::write_queue() const {
   std::lock_guard lock(mutex_);
-  return {queue_.size(), taken_};
+  return {queue_.size(), taken_, occurrences_written_};
 }
 
 void GroupCommit::run() {
@@ -136,6 +136,17 @@ void GroupCommit::commit(std::vector<Job*>& batch) {
     } catch (const std::exception&) {
       // the gauge keeps its last value
     }
+  }
+  std::uint64_t written = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (errors[i] == nullptr) {
+      written +=
+          static_cast<std::uint64_t>(batch[i]->counts.new_occurrences + batch[i]->counts.updated);
+    }
+  }
+  if (written > 0) {  // before the writers hear they are done
+    std::lock_guard lock(mutex_);
+    occurrences_written_ += written;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const std::exception_ptr& e = errors[i];

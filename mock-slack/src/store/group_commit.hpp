@@ -55,6 +55,7 @@ class GroupCommit {
   std::condition_variable cv_;
   std::deque<Job*> queue_;
   std::uint64_t taken_ = 0;
+  std::uint64_t occurrences_written_ = 0;
   bool stopping_ = false;
   std::thread thread_;
   prometheus::Counter* new_ = nullptr;
