@@ -1,5 +1,6 @@
 // Free-text search (search.hpp): the FTS5 expression built from user text, and the queries over
-// the FTS5 tables of schema migration 8.
+// the FTS5 tables of schema migrations 8 and 9 (SQLite), or over the GIN indexes of PostgreSQL's
+// migration 8 with the same words.
 #include "mock_slack/search.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -10,6 +11,7 @@
 #include "firedrill/log.hpp"
 #include "firedrill/text.hpp"
 #include "mock_slack_ui/html.hpp"
+#include "store/db/db.hpp"
 
 namespace mock_slack {
 
@@ -37,10 +39,10 @@ json parse_object(const std::string& text) {
   return j.is_object() ? j : json::object();
 }
 
-std::vector<std::int64_t> id_list(const SQLite::Column& c) {
+std::vector<std::int64_t> id_list(const db::Statement& s, int column) {
   std::vector<std::int64_t> out;
-  if (c.isNull()) return out;
-  const json j = json::parse(c.getString(), nullptr, false);
+  if (s.isNull(column)) return out;
+  const json j = json::parse(s.getString(column), nullptr, false);
   if (!j.is_array()) return out;
   for (const auto& v : j) {
     if (v.is_number_integer()) out.push_back(v.get<std::int64_t>());
@@ -66,25 +68,71 @@ std::string alert_text(const json& labels, const json& annotations) {
   return out;
 }
 
-// Each query selects the newest `?2` matches of its FTS5 table (FTS5 walks its index backwards
-// for ORDER BY rowid DESC, and stops at the LIMIT) and joins them to their rows.
-constexpr const char* kAlertsSql =
+// Each query selects the newest `?2` matches. SQLite: of its FTS5 table (FTS5 walks its index
+// backwards for ORDER BY rowid DESC, and stops at the LIMIT), joined to their rows; ?1 is the FTS5
+// expression. PostgreSQL: through the GIN index over the row's text; ?1 is the same words as JSON
+// (postgres_words()), which mockslack_search_query() makes a tsquery of.
+constexpr db::Sql kAlertsSql(
     "SELECT o.id, o.starts_at, o.alertname, o.status, o.labels, o.annotations, "
     "(SELECT json_group_array(io.incident_id) FROM incident_occurrences io "
     "WHERE io.occurrence_id = o.id) "
     "FROM (SELECT rowid AS id FROM search_occurrences WHERE search_occurrences MATCH ?1 "
-    "ORDER BY rowid DESC LIMIT ?2) s JOIN occurrences o ON o.id = s.id ORDER BY o.id DESC";
-constexpr const char* kEventsSql =
+    "ORDER BY rowid DESC LIMIT ?2) s JOIN occurrences o ON o.id = s.id ORDER BY o.id DESC",
+    "SELECT o.id, o.starts_at, o.alertname, o.status, o.labels, o.annotations, "
+    "(SELECT coalesce(json_agg(io.incident_id), '[]'::json)::text FROM incident_occurrences io "
+    "WHERE io.occurrence_id = o.id) FROM occurrences o "
+    "WHERE mockslack_occurrence_text(o.alertname, o.labels, o.annotations) @@ "
+    "mockslack_search_query(?1) ORDER BY o.id DESC LIMIT ?2");
+constexpr db::Sql kEventsSql(
     "SELECT e.id, e.at, e.kind, e.author, e.text, CASE WHEN e.incident_id IS NOT NULL "
     "THEN json_array(e.incident_id) ELSE (SELECT json_group_array(io.incident_id) FROM "
     "occurrences o JOIN incident_occurrences io ON io.occurrence_id = o.id WHERE "
     "o.fingerprint = e.fingerprint AND o.starts_at = e.starts_at) END "
     "FROM (SELECT rowid AS id FROM search_events WHERE search_events MATCH ?1 "
-    "ORDER BY rowid DESC LIMIT ?2) s JOIN incident_events e ON e.id = s.id ORDER BY e.id DESC";
-constexpr const char* kMessagesSql =
+    "ORDER BY rowid DESC LIMIT ?2) s JOIN incident_events e ON e.id = s.id ORDER BY e.id DESC",
+    "SELECT e.id, e.at, e.kind, e.author, e.text, CASE WHEN e.incident_id IS NOT NULL "
+    "THEN json_build_array(e.incident_id)::text ELSE (SELECT coalesce(json_agg(io.incident_id), "
+    "'[]'::json)::text FROM occurrences o JOIN incident_occurrences io ON io.occurrence_id = o.id "
+    "WHERE o.fingerprint = e.fingerprint AND o.starts_at = e.starts_at) END "
+    "FROM incident_events e WHERE mockslack_event_text(e.kind, e.author, e.text) @@ "
+    "mockslack_search_query(?1) ORDER BY e.id DESC LIMIT ?2");
+constexpr db::Sql kMessagesSql(
     "SELECT m.id, m.received_at, m.channel, m.username, m.text "
     "FROM (SELECT rowid AS id FROM search_messages WHERE search_messages MATCH ?1 "
-    "ORDER BY rowid DESC LIMIT ?2) s JOIN messages m ON m.id = s.id ORDER BY m.id DESC";
+    "ORDER BY rowid DESC LIMIT ?2) s JOIN messages m ON m.id = s.id ORDER BY m.id DESC",
+    "SELECT m.id, m.received_at, m.channel, m.username, m.text FROM messages m "
+    "WHERE mockslack_message_text(m.channel, m.username, m.text, m.attachments, m.blocks) @@ "
+    "mockslack_search_query(?1) ORDER BY m.id DESC LIMIT ?2");
+
+/// The words of an expression fts_query() built (each a quoted phrase, `""` a quote in it, a `*`
+/// after it a prefix), as PostgreSQL's mockslack_search_query() reads them:
+/// [{"t": word, "p": prefix}, ...].
+std::string postgres_words(std::string_view match) {
+  json words = json::array();
+  std::size_t i = 0;
+  while (i < match.size()) {
+    if (match[i] != '"') {
+      ++i;
+      continue;
+    }
+    std::string word;
+    for (++i; i < match.size(); ++i) {
+      if (match[i] == '"') {
+        if (i + 1 < match.size() && match[i + 1] == '"') {
+          word += '"';
+          ++i;
+          continue;
+        }
+        ++i;
+        break;
+      }
+      word += match[i];
+    }
+    const bool prefix = i < match.size() && match[i] == '*';
+    words.push_back({{"t", word}, {"p", prefix}});
+  }
+  return words.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // What index_pending() indexes, from migration 9's view search_occurrence_text (the triggers
 // read the same view, so the index is told the values it holds). Changed occurrences, queued by
@@ -106,6 +154,8 @@ constexpr const char* kQueuedSql =
 }  // namespace
 
 std::size_t index_pending(Store& store, std::size_t batch) {
+  // PostgreSQL indexes every write itself (GIN): nothing waits.
+  if (is_postgres(store.options().path)) return 0;
   std::size_t indexed = 0;
   store.write_with([&](SQLite::Database& db) {
     indexed = 0;
@@ -232,60 +282,65 @@ std::string fts_query(std::string_view text) {
 
 std::vector<SearchHit> search(Store& store, const std::string& match, std::size_t limit) {
   limit = std::clamp<std::size_t>(limit, 1, kMaxSearchLimit);
-  bool queued = false;
-  store.read_with([&](SQLite::Database& db) { queued = db.execAndGet(kQueuedSql).getInt() != 0; });
-  // What was queued when the search began; rows that arrive meanwhile may wait for the next.
-  constexpr std::size_t kBatch = 5000;
-  if (queued) {
-    while (index_pending(store, kBatch) == kBatch) {
+  const bool postgres = is_postgres(store.options().path);
+  if (!postgres) {
+    // PostgreSQL's indexes are kept by the server on every write; SQLite's wait for the indexer.
+    bool queued = false;
+    store.read_with(
+        [&](SQLite::Database& db) { queued = db.execAndGet(kQueuedSql).getInt() != 0; });
+    // What was queued when the search began; rows that arrive meanwhile may wait for the next.
+    constexpr std::size_t kBatch = 5000;
+    if (queued) {
+      while (index_pending(store, kBatch) == kBatch) {
+      }
     }
   }
+  const std::string words = postgres ? postgres_words(match) : match;
   std::vector<SearchHit> hits;
   try {
-    store.read_with([&](SQLite::Database& db) {
+    store.read_db([&](db::Connection& db) {
       hits.clear();
-      auto run = [&](const char* sql, auto&& read) {
-        SQLite::Statement s(db, sql);
-        s.bind(1, match);
-        s.bind(2, static_cast<std::int64_t>(limit));
-        while (s.executeStep()) hits.push_back(read(s));
+      auto run = [&](const db::Sql& sql, auto&& read) {
+        auto s = db.prepare(sql);
+        s->bind(1, words);
+        s->bind(2, static_cast<std::int64_t>(limit));
+        while (s->executeStep()) hits.push_back(read(*s));
       };
-      run(kAlertsSql, [](SQLite::Statement& s) {
+      run(kAlertsSql, [](db::Statement& s) {
         SearchHit h;
         h.type = "alert";
-        h.id = s.getColumn(0).getInt64();
-        h.time = tp(s.getColumn(1).getInt64());
-        h.title = s.getColumn(2).getString() + " " + s.getColumn(3).getString();
-        h.text = alert_text(parse_object(s.getColumn(4).getString()),
-                            parse_object(s.getColumn(5).getString()));
-        h.incident_ids = id_list(s.getColumn(6));
+        h.id = s.getInt64(0);
+        h.time = tp(s.getInt64(1));
+        h.title = s.getString(2) + " " + s.getString(3);
+        h.text = alert_text(parse_object(s.getString(4)), parse_object(s.getString(5)));
+        h.incident_ids = id_list(s, 6);
         return h;
       });
-      run(kEventsSql, [](SQLite::Statement& s) {
+      run(kEventsSql, [](db::Statement& s) {
         SearchHit h;
         h.type = "event";
-        h.id = s.getColumn(0).getInt64();
-        h.time = tp(s.getColumn(1).getInt64());
-        h.title = s.getColumn(2).getString() + " by " + s.getColumn(3).getString();
-        h.text = s.getColumn(4).getString();
-        h.incident_ids = id_list(s.getColumn(5));
+        h.id = s.getInt64(0);
+        h.time = tp(s.getInt64(1));
+        h.title = s.getString(2) + " by " + s.getString(3);
+        h.text = s.getString(4);
+        h.incident_ids = id_list(s, 5);
         return h;
       });
-      run(kMessagesSql, [](SQLite::Statement& s) {
+      run(kMessagesSql, [](db::Statement& s) {
         SearchHit h;
         h.type = "message";
-        h.id = s.getColumn(0).getInt64();
-        h.time = tp(s.getColumn(1).getInt64());
-        h.channel = s.getColumn(2).getString();
+        h.id = s.getInt64(0);
+        h.time = tp(s.getInt64(1));
+        h.channel = s.getString(2);
         h.title = "#" + h.channel;
-        if (const std::string user = s.getColumn(3).getString(); !user.empty()) {
+        if (const std::string user = s.getString(3); !user.empty()) {
           h.title += " from " + user;
         }
-        h.text = s.getColumn(4).getString();
+        h.text = s.getString(4);
         return h;
       });
     });
-  } catch (const SQLite::Exception& e) {
+  } catch (const db::Error& e) {
     // fts_query() quotes every word, so FTS5 should accept whatever it builds; should it not,
     // the caller answers 400, not 500.
     if (std::string_view(e.what()).find("fts5") != std::string_view::npos) {
