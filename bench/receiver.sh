@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks of mock-slack (issues 4 and 20): ingest throughput with wrk, an alert storm, and query
-# and search latency on a history of 1,000,000 occurrences, the search index's migration.
+# Benchmarks of mock-slack (issues 4, 20 and 22): ingest throughput with wrk, an alert storm, and
+# query and search latency on a history of 1,000,000 occurrences, the search index's migration;
+# on each back end, SQLite and PostgreSQL (a scratch server of its own, tests/pg-server, durable:
+# fsync and synchronous_commit on), and at the end the figures of both side by side.
 # Prints the figures; writes nothing outside a temporary directory.
 #
 #   bench/receiver.sh [BUILD_DIR]      (default: build; needs mock-slack, mock_slack_bench and
@@ -8,7 +10,9 @@
 #
 # Environment: DURATION (wrk seconds, default 20), OCCURRENCES (default 1000000),
 # CONNECTIONS (default 16), GROW_OCCURRENCES (default 100000), SKIP_INGEST=1 / SKIP_GROW=1 /
-# SKIP_HISTORY=1 to skip the ingest and storm part / the growing group / the history part.
+# SKIP_HISTORY=1 to skip the ingest and storm part / the growing group / the history part,
+# BACKENDS (default "sqlite postgres"), PG_OCCURRENCES (PostgreSQL's history, default
+# OCCURRENCES: populating it takes about 5 times as long as SQLite's).
 set -euo pipefail
 
 build=${1:-build}
@@ -19,14 +23,34 @@ done
 duration=${DURATION:-20}
 occurrences=${OCCURRENCES:-1000000}
 connections=${CONNECTIONS:-16}
+backends=${BACKENDS:-sqlite postgres}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 work=$(mktemp -d /tmp/mock-slack-bench.XXXXXX)
-pid=""
+pid="" pgdir=""
 cleanup() {
   if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  [[ -n $pgdir ]] && "$root/tests/pg-server" stop "$pgdir" >/dev/null 2>&1
+  rm -rf "$work" ${pgdir:+"$pgdir"}
 }
 trap cleanup EXIT
+
+# The PostgreSQL server, durable as a production one is (fsync, full page writes,
+# synchronous_commit on), on a Unix socket in a folder of its own.
+if [[ " $backends " == *" postgres "* ]]; then
+  pgdir=$(mktemp -d /tmp/mock-slack-bench-pg.XXXXXX)
+  pg_uri=$(PG_SERVER_DURABLE=1 "$root/tests/pg-server" start "$pgdir")
+fi
+# db NAME BACKEND: a new, empty store for one measurement: a SQLite file, or a PostgreSQL database.
+db() {
+  if [[ $2 == sqlite ]]; then echo "$work/$1.db"; return; fi
+  psql "$pg_uri" -XAtqc "CREATE DATABASE bench_$1" >/dev/null
+  echo "${pg_uri/\/firedrill\?//bench_$1?}"
+}
+# The figures printed side by side at the end: "WHAT<TAB>BACKEND<TAB>FIGURE" lines.
+side=$work/side.tsv
+: >"$side"
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$side"; }
 
 # Starts mock-slack on an ephemeral port; sets $pid and $port.
 start() {
@@ -106,9 +130,19 @@ cpu_ticks() {
 if [[ "${SKIP_INGEST:-0}" != 1 ]]; then
 echo "== ingest: wrk -t2 -c$connections -d${duration}s, 10 new alerts per notification"
 hz=$(getconf CLK_TCK)
-for durability in normal full; do
-  start "$work/ingest-$durability.db" --durability "$durability"
-  echo "-- --durability $durability"
+runs=()
+for backend in $backends; do
+  if [[ $backend == sqlite ]]; then runs+=(sqlite:normal sqlite:full); else runs+=(postgres:server); fi
+done
+for run in "${runs[@]}"; do
+  backend=${run%%:*} durability=${run#*:}
+  if [[ $backend == sqlite ]]; then
+    start "$(db "ingest_$durability" sqlite)" --durability "$durability"
+    echo "-- sqlite, --durability $durability"
+  else
+    start "$(db ingest postgres)"
+    echo "-- postgres (fsync and synchronous_commit on: every commit durable)"
+  fi
   read -r writer0 other0 < <(cpu_ticks)
   written0=$(awk '/^wchar/ {print $2}' /proc/"$pid"/io)
   commits0=$(commits)
@@ -119,6 +153,8 @@ for durability in normal full; do
   commits1=$(commits)
   grep -E "Requests/sec|Latency |99%|non-2xx|requests in" "$work/wrk.out"
   echo "  occurrences stored: $(count_alerts)"
+  record "ingest, notifications/s${durability:+ (durability $durability)}" "$backend" \
+    "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")"
   # Where the two cores went: CPU time per notification, and the share of 2 x duration in use.
   awk -v n="$(awk '/requests in/ {print $1}' "$work/wrk.out")" -v hz="$hz" -v d="$duration" \
     -v w=$((writer1 - writer0)) -v o=$((other1 - other0)) -v wrk="$(cat "$work/wrk.cpu")" 'BEGIN {
@@ -171,14 +207,18 @@ COMMIT;
 SQL
 
 echo "== alert storm: one notification of 5,000 new alerts (5 runs)"
-start "$work/storm.db"
-for run in 1 2 3 4 5; do
-  "$bin/mock_slack_bench" payload --alerts 5000 --prefix "storm$run" >"$work/storm.json"
-  curl -s -o /dev/null -w "  run $run: HTTP %{http_code} in %{time_total}s ($(wc -c <"$work/storm.json") bytes)\n" \
-    -H 'Content-Type: application/json' --data-binary @"$work/storm.json" \
-    "http://127.0.0.1:$port/webhook"
+for backend in $backends; do
+  echo "-- $backend"
+  start "$(db storm "$backend")"
+  for run in 1 2 3 4 5; do
+    "$bin/mock_slack_bench" payload --alerts 5000 --prefix "storm$run" >"$work/storm.json"
+    took=$(curl -s -o /dev/null -w "%{http_code} %{time_total}" -H 'Content-Type: application/json' \
+      --data-binary @"$work/storm.json" "http://127.0.0.1:$port/webhook")
+    echo "  run $run: HTTP ${took% *} in ${took#* }s ($(wc -c <"$work/storm.json") bytes)"
+    record "storm, 5,000 alerts in one notification, run $run (s)" "$backend" "${took#* }"
+  done
+  stop
 done
-stop
 fi
 
 # One group whose incident grows by 10 new occurrences per notification (issue 18): the cost of a
@@ -186,42 +226,55 @@ fi
 if [[ "${SKIP_GROW:-0}" != 1 ]]; then
   grow=${GROW_OCCURRENCES:-100000}
   echo "== one group growing to $grow occurrences, 10 new per notification, $connections connections"
-  start "$work/grow.db"
-  "$bin/mock_slack_bench" grow --port "$port" --occurrences "$grow" --connections "$connections"
-  stop
+  for backend in $backends; do
+    echo "-- $backend"
+    start "$(db grow "$backend")"
+    "$bin/mock_slack_bench" grow --port "$port" --occurrences "$grow" --connections "$connections"
+    stop
+  done
 fi
 
 # Latency of one GET, after a warm-up: with one client (the query's own time) and with four (two
 # per core, with wrk on the same two cores: queueing included).
+# The one-connection p50 and p99 are recorded for the side-by-side table ($backend).
 latency() {
   # Warm the read connections' caches first: a freshly populated database is not yet in memory.
   wrk -t2 -c4 -d3s "http://127.0.0.1:$port$1" >/dev/null
+  local c line
   for c in 1 4; do
-    wrk -t1 -c"$c" -d10s --latency "http://127.0.0.1:$port$1" |
+    line=$(wrk -t1 -c"$c" -d10s --latency "http://127.0.0.1:$port$1" |
       awk -v c="$c" '/Requests\/sec/ {r=$2} / 50%/ {p50=$2} / 99%/ {p99=$2}
-        END {printf "  %d connection(s): %s req/s, p50 %s, p99 %s\n", c, r, p50, p99}'
+        END {printf "  %d connection(s): %s req/s, p50 %s, p99 %s\n", c, r, p50, p99}')
+    echo "$line"
+    if ((c == 1)); then record "GET $1 (p50 / p99)" "$backend" "$(sed 's/.*p50 \(.*\), p99 \(.*\)/\1 \/ \2/' <<<"$line")"; fi
   done
 }
 
 if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
-  echo "== history: $occurrences occurrences over 90 days"
-  /usr/bin/time -f "  populate took %es" "$bin/mock_slack_bench" populate --db "$work/history.db" \
-    --occurrences "$occurrences"
+for backend in $backends; do
+  n=$occurrences
+  [[ $backend == postgres ]] && n=${PG_OCCURRENCES:-$occurrences}
+  history=$(db history "$backend")
+  echo "== history on $backend: $n occurrences over 90 days"
+  /usr/bin/time -f "  populate took %es" "$bin/mock_slack_bench" populate --db "$history" \
+    --occurrences "$n" 2> >(grep -v '"level"' >&2)
   # Flush the populated database to disk first: the kernel's writeback of it would otherwise
   # stall reads during the measurements.
   sync
-  start "$work/history.db"
-  # The populated history is indexed for search by the indexer after the start, in batches: wait
-  # for it (up to 10 minutes), so that the measured queries do not share the two cores with it.
+  start "$history"
+  # SQLite: the populated history is indexed for search by the indexer after the start, in
+  # batches: wait for it (up to 10 minutes), so that the measured queries do not share the two
+  # cores with it. (PostgreSQL's GIN indexes were kept by every write.)
   index_start=$SECONDS
   for ((i = 0; i < 6000; i++)); do
-    [[ $(sqlite3 "$work/history.db" "SELECT coalesce((SELECT max(id) FROM occurrences), 0) <=
+    [[ $backend == postgres ]] && break
+    [[ $(sqlite3 "$history" "SELECT coalesce((SELECT max(id) FROM occurrences), 0) <=
       (SELECT occurrences_through FROM search_watermark) AND NOT EXISTS (SELECT 1 FROM search_pending)" \
       2>/dev/null) == 1 ]] && break
     sleep 0.1
   done
   ((i < 6000)) || { echo "receiver.sh: the history's search index was not done after 10 minutes" >&2; exit 1; }
-  echo "  the search index of the populated history: $((SECONDS - index_start)) s after the start"
+  [[ $backend == sqlite ]] && echo "  the search index of the populated history: $((SECONDS - index_start)) s after the start"
   q_alerts="/api/v1/alerts?matcher=service%3D%22svc3%22&matcher=instance%3D~%2210%5C%5C.2%5C%5C..*%22&since=24h&limit=100"
   q_alerts7="/api/v1/alerts?matcher=severity%3D%22page%22&since=7d&until=1d&limit=100"
   q_incidents="/api/v1/incidents?matcher=service%3D%22svc3%22&since=24h&limit=50"
@@ -261,19 +314,38 @@ if [[ "${SKIP_HISTORY:-0}" != 1 ]]; then
   done
   stop
   /usr/bin/time -f "  mock-slack postmortem --incident $incident (CLI, opening the store) took %es" \
-    "$bin/mock-slack" postmortem --db "$work/history.db" --incident "$incident" --out "$work/draft.md"
+    "$bin/mock-slack" postmortem --db "$history" --incident "$incident" --out "$work/draft.md" \
+    2> >(grep -v '"level"' >&2)
+  [[ $backend == sqlite ]] || continue
   # Migrations 8 and 9 (the search index, built and then rebuilt) on this history as a version 7
   # database: the index, its triggers, views and tables dropped, then opened (and so migrated)
   # again. (From a version 8 database, migration 9 alone took 33 s of these two.)
   echo "== migrations 8 and 9 (the search index) of the $occurrences-occurrence history"
-  sqlite3 "$work/history.db" "DROP TRIGGER search_occurrences_update; DROP TRIGGER search_occurrences_delete;
+  sqlite3 "$history" "DROP TRIGGER search_occurrences_update; DROP TRIGGER search_occurrences_delete;
     DROP TRIGGER search_occurrences_deleted; DROP TRIGGER search_events_insert; DROP TRIGGER search_events_delete;
     DROP TRIGGER search_messages_insert; DROP TRIGGER search_messages_delete;
     DROP VIEW search_occurrence_text; DROP VIEW search_message_text; DROP TABLE search_watermark;
     DROP TABLE search_pending; DROP TABLE search_occurrences; DROP TABLE search_events;
     DROP TABLE search_messages; PRAGMA user_version = 7;"
   sync
-  "$bin/mock_slack_bench" open --db "$work/history.db" | sed 's/^/  /'
+  "$bin/mock_slack_bench" open --db "$history" | sed 's/^/  /'
+done
+fi
+
+# Both back ends side by side, from this run.
+if [[ $(wc -w <<<"$backends") -gt 1 ]]; then
+  echo "== side by side (this run)"
+  awk -F'\t' -v list="$backends" '
+    BEGIN { nb = split(list, b, " ") }
+    { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } v[$1, $2] = $3 }
+    END {
+      printf "  %-70s", "figure"; for (i = 1; i <= nb; i++) printf " | %-18s", b[i]; printf "\n"
+      for (k = 1; k <= n; k++) {
+        printf "  %-70s", substr(order[k], 1, 70)
+        for (i = 1; i <= nb; i++) printf " | %-18s", ((order[k], b[i]) in v ? v[order[k], b[i]] : "-")
+        printf "\n"
+      }
+    }' "$side"
 fi
 
 echo "For comparison (from issue 4, not re-measured): a Flask + sqlite3 receiver doing the same job manages about 800 notifications/s on this machine."

@@ -39,10 +39,10 @@ TEST_CASE("search finds the same on both back ends", "[search][pg]") {
                 alert("PortalDown", "firing", "2026-11-21T22:00:00Z", "0001-01-01T00:00:00Z",
                       {{"instance", "10.0.0.2:8443"}})})),
            "h");
-  s.ingest(alerting::parse_webhook_json(notification(
-               "DiskFull", "firing",
-               {alert("DiskFull", "firing", "2026-11-21T22:00:30Z", "0001-01-01T00:00:00Z",
-                      {{"instance", "db-1"}})})),
+  s.ingest(alerting::parse_webhook_json(
+               notification("DiskFull", "firing",
+                            {alert("DiskFull", "firing", "2026-11-21T22:00:30Z",
+                                   "0001-01-01T00:00:00Z", {{"instance", "db-1"}})})),
            "h");
   IncidentEvent note;
   note.incident_id = 1;
@@ -72,10 +72,10 @@ TEST_CASE("search finds the same on both back ends", "[search][pg]") {
   CHECK(found(s, "nowhere").empty());
   CHECK(found(s, "PortalDown nowhere").empty());
   SECTION("a resolution keeps the alert findable, with its new state") {
-    s.ingest(alerting::parse_webhook_json(notification(
-                 "DiskFull", "resolved",
-                 {alert("DiskFull", "resolved", "2026-11-21T22:00:30Z", "2026-11-21T22:05:00Z",
-                        {{"instance", "db-1"}})})),
+    s.ingest(alerting::parse_webhook_json(
+                 notification("DiskFull", "resolved",
+                              {alert("DiskFull", "resolved", "2026-11-21T22:00:30Z",
+                                     "2026-11-21T22:05:00Z", {{"instance", "db-1"}})})),
              "h");
     const auto hits = search(s, fts_query("DiskFull db-1"), 10);
     const auto alert_hit = std::find_if(hits.begin(), hits.end(),

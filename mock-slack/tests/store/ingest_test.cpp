@@ -1,13 +1,16 @@
+#include "backends.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
 using namespace mock_slack::testing;
 
-TEST_CASE("an incident's summary follows its occurrences", "[store]") {
-  TempDir dir;
+TEST_CASE("an incident's summary follows its occurrences", "[store][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   o.retention = std::chrono::hours(24);
   const std::string start = "2026-11-21T21:00:00Z";
   auto one = [&](const std::string& name, const std::string& status, const std::string& severity,

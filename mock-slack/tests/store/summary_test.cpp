@@ -1,8 +1,8 @@
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <random>
 #include <sstream>
 
+#include "backends.hpp"
 #include "mock_slack/repair_command.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
@@ -51,10 +51,13 @@ std::map<std::int64_t, Summary> summaries(const Store& s) {
 }  // namespace
 
 TEST_CASE("the incremental incident summary equals the full recompute after churn",
-          "[store][summary]") {
+          "[store][summary][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   TempDir dir;
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   o.retention = std::chrono::hours(8);
   clock_ns() = 1795300000LL * 1'000'000'000;
   Store s(o, test_now);
@@ -148,8 +151,8 @@ TEST_CASE("the incremental incident summary equals the full recompute after chur
 
   SECTION("a summary that went wrong is corrected by the repair") {
     {
-      SQLite::Database db(o.path, SQLite::OPEN_READWRITE);
-      db.exec(
+      auto other = b.another();
+      other->exec(
           "UPDATE incidents SET firing_count = firing_count + 3, alertnames = '[\"Bogus\"]', "
           "severity = 'info' WHERE id = (SELECT min(id) FROM incidents)");
     }

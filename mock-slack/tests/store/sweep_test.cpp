@@ -1,4 +1,5 @@
 // Store::sweep: what a complete batch-sync run no longer lists is resolved, and nothing else.
+#include "backends.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
 
@@ -31,10 +32,12 @@ Occurrence only_on(const Store& s, const std::string& instance) {
 }  // namespace
 
 TEST_CASE("a sweep resolves the firing occurrences the run did not list, past the grace",
-          "[store][sweep]") {
-  TempDir dir;
+          "[store][sweep][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   Store s(o, test_now);
   set_clock("2026-11-21T22:00:05Z");
   const auto incident = s.ingest(firing_notification("A", "A", "host-1"), "h1").incident_id;
@@ -147,10 +150,12 @@ TEST_CASE("a sweep resolves the firing occurrences the run did not list, past th
   }
 }
 
-TEST_CASE("the other paths record how a resolution was learnt", "[store][sweep]") {
-  TempDir dir;
+TEST_CASE("the other paths record how a resolution was learnt", "[store][sweep][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   Store s(o, test_now);
   set_clock("2026-11-21T22:00:05Z");
   s.ingest(firing_notification("A", "A", "host-1"), "h1");

@@ -1,5 +1,6 @@
 // Writer::join_group (sync_join.cpp): an alert only a sync found joins its group's incident, by
 // the webhook's grouping, and the incident summary stays what the full recompute says.
+#include "backends.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
 
@@ -47,10 +48,12 @@ Incident incident_holding(const Store& s, const std::string& instance) {
 
 }  // namespace
 
-TEST_CASE("an alert only a sync found joins the incident of its group", "[store][sync]") {
-  TempDir dir;
+TEST_CASE("an alert only a sync found joins the incident of its group", "[store][sync][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   Store s(o, test_now);
   set_clock("2026-11-21T22:00:05Z");
   const auto first =

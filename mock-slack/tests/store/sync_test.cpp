@@ -1,14 +1,17 @@
 #include "../../src/api_json.hpp"
+#include "backends.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
 
 using namespace mock_slack;
 using namespace mock_slack::testing;
 
-TEST_CASE("silences are upserted by id and updatedAt", "[store][silences]") {
-  TempDir dir;
+TEST_CASE("silences are upserted by id and updatedAt", "[store][silences][pg]") {
+  const auto dialect = GENERATE(db::Dialect::sqlite, db::Dialect::postgres);
+  CAPTURE(name_of(dialect));
+  Backend b(dialect);
   StoreOptions o;
-  o.path = (dir.path() / "db.sqlite").string();
+  o.path = b.location();
   Store s(o, test_now);
   set_clock("2026-11-21T22:05:00Z");
   auto r = s.sync({}, silences({silence("s-1")}));
