@@ -125,8 +125,9 @@ struct Running {
         receiver(service, store, std::move(options)),
         running(service) {}
 
+  /// A fresh SQLite file in `d`, unless the options name a store already (a PostgreSQL URI).
   static StoreOptions with_path(StoreOptions o, const TempDir& d) {
-    o.path = (d.path() / "mock-slack.db").string();
+    if (o.path.empty()) o.path = (d.path() / "mock-slack.db").string();
     return o;
   }
   httplib::Client client() const { return running.api(); }

@@ -185,3 +185,22 @@ TEST_CASE("pg: retention runs on one replica at a time", "[pg][store]") {
   // It let go of the lock: the other replica may take it now.
   CHECK(other.exec("SELECT pg_try_advisory_lock(7885631463830204786)").text(0, 0) == "t");
 }
+
+TEST_CASE("pg: the webhook answers 503 while the database is away, so Alertmanager retries",
+          "[pg][store]") {
+  PgServer server;
+  Running r({}, on(server));
+  const json body = notification("G", "firing", {alert("A", "firing", "2026-11-21T22:00:00Z")});
+  REQUIRE(r.post("/webhook", body)->status == 200);
+  server.stop();
+  const auto away = r.post("/webhook", body);
+  REQUIRE(away);
+  CHECK(away->status == 503);  // never a 4xx for a database problem
+  CHECK(away->body.find("database unavailable") != std::string::npos);
+  server.start();
+  // Alertmanager's retry: the connection is opened again by the request itself.
+  CHECK(r.post("/webhook", body)->status == 200);
+  pg::Connection c(server.uri());
+  CHECK(count(c, "SELECT count(*) FROM notifications") == 2);
+  CHECK(count(c, "SELECT count(*) FROM occurrences") == 1);
+}
