@@ -140,6 +140,7 @@ for run in "${runs[@]}"; do
     start "$(db "ingest_$durability" sqlite)" --durability "$durability"
     echo "-- sqlite, --durability $durability"
   else
+    durability=""
     start "$(db ingest postgres)"
     echo "-- postgres (fsync and synchronous_commit on: every commit durable)"
   fi
