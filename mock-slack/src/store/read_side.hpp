@@ -32,25 +32,12 @@ using sql::bind_all;
 using sql::Where;
 using sqlite::ns;
 
-/// A PostgreSQL read connection's URI: the store's, with plan_cache_mode = force_custom_plan,
-/// unless the URI sets server options itself. The read statements are prepared once per session,
-/// and PostgreSQL would switch a prepared statement to a generic plan, made without the values of
-/// its parameters, after five runs: for a time range's second phase (rows started before `since`
-/// and still open then) that plan scans the start-time index back through the whole older history
-/// (80 ms on 300,000 occurrences instead of 0.3), where SQLite is held on the end-time index by its
-/// INDEXED BY. A plan for each run's values costs a fraction of a millisecond.
-inline std::string read_uri(const std::string& uri) {
-  if (uri.find("options=") != std::string::npos) return uri;
-  return uri + (uri.find('?') == std::string::npos ? "?" : "&") +
-         "options=-c%20plan_cache_mode%3Dforce_custom_plan";
-}
-
 /// A read connection with a cache of prepared statements keyed by their SQL.
 class Reader {
  public:
   Reader(const std::string& location, int busy_timeout_ms) {
     if (is_postgres(location)) {
-      pg_ = std::make_unique<pg::Connection>(read_uri(location));
+      pg_ = std::make_unique<pg::Connection>(location);
       db_ = db::over(*pg_);
       return;
     }

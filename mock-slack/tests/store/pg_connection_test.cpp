@@ -88,6 +88,7 @@ TEST_CASE("pg: a server that goes away is a transient error, and the connection 
           "[pg]") {
   PgServer server;
   pg::Connection c(server.uri());
+  CHECK(c.exec("SHOW plan_cache_mode").text(0, 0) == "force_custom_plan");
   c.exec("CREATE TABLE t (id BIGINT)");
   c.run("INSERT INTO t VALUES ($1)", pg::Params().add(std::int64_t{1}));
   server.stop();
@@ -111,6 +112,8 @@ TEST_CASE("pg: a server that goes away is a transient error, and the connection 
   c.run("INSERT INTO t VALUES ($1)", pg::Params().add(std::int64_t{2}));
   CHECK(c.exec("SELECT count(*) FROM t").int64(0, 0) == 2);
   CHECK(c.healthy());
+  // The new session plans each run for its values, as the first did.
+  CHECK(c.exec("SHOW plan_cache_mode").text(0, 0) == "force_custom_plan");
 }
 
 TEST_CASE("pg: a connection string that is wrong says so, without its password", "[pg]") {
