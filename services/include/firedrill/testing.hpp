@@ -37,7 +37,9 @@ class RunningService {
   static httplib::Client client(int port) {
     httplib::Client c("127.0.0.1", port);
     c.set_connection_timeout(5);
-    c.set_read_timeout(10);
+    // A guard against a hang, not a measure: the sanitizer build on a loaded machine answers a
+    // large request many times slower than an optimised build.
+    c.set_read_timeout(60);
     return c;
   }
 
