@@ -11,6 +11,7 @@
 #include "firedrill/log.hpp"
 #include "firedrill/text.hpp"
 #include "mock_slack_ui/html.hpp"
+#include "search_terms.hpp"
 #include "store/db/db.hpp"
 
 namespace mock_slack {
@@ -104,33 +105,11 @@ constexpr db::Sql kMessagesSql(
     "WHERE mockslack_message_text(m.channel, m.username, m.text, m.attachments, m.blocks) @@ "
     "mockslack_search_query(?1) ORDER BY m.id DESC LIMIT ?2");
 
-/// The words of an expression fts_query() built (each a quoted phrase, `""` a quote in it, a `*`
-/// after it a prefix), as PostgreSQL's mockslack_search_query() reads them:
-/// [{"t": word, "p": prefix}, ...].
+/// The words of an expression fts_query() built, as PostgreSQL's mockslack_search_query() reads
+/// them: [{"t": word, "p": prefix}, ...].
 std::string postgres_words(std::string_view match) {
   json words = json::array();
-  std::size_t i = 0;
-  while (i < match.size()) {
-    if (match[i] != '"') {
-      ++i;
-      continue;
-    }
-    std::string word;
-    for (++i; i < match.size(); ++i) {
-      if (match[i] == '"') {
-        if (i + 1 < match.size() && match[i + 1] == '"') {
-          word += '"';
-          ++i;
-          continue;
-        }
-        ++i;
-        break;
-      }
-      word += match[i];
-    }
-    const bool prefix = i < match.size() && match[i] == '*';
-    words.push_back({{"t", word}, {"p", prefix}});
-  }
+  for (const auto& w : search_words(match)) words.push_back({{"t", w.text}, {"p", w.prefix}});
   return words.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -138,11 +117,9 @@ std::string postgres_words(std::string_view match) {
 // read the same view, so the index is told the values it holds). Changed occurrences, queued by
 // the update trigger, ?1: the batch's last id; then new ones, past the watermark, ?1 < id <= ?2.
 constexpr const char* kChangedSql =
-    "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
     "SELECT t.id, t.alertname, t.labels, t.annotations FROM search_pending p "
     "JOIN search_occurrence_text t ON t.id = p.id WHERE p.id <= ?1";
 constexpr const char* kNewSql =
-    "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
     "SELECT t.id, t.alertname, t.labels, t.annotations FROM search_occurrence_text t "
     "WHERE t.id > ?1 AND t.id <= ?2";
 
@@ -151,7 +128,62 @@ constexpr const char* kQueuedSql =
     "SELECT EXISTS (SELECT 1 FROM search_pending) OR coalesce((SELECT max(id) FROM "
     "occurrences), 0) > (SELECT occurrences_through FROM search_watermark)";
 
+/// Indexes the rows `rows` selects (id, alertname, labels, annotations) into search_occurrences,
+/// and adds their terms to the dictionary (search_terms.hpp); returns how many.
+std::size_t index_rows(SQLite::Database& db, SQLite::Statement& rows) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
+                           "VALUES (?, ?, ?, ?)");
+  search_terms::Collector terms(db);
+  std::size_t n = 0;
+  while (rows.executeStep()) {
+    insert.bind(1, rows.getColumn(0).getInt64());
+    for (int c = 1; c <= 3; ++c) {
+      const SQLite::Column value = rows.getColumn(c);
+      if (value.isNull()) {
+        insert.bind(c + 1);
+      } else {
+        const std::string text = value.getString();
+        terms.add(text);
+        insert.bind(c + 1, text);
+      }
+    }
+    insert.exec();
+    insert.reset();
+    ++n;
+  }
+  terms.save();
+  return n;
+}
+
 }  // namespace
+
+std::vector<SearchWord> search_words(std::string_view match) {
+  std::vector<SearchWord> words;
+  std::size_t i = 0;
+  while (i < match.size()) {
+    if (match[i] != '"') {
+      ++i;
+      continue;
+    }
+    SearchWord word;
+    for (++i; i < match.size(); ++i) {
+      if (match[i] == '"') {
+        if (i + 1 < match.size() && match[i + 1] == '"') {
+          word.text += '"';
+          ++i;
+          continue;
+        }
+        ++i;
+        break;
+      }
+      word.text += match[i];
+    }
+    word.prefix = i < match.size() && match[i] == '*';
+    words.push_back(std::move(word));
+  }
+  return words;
+}
 
 std::size_t index_pending(Store& store, std::size_t batch) {
   // PostgreSQL indexes every write itself (GIN): nothing waits.
@@ -167,9 +199,9 @@ std::size_t index_pending(Store& store, std::size_t batch) {
     if (changed.executeStep() && changed.getColumn(0).getInt64() > 0) {
       indexed = static_cast<std::size_t>(changed.getColumn(0).getInt64());
       const std::int64_t up_to = changed.getColumn(1).getInt64();
-      SQLite::Statement insert(db, kChangedSql);
-      insert.bind(1, up_to);
-      insert.exec();
+      SQLite::Statement rows(db, kChangedSql);
+      rows.bind(1, up_to);
+      index_rows(db, rows);
       SQLite::Statement dequeue(db, "DELETE FROM search_pending WHERE id <= ?");
       dequeue.bind(1, up_to);
       dequeue.exec();
@@ -184,10 +216,10 @@ std::size_t index_pending(Store& store, std::size_t batch) {
     fresh.bind(2, static_cast<std::int64_t>(batch - indexed));
     if (!fresh.executeStep() || fresh.getColumn(0).getInt64() == 0) return;
     const std::int64_t up_to = fresh.getColumn(1).getInt64();
-    SQLite::Statement insert(db, kNewSql);
-    insert.bind(1, through);
-    insert.bind(2, up_to);
-    insert.exec();
+    SQLite::Statement rows(db, kNewSql);
+    rows.bind(1, through);
+    rows.bind(2, up_to);
+    index_rows(db, rows);
     SQLite::Statement mark(db, "UPDATE search_watermark SET occurrences_through = ?");
     mark.bind(1, up_to);
     mark.exec();
@@ -300,45 +332,57 @@ std::vector<SearchHit> search(Store& store, const std::string& match, std::size_
   try {
     store.read_db([&](db::Connection& db) {
       hits.clear();
-      auto run = [&](const db::Sql& sql, auto&& read) {
+      auto run = [&](const db::Sql& sql, auto&& read, const std::string& expression) {
         auto s = db.prepare(sql);
-        s->bind(1, words);
+        s->bind(1, expression);
         s->bind(2, static_cast<std::int64_t>(limit));
         while (s->executeStep()) hits.push_back(read(*s));
       };
-      run(kAlertsSql, [](db::Statement& s) {
-        SearchHit h;
-        h.type = "alert";
-        h.id = s.getInt64(0);
-        h.time = tp(s.getInt64(1));
-        h.title = s.getString(2) + " " + s.getString(3);
-        h.text = alert_text(parse_object(s.getString(4)), parse_object(s.getString(5)));
-        h.incident_ids = id_list(s, 6);
-        return h;
-      });
-      run(kEventsSql, [](db::Statement& s) {
-        SearchHit h;
-        h.type = "event";
-        h.id = s.getInt64(0);
-        h.time = tp(s.getInt64(1));
-        h.title = s.getString(2) + " by " + s.getString(3);
-        h.text = s.getString(4);
-        h.incident_ids = id_list(s, 5);
-        return h;
-      });
-      run(kMessagesSql, [](db::Statement& s) {
-        SearchHit h;
-        h.type = "message";
-        h.id = s.getInt64(0);
-        h.time = tp(s.getInt64(1));
-        h.channel = s.getString(2);
-        h.title = "#" + h.channel;
-        if (const std::string user = s.getString(3); !user.empty()) {
-          h.title += " from " + user;
-        }
-        h.text = s.getString(4);
-        return h;
-      });
+      // Only the occurrences' index has a dictionary of its terms (the notes and messages are
+      // indexed by triggers, and are few): a long prefix is expanded there alone.
+      const std::string alert_words = postgres ? words : search_terms::expand_prefixes(db, words);
+      run(
+          kAlertsSql,
+          [](db::Statement& s) {
+            SearchHit h;
+            h.type = "alert";
+            h.id = s.getInt64(0);
+            h.time = tp(s.getInt64(1));
+            h.title = s.getString(2) + " " + s.getString(3);
+            h.text = alert_text(parse_object(s.getString(4)), parse_object(s.getString(5)));
+            h.incident_ids = id_list(s, 6);
+            return h;
+          },
+          alert_words);
+      run(
+          kEventsSql,
+          [](db::Statement& s) {
+            SearchHit h;
+            h.type = "event";
+            h.id = s.getInt64(0);
+            h.time = tp(s.getInt64(1));
+            h.title = s.getString(2) + " by " + s.getString(3);
+            h.text = s.getString(4);
+            h.incident_ids = id_list(s, 5);
+            return h;
+          },
+          words);
+      run(
+          kMessagesSql,
+          [](db::Statement& s) {
+            SearchHit h;
+            h.type = "message";
+            h.id = s.getInt64(0);
+            h.time = tp(s.getInt64(1));
+            h.channel = s.getString(2);
+            h.title = "#" + h.channel;
+            if (const std::string user = s.getString(3); !user.empty()) {
+              h.title += " from " + user;
+            }
+            h.text = s.getString(4);
+            return h;
+          },
+          words);
     });
   } catch (const db::Error& e) {
     // fts_query() quotes every word, so FTS5 should accept whatever it builds; should it not,

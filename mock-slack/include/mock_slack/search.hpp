@@ -32,6 +32,16 @@ inline constexpr std::size_t kMaxSearchLimit = 200;
 /// kMaxSearchWords words.
 std::string fts_query(std::string_view text);
 
+/// A word of an expression fts_query() built: its text (quotes undoubled), and whether it is a
+/// prefix.
+struct SearchWord {
+  std::string text;
+  bool prefix = false;
+};
+
+/// The words of an expression fts_query() built, in order.
+std::vector<SearchWord> search_words(std::string_view match);
+
 /// One thing the search found.
 struct SearchHit {
   std::string type;  ///< "alert" (an occurrence), "event" (an incident event) or "message"
