@@ -1,5 +1,6 @@
 // Free-text search (search.hpp): the FTS5 expression built from user text, and the queries over
-// the FTS5 tables of schema migrations 8 and 9 (SQLite), or over the GIN indexes of PostgreSQL's
+// the FTS5 tables of schema migrations 8 and 9 (SQLite; a long prefix through migration 10's
+// dictionary of terms, search_terms.hpp), or over the GIN indexes of PostgreSQL's
 // migration 8 with the same words.
 #include "mock_slack/search.hpp"
 

@@ -1,7 +1,8 @@
 #pragma once
 // Free-text search over the history: alert names, label values and annotations of occurrences,
 // incident events (notes and the rest) and Slack messages, through the SQLite FTS5 tables of
-// schema migrations 8 and 9 (kept up to date by triggers and a background indexer). User text never
+// schema migrations 8 and 9 (kept up to date by triggers and a background indexer; a prefix of 4
+// or more characters read through migration 10's dictionary of terms). User text never
 // reaches FTS5 as syntax: each word becomes a quoted phrase (a final `*` a prefix), and the words
 // are ANDed. Results are newest first (by when they were recorded), each linked to its incident(s)
 // or channel. The SQL lives in search.cpp, over Store::read_with(); the routes are Receiver's
