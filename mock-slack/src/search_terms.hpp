@@ -47,7 +47,7 @@ class Collector {
   struct Tokenizer;
   SQLite::Database& db_;
   Tokenizer* tokenizer_;
-  static constexpr std::size_t kShortText = 256;   ///< bytes
+  static constexpr std::size_t kShortText = 256;    ///< bytes
   static constexpr std::size_t kShortTexts = 4096;  ///< remembered
   std::set<std::string, std::less<>> terms_;
   std::set<std::string, std::less<>> short_texts_;  ///< tokenized already
