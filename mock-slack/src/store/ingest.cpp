@@ -118,12 +118,12 @@ IngestResult Writer::ingest(const EncodedNotification& e, const std::string& sha
     // The summary gains what this notification links: a redelivery that links nothing new
     // (repeat_interval, retries, HA pairs) leaves it as it is. Resolutions were counted above.
     SummaryDelta delta;
-    for (auto id : ids) {
-      Use l(*link_);
+    if (!ids.empty()) {
+      Use l(*link_all_);
       l->bind(1, *incident);
-      l->bind(2, id);
-      if (l->exec() > 0) {
-        const Linked& o = state.at(id);
+      l->bind(2, nlohmann::json(ids).dump());
+      while (l->executeStep()) {
+        const Linked& o = state.at(l->getInt64(0));
         delta.add(o.firing, o.severity, o.alertname, o.service);
       }
     }

@@ -36,6 +36,28 @@ TEST_CASE("an incident's summary follows its occurrences", "[store][pg]") {
   CHECK(i.alertnames == std::vector<std::string>{"Disk", "Latency", "Odd"});
   CHECK(i.services == std::vector<std::string>{"db", "web"});
 
+  SECTION("a redelivery with one new alert, and one listed twice, links each once") {
+    s.ingest(alerting::parse_webhook_json(notification(
+                 "G", "firing",
+                 {one("Disk", "firing", "warning", "db"), one("Disk", "firing", "warning", "db"),
+                  one("Latency", "firing", "page", "web"), one("Odd", "firing", "custom", "web"),
+                  one("Extra", "firing", "critical", "db")})),
+             "h");
+    i = summary(s);
+    CHECK(i.alert_count == 4);
+    CHECK(i.firing_count == 4);
+    CHECK(i.severity == "critical");
+    CHECK(i.alertnames == std::vector<std::string>{"Disk", "Extra", "Latency", "Odd"});
+    CHECK(s.alerts({}).items.size() == 4);
+    // The same again links nothing: the summary stays as it is.
+    s.ingest(alerting::parse_webhook_json(
+                 notification("G", "firing",
+                              {one("Extra", "firing", "critical", "db"),
+                               one("Disk", "firing", "warning", "db")})),
+             "h");
+    CHECK(summary(s).alert_count == 4);
+    CHECK(summary(s).firing_count == 4);
+  }
   SECTION("a resolved alert in a webhook notification") {
     s.ingest(alerting::parse_webhook_json(
                  notification("G", "firing",
