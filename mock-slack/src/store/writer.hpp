@@ -179,9 +179,9 @@ class Writer {
   std::int64_t page_size_ = 4096;
   std::unique_ptr<db::Statement> find_occurrence_, insert_occurrence_, update_notified_,
       update_synced_, find_open_incident_, find_incident_of_, insert_incident_, update_incident_,
-      resolve_incident_, resolve_quiet_incident_, link_, link_all_, summarize_incident_, read_summary_,
-      write_summary_, count_resolved_, insert_notification_, insert_message_, page_count_,
-      touch_synced_, find_silence_, insert_silence_, update_silence_, touch_silence_,
+      resolve_incident_, resolve_quiet_incident_, link_, link_all_, summarize_incident_,
+      read_summary_, write_summary_, count_resolved_, insert_notification_, insert_message_,
+      page_count_, touch_synced_, find_silence_, insert_silence_, update_silence_, touch_silence_,
       resolve_quiet_of_, open_incidents_of_, covering_incidents_of_, latest_incident_of_,
       reopen_incident_, extend_incident_, find_sweepable_, resolve_swept_;
 };

@@ -50,10 +50,9 @@ TEST_CASE("an incident's summary follows its occurrences", "[store][pg]") {
     CHECK(i.alertnames == std::vector<std::string>{"Disk", "Extra", "Latency", "Odd"});
     CHECK(s.alerts({}).items.size() == 4);
     // The same again links nothing: the summary stays as it is.
-    s.ingest(alerting::parse_webhook_json(
-                 notification("G", "firing",
-                              {one("Extra", "firing", "critical", "db"),
-                               one("Disk", "firing", "warning", "db")})),
+    s.ingest(alerting::parse_webhook_json(notification("G", "firing",
+                                                       {one("Extra", "firing", "critical", "db"),
+                                                        one("Disk", "firing", "warning", "db")})),
              "h");
     CHECK(summary(s).alert_count == 4);
     CHECK(summary(s).firing_count == 4);
