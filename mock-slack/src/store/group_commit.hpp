@@ -4,6 +4,7 @@
 // fails alone. Counts the mockslack_alert_occurrences_total, mockslack_db_write_duration_seconds
 // and mockslack_db_size_bytes metrics. Thread-safe. Internal to mock-slack's store.
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -63,6 +64,7 @@ class GroupCommit {
   prometheus::Counter* duplicate_ = nullptr;
   prometheus::Histogram* write_duration_ = nullptr;
   prometheus::Gauge* size_ = nullptr;
+  std::chrono::steady_clock::time_point size_read_{};  ///< when size_ was last set
 };
 
 }  // namespace mock_slack::writer
