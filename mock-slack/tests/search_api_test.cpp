@@ -4,10 +4,10 @@
 // retention and a migration of an existing database; the results page.
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "../src/store/schema.hpp"
 #include "helpers.hpp"
 #include "mock_slack/search.hpp"
 #include "mock_slack_ui/html.hpp"
+#include "schema_at.hpp"
 
 using namespace mock_slack;
 using namespace mock_slack::testing;
@@ -309,8 +309,7 @@ TEST_CASE("a version 7 database's existing rows are indexed by migration 8", "[s
   o.path = (dir.path() / "db.sqlite").string();
   {
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (std::size_t v = 0; v < 7; ++v) db.exec(std::string(schema::kMigrations.at(v)));
-    db.exec("PRAGMA user_version = 7");
+    migrate_by_hand(db, 7);
     db.exec(
         "INSERT INTO occurrences (id, fingerprint, starts_at, status, alertname, severity, "
         "service, labels, annotations, generator_url, receiver, times_notified, "
@@ -345,8 +344,7 @@ TEST_CASE("a version 8 database's rows are indexed again by migration 9 and stay
     // What mock-slack with schema version 8 left: one occurrence indexed, one still queued in
     // search_pending by migration 8's insert trigger, a note and a Slack message.
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (std::size_t v = 0; v < 8; ++v) db.exec(std::string(schema::kMigrations.at(v)));
-    db.exec("PRAGMA user_version = 8");
+    migrate_by_hand(db, 8);
     for (const char* row :
          {"(41, 'fp1', 1795300000000000000, 'firing', 'DiskFull', 'page', 'storage', "
           "'{\"alertname\":\"DiskFull\",\"instance\":\"10.0.0.1:8080\"}', "

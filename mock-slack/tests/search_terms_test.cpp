@@ -9,10 +9,10 @@
 
 #include <set>
 
-#include "../src/store/schema.hpp"
 #include "helpers.hpp"
 #include "mock_slack/search.hpp"
 #include "mock_slack_ui/html.hpp"
+#include "schema_at.hpp"
 
 using namespace mock_slack;
 using namespace mock_slack::testing;
@@ -139,8 +139,7 @@ TEST_CASE("migration 10 fills the dictionary from the index a version 9 database
   o.path = (dir.path() / "db.sqlite").string();
   {
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (std::size_t v = 0; v < 9; ++v) db.exec(std::string(schema::kMigrations.at(v)));
-    db.exec("PRAGMA user_version = 9");
+    migrate_by_hand(db, 9);
     db.exec(
         "INSERT INTO occurrences (id, fingerprint, starts_at, status, alertname, severity, "
         "service, labels, annotations, generator_url, receiver, times_notified, "

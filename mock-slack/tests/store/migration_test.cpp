@@ -1,6 +1,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "../../src/store/schema.hpp"
+#include "../schema_at.hpp"
 #include "mock_slack/store.hpp"
 #include "store_helpers.hpp"
 
@@ -99,8 +100,7 @@ TEST_CASE("a version 6 database gains the resolution's source, and old rows can 
     // resolved one, both from webhook notifications.
     SQLite::Database db(o.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     SQLite::Transaction tx(db);
-    for (std::size_t v = 0; v < 6; ++v) db.exec(std::string(schema::kMigrations.at(v)));
-    db.exec("PRAGMA user_version = 6");
+    migrate_by_hand(db, 6);
     db.exec(
         "INSERT INTO incidents (id, group_key, receiver, started_at, first_notified_at, "
         "last_notified_at, resolved_at, group_labels, common_labels, common_annotations, "
