@@ -84,3 +84,46 @@ TEST_CASE("search finds the same on both back ends", "[search][pg]") {
     CHECK(alert_hit->title == "DiskFull resolved");
   }
 }
+
+TEST_CASE("search on PostgreSQL answers when the planner would run it in parallel",
+          "[search][pg]") {
+  Backend b(db::Dialect::postgres);
+  // Every query that may go parallel does, as a big history's scan of a common word would
+  // (debug_parallel_query since PostgreSQL 16, force_parallel_mode before).
+  b.db().exec(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET %s = on', current_database(), CASE WHEN "
+      "current_setting('server_version_num')::int >= 160000 THEN 'debug_parallel_query' ELSE "
+      "'force_parallel_mode' END); END $$");
+  for (const char* setting :
+       {"parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
+        "enable_indexscan = off", "enable_bitmapscan = off"}) {
+    const std::string sql = std::string("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET ") +
+                            setting + "', current_database()); END $$";
+    b.db().exec(sql.c_str());
+  }
+  StoreOptions o;
+  o.path = b.location();
+  set_clock("2026-11-21T22:01:00Z");
+  Store s(o, test_now);
+  s.ingest(alerting::parse_webhook_json(
+               notification("PortalDown", "firing",
+                            {alert("PortalDown", "firing", "2026-11-21T22:00:00Z",
+                                   "0001-01-01T00:00:00Z", {{"instance", "10.0.0.1:8080"}})})),
+           "h");
+  Message m;
+  m.channel = "pages";
+  m.text = "[FIRING:1] PortalDown";
+  m.attachments = json::array({{{"title", "portal is down"}}});
+  s.add_message(m);
+  std::string setting;
+  s.read_db([&](db::Connection& c) {
+    auto q = c.prepare(
+        "SELECT current_setting(CASE WHEN current_setting('server_version_num')::int >= 160000 "
+        "THEN 'debug_parallel_query' ELSE 'force_parallel_mode' END)");
+    REQUIRE(q->executeStep());
+    setting = q->getString(0);
+  });
+  REQUIRE(setting == "on");
+  CHECK(found(s, "PortalDown") == std::vector<std::string>{"message 1", "alert 1 in 1"});
+  CHECK(found(s, "Port*").size() == 2);
+}

@@ -261,10 +261,18 @@ COMMENT ON FUNCTION mockslack_search_query(text) IS
   'The words search.cpp sends, as one tsquery (schema 8; unchanged by schema 9)';
 )sql";
 
-// Migration 10: SQLite's dictionary of search terms, for prefixes its FTS5 index would merge
-// (schema.hpp). PostgreSQL's GIN indexes answer a prefix from their own sorted entries: nothing to
-// add; the number keeps the two schemas' versions equal.
+// Migration 10: SQLite's is a dictionary of search terms, for prefixes its FTS5 index would merge
+// (schema.hpp); PostgreSQL's GIN indexes answer a prefix from their own sorted entries. Here: the
+// functions that read JSON catch its errors in an EXCEPTION block, a subtransaction, which
+// PostgreSQL refuses in a parallel query ("cannot start subtransactions during a parallel
+// operation"), and they were marked PARALLEL SAFE. On 200,000 occurrences the planner chose a
+// parallel scan for a common word, and every such search answered 500. Marked PARALLEL UNSAFE,
+// with the functions that call them, no query that evaluates them goes parallel.
 inline constexpr std::string_view kMigration10 = R"sql(
+ALTER FUNCTION mockslack_json_values(text) PARALLEL UNSAFE;
+ALTER FUNCTION mockslack_json_strings(text) PARALLEL UNSAFE;
+ALTER FUNCTION mockslack_occurrence_text(text, text, text) PARALLEL UNSAFE;
+ALTER FUNCTION mockslack_message_text(text, text, text, text, text) PARALLEL UNSAFE;
 COMMENT ON FUNCTION mockslack_search_query(text) IS
   'The words search.cpp sends, as one tsquery (schema 8; unchanged by schemas 9 and 10)';
 )sql";
