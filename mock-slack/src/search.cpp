@@ -130,13 +130,12 @@ constexpr const char* kQueuedSql =
     "occurrences), 0) > (SELECT occurrences_through FROM search_watermark)";
 
 /// Indexes the rows `rows` selects (id, alertname, labels, annotations) into search_occurrences,
-/// and adds their terms to the dictionary (search_terms.hpp); returns how many.
-std::size_t index_rows(SQLite::Database& db, SQLite::Statement& rows) {
+/// and adds their terms to the dictionary (search_terms.hpp).
+void index_rows(SQLite::Database& db, SQLite::Statement& rows) {
   SQLite::Statement insert(db,
                            "INSERT INTO search_occurrences (rowid, alertname, labels, annotations) "
                            "VALUES (?, ?, ?, ?)");
   search_terms::Collector terms(db);
-  std::size_t n = 0;
   while (rows.executeStep()) {
     insert.bind(1, rows.getColumn(0).getInt64());
     for (int c = 1; c <= 3; ++c) {
@@ -151,10 +150,8 @@ std::size_t index_rows(SQLite::Database& db, SQLite::Statement& rows) {
     }
     insert.exec();
     insert.reset();
-    ++n;
   }
   terms.save();
-  return n;
 }
 
 }  // namespace
