@@ -327,7 +327,45 @@ class BurnRate(Scenario):
             f'alertstate="firing",severity="{self.severity}"}}[{seconds}s]))'))["data"]["result"]
         names = {f"{model._fmt(model.parse_duration(r['metric']['long_window']))}/"
                  f"{model._fmt(model.parse_duration(r['metric']['short_window']))}" for r in result}
-        return self.expect_resolve(t_break, t_heal, names or None)
+        return model.expect_burn_rate_resolve(self.pairs, self.severity, self.objective, self.error_rate(),
+                                              self.traffic_age, t_heal - t_break, self.pipeline, self.onset(),
+                                              names or None, self.baselines,
+                                              self._filling_clears(t_break, t_heal, t_end, names))
+
+    def _filling_clears(self, t_break: float, t_heal: float, t_end: float,
+                        fired: set[str]) -> dict[float, float]:
+        """For each fired pair whose long window was still filling at the break: when it drops
+        to the pair's threshold, in seconds after the heal, from the ratio and the traffic it held
+        once the heal's last slow requests were scraped and recorded, and the steady rate of good
+        traffic after it. The clearing of a filling window turns on how many bad requests it
+        took, to the request (a tenth of a second of them is seconds of dilution): the model's
+        figure from the break's length cannot be that exact."""
+        sel = f'{{service="{self.service}",slo="{self.slo}"}}'
+        at = t_heal + self.onset() + self.pipeline.scrape_interval + self.pipeline.evaluation_interval
+        if at > t_end:
+            return {}
+        out = {}
+        for pair in self.pairs:
+            if pair.name not in fired or self.traffic_age >= pair.long_window:
+                continue
+            name = model._fmt(pair.long_window * SCALE)
+            short = model._fmt(min(p.short_window for p in self.pairs) * SCALE)
+
+            def value(query: str, t: float) -> float | None:
+                result = get_json(f"{PROMETHEUS}/api/v1/query", query=query, time=f"{t:.3f}")["data"]["result"]
+                return float(result[0]["value"][1]) if result else None
+            ratio = value(f"slo:sli_error:ratio_rate{name}{sel}", at)
+            traffic = value(f"slo:sli_total:rate{name}{sel} * {pair.long_window:g}", at)
+            # The steady rate is the one before the break: just after the heal, the short window
+            # also holds the burst of the slow requests the heal released.
+            rate = value(f"slo:sli_total:rate{short}{sel}", t_break)
+            if None in (ratio, traffic, rate) or rate <= 0:
+                continue
+            k = pair.burn_rate * (1 - self.objective)
+            clear = model.filling_window_clear_time(ratio, traffic, rate, k)
+            if traffic / rate + clear < pair.long_window:  # it clears before it is full
+                out[pair.long_window] = at - t_heal + clear
+        return out
 
 
 class Errors(BurnRate):

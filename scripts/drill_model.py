@@ -149,14 +149,79 @@ def burn_fire_time(pair: BurnRatePair, budget: float, error_rate: float, traffic
         _window_fire_time(pair.short_window, k, error_rate, traffic_age, b.get(pair.short_window, 0.0)))
 
 
-def burn_resolve_time(pair: BurnRatePair, budget: float, error_rate: float, break_seconds: float) -> float:
-    """Seconds after the heal until a firing `pair` resolves: when its short window's ratio,
-    error_rate * min(D, S - h) / S, drops to burn_rate * budget (the long window takes longer)."""
+def _window_ratio_after_heal(window: float, error_rate: float, break_seconds: float, h: float,
+                             traffic_age: float, baseline: float) -> float:
+    """The error ratio over `window`, `h` seconds after the heal, with steady traffic since
+    `traffic_age` seconds before the break: `baseline` bad before the break, `error_rate` for
+    its `break_seconds`, none after."""
+    t = break_seconds + h
+    start = max(-traffic_age, t - window)
+    bad = (baseline * max(0.0, min(0.0, t) - start)
+           + error_rate * max(0.0, min(break_seconds, t) - max(0.0, start)))
+    return bad / (t - start) if t > start else 0.0
+
+
+def _bisect(low: float, high: float, done) -> float:
+    """The least x in [low, high] with done(x), for done false then true along the range."""
+    while high - low > 1e-9:
+        mid = (low + high) / 2
+        low, high = (low, mid) if done(mid) else (mid, high)
+    return high
+
+
+def _window_clear_time(window: float, k: float, error_rate: float, break_seconds: float,
+                       traffic_age: float, baseline: float) -> float:
+    """Seconds after the heal until the ratio over `window` of a pair that fired drops to k.
+
+    The pair fired, so the window was above k at the heal: where steady traffic would put it
+    lower (a pair that fired within a scrape or an evaluation of the heal), the break is taken
+    as long as the least that puts it there. The ratio only falls after the heal (a growing
+    window gains good traffic; a full one loses bad), so bisect; by `window` seconds the window
+    holds nothing of the break."""
+    def ratio(h: float, seconds: float) -> float:
+        return _window_ratio_after_heal(window, error_rate, seconds, h, traffic_age, baseline)
+    if ratio(0.0, break_seconds) <= k:
+        least = _bisect(0.0, window, lambda d: ratio(0.0, d) > k)
+        if ratio(0.0, least) <= k:  # no break puts this window above k
+            return 0.0
+        break_seconds = least * (1 + 1e-6)
+    return _bisect(0.0, window, lambda h: ratio(h, break_seconds) <= k)
+
+
+def burn_resolve_times(pair: BurnRatePair, budget: float, error_rate: float, break_seconds: float,
+                       traffic_age: float = math.inf, baselines: dict[float, float] | None = None,
+                       observed: dict[float, float] | None = None) -> dict[float, float]:
+    """Seconds after the heal until each window of a firing `pair` drops to burn_rate * budget:
+    window -> seconds. On full windows the short one clears first, when its ratio,
+    error_rate * min(D, S - h) / S, drops to k; on a young stack the long window, still
+    filling with good traffic, can clear first. `observed` (window -> seconds) replaces the
+    model's time for a window whose clearing was worked out from what Prometheus held."""
     k = pair.burn_rate * budget
-    errors_needed = k * pair.short_window / error_rate
-    if break_seconds <= errors_needed:
+    b = baselines or {}
+    times = {w: _window_clear_time(w, k, error_rate, break_seconds, traffic_age, b.get(w, 0.0))
+             for w in (pair.short_window, pair.long_window)}
+    times.update({w: t for w, t in (observed or {}).items() if w in times})
+    return times
+
+
+def burn_resolve_time(pair: BurnRatePair, budget: float, error_rate: float, break_seconds: float,
+                      traffic_age: float = math.inf, baselines: dict[float, float] | None = None,
+                      observed: dict[float, float] | None = None) -> float:
+    """Seconds after the heal until a firing `pair` resolves: the alert needs both windows
+    above the threshold, so it clears with the first window that drops."""
+    return min(burn_resolve_times(pair, budget, error_rate, break_seconds, traffic_age, baselines,
+                                  observed).values())
+
+
+def filling_window_clear_time(ratio: float, traffic: float, rate: float, k: float) -> float:
+    """Seconds until a window that still fills drops to k, from what it holds now: `traffic`
+    requests with an error `ratio`, gaining `rate` good requests a second:
+    ratio * traffic / (traffic + rate * t) = k."""
+    if ratio <= k:
         return 0.0
-    return max(0.0, pair.short_window - errors_needed)
+    if rate <= 0:
+        return math.inf
+    return traffic * (ratio / k - 1) / rate
 
 
 def expect_burn_rate(pairs: list[BurnRatePair], objective: float, error_rate: float,
@@ -186,13 +251,16 @@ def expect_burn_rate_resolve(pairs: list[BurnRatePair], severity: str, objective
                              error_rate: float, traffic_age: float, break_seconds: float,
                              pipeline: Pipeline, onset: float = 0.0,
                              fired_names: set[str] | None = None,
-                             baselines: dict[float, float] | None = None) -> Expectation:
+                             baselines: dict[float, float] | None = None,
+                             observed: dict[float, float] | None = None) -> Expectation:
     """Resolution of the incident of `severity`: the last of its pairs that fired to clear.
 
     Which pairs fired is `fired_names` when known (Prometheus' ALERTS over the drill: a pair
     whose fire time is within a scrape or an evaluation of the break's end may or may not
     have fired, and a pair that fired holds the incident open for its whole short window);
-    without it, every pair whose fire time falls within the break, plus that margin."""
+    without it, every pair whose fire time falls within the break, plus that margin.
+    `observed`: window -> seconds after the heal, for windows whose clearing was worked out
+    from what they held (filling_window_clear_time)."""
     budget = 1 - objective
     margin = pipeline.scrape_interval + pipeline.evaluation_interval
     fired = [p for p in pairs if p.severity == severity
@@ -202,12 +270,24 @@ def expect_burn_rate_resolve(pairs: list[BurnRatePair], severity: str, objective
     if not fired:
         fired = [min((p for p in pairs if p.severity == severity),
                      key=lambda p: burn_fire_time(p, budget, error_rate, traffic_age, onset, baselines))]
-    times = [(burn_resolve_time(p, budget, error_rate, break_seconds - onset) + onset, p) for p in fired]
+    seen = {w: t - onset for w, t in (observed or {}).items()}
+    times = [(burn_resolve_time(p, budget, error_rate, break_seconds - onset, traffic_age, baselines, seen)
+              + onset, p) for p in fired]
     last_time, last = max(times, key=lambda tp: tp[0])
+    clears = burn_resolve_times(last, budget, error_rate, break_seconds - onset, traffic_age, baselines, seen)
     low, high, words = _resolve_tolerance(pipeline)
-    basis = (f"{last.name} pair clears with its short window: {_fmt(last.short_window)} x (1 - "
-             f"{last.burn_rate:g} x {budget:g} / {error_rate:g}); fired: "
-             + ", ".join(p.name for p in fired))
+    if clears[last.short_window] <= clears[last.long_window]:
+        how = (f"its short window: {_fmt(last.short_window)} x (1 - {last.burn_rate:g} x {budget:g} / "
+               f"{error_rate:g}) (its long window, {min(traffic_age, last.long_window):.0f}s of traffic at "
+               f"the break, would clear at {clears[last.long_window] + onset:.1f}s)")
+    elif last.long_window in seen:
+        how = (f"its long window, still filling: the ratio it held after the heal, diluted by good "
+               f"traffic to {last.burn_rate:g} x {budget:g}")
+    else:
+        how = (f"its long window, still filling ({min(traffic_age, last.long_window):.0f}s of traffic at "
+               f"the break, {break_seconds - onset:.1f}s of it bad): the good traffic after the heal dilutes "
+               f"it to {last.burn_rate:g} x {budget:g}")
+    basis = f"{last.name} pair clears with {how}; fired: " + ", ".join(p.name for p in fired)
     return Expectation(last_time, last_time - low, last_time + high, basis, words)
 
 

@@ -74,6 +74,54 @@ class BurnRate(unittest.TestCase):
         e = m.expect_burn_rate_resolve(self.pairs, "page", 0.999, 1.0, FULL, 0.1, DRILL)
         self.assertAlmostEqual(e.seconds, 5 * (1 - 0.0144))
 
+    def test_a_young_long_window_clears_first(self):
+        # The drill's latency pair (budget 0.01, k = 0.06) on a stack whose 6m window held 35 s of
+        # traffic at the break; paged and healed 4.3 s after the break, 3.5 s of it bad (onset
+        # 0.8 s). The long window: 3.5 / (35 + 4.3 + h) = 0.06 -> h = 19.03 s, before the short
+        # window's 30 x (1 - 0.06) = 28.2 s.
+        latency_pair = m.BurnRatePair("page", 360, 30, 6)
+        self.assertAlmostEqual(m.burn_resolve_time(latency_pair, 0.01, 1.0, 3.5, 35), 3.5 / 0.06 - 38.5, places=6)
+        e = m.expect_burn_rate_resolve([latency_pair], "page", 0.99, 1.0, 35, 4.3, DRILL, onset=0.8)
+        self.assertAlmostEqual(e.seconds, 0.8 + 3.5 / 0.06 - 38.5, places=6)
+        self.assertIn("long window", e.basis)
+        # Slow requests before the break count too: 2% of the 35 s is 0.7 s more bad.
+        t = m.burn_resolve_times(latency_pair, 0.01, 1.0, 3.5, 35, baselines={360: 0.02})[360]
+        self.assertAlmostEqual(t, (3.5 + 0.7) / 0.06 - 38.5, places=6)
+        # A full window keeps its errors: the short window decides, as before.
+        self.assertAlmostEqual(m.burn_resolve_time(latency_pair, 0.01, 1.0, 25, FULL), 28.2, places=6)
+        e = m.expect_burn_rate_resolve([latency_pair], "page", 0.99, 1.0, FULL, 25.8, DRILL, onset=0.8)
+        self.assertIn("short window", e.basis)
+
+    def test_what_a_filling_window_held_decides_when_it_clears(self):
+        # 81 bad of 737 requests, 20 good a second after: 81 / (737 + 20 t) = 0.06 -> t = 30.65 s.
+        self.assertAlmostEqual(m.filling_window_clear_time(81 / 737, 737, 20, 0.06), (81 / 0.06 - 737) / 20)
+        self.assertEqual(m.filling_window_clear_time(0.05, 737, 20, 0.06), 0)
+        # Observed, it replaces the model's figure for that window (given after the heal).
+        latency_pair = m.BurnRatePair("page", 360, 30, 6)
+        e = m.expect_burn_rate_resolve([latency_pair], "page", 0.99, 1.0, 35, 4.3, DRILL, onset=0.8,
+                                       observed={360: 12.5})
+        self.assertAlmostEqual(e.seconds, 12.5)
+        self.assertIn("the ratio it held after the heal", e.basis)
+        e = m.expect_burn_rate_resolve([latency_pair], "page", 0.99, 1.0, 35, 4.3, DRILL, onset=0.8,
+                                       observed={360: 40})
+        self.assertAlmostEqual(e.seconds, 0.8 + 28.2, places=6)
+
+    def test_a_window_that_slides_past_the_break_clears(self):
+        # 40 s of errors, full 1m window, k = 0.144: 40 - (h - 20) <= 0.144 x 60 -> h = 51.36 s;
+        # the 5s window clears first at 5 x (1 - 0.144).
+        pair = m.BurnRatePair("page", 60, 5, 14.4)
+        times = m.burn_resolve_times(pair, 0.01, 1.0, 40, FULL)
+        self.assertAlmostEqual(times[60], 20 + 40 - 0.144 * 60, places=6)
+        self.assertAlmostEqual(times[5], 5 * (1 - 0.144), places=6)
+
+    def test_a_pair_that_fired_held_its_windows_above_the_threshold(self):
+        # 1.5 s of errors cannot lift a full 6m window to 0.006; if the pair fired, its window held
+        # 2.16 s worth, which a full window keeps for 360 - 2.16 s.
+        pair = m.BurnRatePair("page", 360, 30, 6)
+        self.assertAlmostEqual(m.burn_resolve_times(pair, 0.001, 1.0, 1.5, FULL)[360], 360 - 2.16, places=4)
+        # A young one, just at the threshold, is diluted at once.
+        self.assertLess(m.burn_resolve_times(pair, 0.001, 1.0, 0.1, 40)[360], 0.01)
+
     def test_tolerance_is_the_pipeline(self):
         e, _ = m.expect_burn_rate(self.pairs, 0.999, 1.0, FULL, DRILL)
         self.assertAlmostEqual(e.high - e.seconds, 2 * 1 + 1 + 0.5 + m.SLACK_SECONDS)
