@@ -320,10 +320,10 @@ for backend in $backends; do
     "$bin/mock-slack" postmortem --db "$history" --incident "$incident" --out "$work/draft.md" \
     2> >(grep -v '"level"' >&2)
   [[ $backend == sqlite ]] || continue
-  # Migrations 8, 9 and 10 (the search index, built and rebuilt, and its terms) on this history as a version 7
+  # Migrations 8 to 11 (the search index, built and rebuilt, and its terms; 11 is PostgreSQL's only) on this history as a version 7
   # database: the index, its triggers, views and tables dropped, then opened (and so migrated)
   # again. (From a version 8 database, migration 9 alone took 33 s of these two.)
-  echo "== migrations 8, 9 and 10 (the search index) of the $occurrences-occurrence history"
+  echo "== migrations 8 to 11 (the search index) of the $occurrences-occurrence history"
   sqlite3 "$history" "DROP TRIGGER search_occurrences_update; DROP TRIGGER search_occurrences_delete;
     DROP TRIGGER search_occurrences_deleted; DROP TRIGGER search_events_insert; DROP TRIGGER search_events_delete;
     DROP TRIGGER search_messages_insert; DROP TRIGGER search_messages_delete;

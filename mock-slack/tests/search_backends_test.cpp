@@ -69,6 +69,14 @@ TEST_CASE("search finds the same on both back ends", "[search][pg]") {
   CHECK(found(s, "\"fine\"") == std::vector<std::string>{"event 1 in 1"});
   CHECK(found(s, "almost") == std::vector<std::string>{"message 1"});
   CHECK(found(s, "db-1").size() == 2);  // the DiskFull alert and the message's attachment
+  // Words split at ASCII punctuation, as unicode61 splits them: part of an address, a port, the
+  // word before a hyphen (PostgreSQL's parser kept `10.0.0.2:8443` and `db-1` whole).
+  CHECK(found(s, "10.0") == std::vector<std::string>{"alert 2 in 1", "alert 1 in 1"});
+  CHECK(found(s, "0.2") == std::vector<std::string>{"alert 2 in 1"});
+  CHECK(found(s, "8443") == std::vector<std::string>{"alert 2 in 1"});
+  CHECK(found(s, "84*") == std::vector<std::string>{"alert 2 in 1"});
+  CHECK(found(s, "db").size() == 2);
+  CHECK(found(s, "deploy;") == std::vector<std::string>{"event 1 in 1"});
   CHECK(found(s, "nowhere").empty());
   CHECK(found(s, "PortalDown nowhere").empty());
   SECTION("a resolution keeps the alert findable, with its new state") {

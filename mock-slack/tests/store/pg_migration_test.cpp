@@ -49,10 +49,8 @@ TEST_CASE("pg: a new database is migrated to the version SQLite's store is at", 
         "'r', 1, 'active', '[]', '[]', 'webhook')");
     auto matches = [&](const char* words) {
       return c
-          .exec(
-              "SELECT count(*) FROM occurrences WHERE mockslack_occurrence_text(alertname, "
-              "labels, annotations) @@ mockslack_search_query($1)",
-              pg::Params().add(words))
+          .exec("SELECT count(*) FROM occurrences WHERE search_text @@ mockslack_search_query($1)",
+                pg::Params().add(words))
           .int64(0, 0);
     };
     CHECK(matches(R"([{"t":"10.0.0.1:8080","p":false},{"t":"PORTALDOWN","p":false}])") == 1);
@@ -61,6 +59,7 @@ TEST_CASE("pg: a new database is migrated to the version SQLite's store is at", 
     CHECK(matches(R"([{"t":"Portal","p":false}])") == 0);
     CHECK(matches(R"([{"t":"portaldown","p":false},{"t":"nowhere","p":false}])") == 0);
     CHECK(matches(R"([{"t":"it's","p":true}])") == 0);
+    CHECK(matches(R"([{"t":"10.0","p":false},{"t":"8080","p":false}])") == 1);
   }
 }
 
