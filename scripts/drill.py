@@ -86,8 +86,10 @@ def get_text(url: str) -> str:
         return response.read().decode()
 
 
-def prom_value(query: str) -> float | None:
-    result = get_json(f"{PROMETHEUS}/api/v1/query", query=query)["data"]["result"]
+def prom_value(query: str, at: float | None = None) -> float | None:
+    """The first value of an instant query, now or at the Unix time `at`; None for no result."""
+    params = {"query": query} if at is None else {"query": query, "time": f"{at:.3f}"}
+    result = get_json(f"{PROMETHEUS}/api/v1/query", **params)["data"]["result"]
     return float(result[0]["value"][1]) if result else None
 
 
@@ -313,10 +315,11 @@ class BurnRate(Scenario):
             self.baselines)
         return expectation
 
-    def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None) -> model.Expectation:
+    def expect_resolve(self, t_break: float, t_heal: float, fired: set[str] | None = None,
+                       observed: dict[float, float] | None = None) -> model.Expectation:
         return model.expect_burn_rate_resolve(self.pairs, self.severity, self.objective, self.error_rate(),
                                               self.traffic_age, t_heal - t_break, self.pipeline, self.onset(),
-                                              fired, self.baselines)
+                                              fired, self.baselines, observed)
 
     def settle_resolve(self, t_break: float, t_heal: float, t_end: float,
                        first: model.Expectation) -> model.Expectation:
@@ -327,10 +330,8 @@ class BurnRate(Scenario):
             f'alertstate="firing",severity="{self.severity}"}}[{seconds}s]))'))["data"]["result"]
         names = {f"{model._fmt(model.parse_duration(r['metric']['long_window']))}/"
                  f"{model._fmt(model.parse_duration(r['metric']['short_window']))}" for r in result}
-        return model.expect_burn_rate_resolve(self.pairs, self.severity, self.objective, self.error_rate(),
-                                              self.traffic_age, t_heal - t_break, self.pipeline, self.onset(),
-                                              names or None, self.baselines,
-                                              self._filling_clears(t_break, t_heal, t_end, names))
+        return self.expect_resolve(t_break, t_heal, names or None,
+                                   self._filling_clears(t_break, t_heal, t_end, names))
 
     def _filling_clears(self, t_break: float, t_heal: float, t_end: float,
                         fired: set[str]) -> dict[float, float]:
@@ -344,21 +345,17 @@ class BurnRate(Scenario):
         at = t_heal + self.onset() + self.pipeline.scrape_interval + self.pipeline.evaluation_interval
         if at > t_end:
             return {}
+        # The steady rate is the one before the break: just after the heal, the short window
+        # also holds the burst of the slow requests the heal released.
+        short = model._fmt(min(p.short_window for p in self.pairs) * SCALE)
+        rate = prom_value(f"slo:sli_total:rate{short}{sel}", t_break)
         out = {}
         for pair in self.pairs:
             if pair.name not in fired or self.traffic_age >= pair.long_window:
                 continue
             name = model._fmt(pair.long_window * SCALE)
-            short = model._fmt(min(p.short_window for p in self.pairs) * SCALE)
-
-            def value(query: str, t: float) -> float | None:
-                result = get_json(f"{PROMETHEUS}/api/v1/query", query=query, time=f"{t:.3f}")["data"]["result"]
-                return float(result[0]["value"][1]) if result else None
-            ratio = value(f"slo:sli_error:ratio_rate{name}{sel}", at)
-            traffic = value(f"slo:sli_total:rate{name}{sel} * {pair.long_window:g}", at)
-            # The steady rate is the one before the break: just after the heal, the short window
-            # also holds the burst of the slow requests the heal released.
-            rate = value(f"slo:sli_total:rate{short}{sel}", t_break)
+            ratio = prom_value(f"slo:sli_error:ratio_rate{name}{sel}", at)
+            traffic = prom_value(f"slo:sli_total:rate{name}{sel} * {pair.long_window:g}", at)
             if None in (ratio, traffic, rate) or rate <= 0:
                 continue
             k = pair.burn_rate * (1 - self.objective)
