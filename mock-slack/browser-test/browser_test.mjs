@@ -13,16 +13,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { iso, startMockSlack as startProcess } from './mock_slack_process.mjs';
+import {
+  alert, iso, launchBrowser, notification, postWebhook as post, startMockSlack as startProcess,
+} from './mock_slack_process.mjs';
 
 const [binary, screenshotDir] = process.argv.slice(2);
 if (!binary || !screenshotDir) {
   console.error('usage: node browser_test.mjs <mock-slack binary> <screenshot dir>');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 mkdirSync(screenshotDir, { recursive: true });
 const work = mkdtempSync(path.join(tmpdir(), 'mock-slack-browser-'));
 // The person who signs in to the pages; what she posts with the forms is signed with her name.
@@ -37,40 +37,6 @@ function startMockSlack() {
     '--runbooks-dir', work, '--ui-basic-auth-file', usersFile]);
 }
 const minute = 60 * 1000;
-
-function alert(name, status, startsAt, endsAt, labels) {
-  return {
-    status,
-    labels: { alertname: name, instance: '10.0.0.7:8080', ...labels },
-    annotations: { summary: `${name} summary`, runbook_url: `http://runbooks.example/${name}` },
-    startsAt,
-    endsAt: endsAt ?? '0001-01-01T00:00:00Z',
-    generatorURL: 'http://prometheus.example:9090/graph?g0.expr=up',
-    fingerprint: `${name}-fp`,
-  };
-}
-
-function notification(group, status, receiver, alerts) {
-  return {
-    version: '4',
-    groupKey: `{}/{}:{alertname="${group}"}`,
-    truncatedAlerts: 0,
-    status,
-    receiver,
-    groupLabels: { alertname: group },
-    commonLabels: alerts[0].labels,
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager.example:9093',
-    alerts,
-  };
-}
-
-async function post(base, body) {
-  const res = await fetch(`${base}/webhook`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
-  assert.equal(res.status, 200, `POST /webhook: ${await res.text()}`);
-}
 
 /**
  * Another site: a page on http://localhost:<port> (mock-slack is http://127.0.0.1:<port>, another
@@ -115,16 +81,8 @@ try {
   await post(base, notification('DiskFull', 'firing', 'team-storage',
     [alert('DiskFull', 'firing', iso(10 * minute), null, { service: 'storage', severity: 'warning' })]));
 
-  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
-    executablePath,
-    headless: true,
-    javaScriptEnabled: false,
-    // Answers mock-slack's basic-auth challenge (WWW-Authenticate: Basic) as a person would.
-    httpCredentials: user,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // Answers mock-slack's basic-auth challenge (WWW-Authenticate: Basic) as a person would.
+  context = await launchBrowser(path.join(work, 'chromium-profile'), user);
   const page = context.pages()[0] ?? await context.newPage();
   const cspViolations = [];
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });

@@ -135,7 +135,9 @@ std::vector<std::pair<std::string, std::string>> parse_ui_users(std::string_view
 }
 
 ReadAuth::ReadAuth(ReadCredentials c)
-    : enabled_(c.configured()), trusted_user_header_(std::move(c.trusted_user_header)) {
+    : enabled_(c.configured()),
+      anonymous_(c.anonymous_read && c.configured()),
+      trusted_user_header_(std::move(c.trusted_user_header)) {
   for (const auto& [user, password] : c.ui_users) {
     ui_users_.emplace_back(user, sha256_raw(user + ":" + password));
   }
@@ -164,6 +166,7 @@ ReadAuth::ReadAuth(ReadCredentials c)
 bool ReadAuth::allows(std::string_view header, std::string_view trusted_user) const {
   if (!enabled_) return true;
   if (!trusted_user_header_.empty() && !trusted_user.empty()) return true;
+  if (header.empty()) return anonymous_;
   std::string_view rest;
   if (!bearer_digest_.empty() && scheme_is(header, "Bearer", rest)) {
     return digest_equal(sha256_raw(rest), bearer_digest_);

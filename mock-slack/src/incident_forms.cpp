@@ -178,6 +178,12 @@ ui::IncidentFormsView Receiver::incident_forms(const Request& req, Response& res
     return forms;
   }
   forms.user = signed_in_user(req);
+  if (forms.user.empty() && req.header("Authorization").empty()) {
+    // An anonymous reader (--anonymous-read): /signin asks for a user and comes back here.
+    forms.why_not = "Sign in to acknowledge, add notes or mark mitigation.";
+    forms.signin_url = "/signin?next=" + ui::url_encode(req.http.path);
+    return forms;
+  }
   if (!usable_author(forms.user)) {
     forms.why_not = forms.user.empty()
                         ? "Sign in as a person to acknowledge, add notes or mark mitigation: "
@@ -211,7 +217,10 @@ void Receiver::post_incident_form(const Request& req, Response& res) {
     const std::string user = signed_in_user(req);
     if (user.empty()) {
       throw FormError{403, "Sign-in required",
-                      "Sign in as a person to post: the read token names nobody."};
+                      req.header("Authorization").empty()
+                          ? "Sign in to post: open /signin, then send the form again from the "
+                            "incident page."
+                          : "Sign in as a person to post: the read token names nobody."};
     }
     if (!usable_author(user)) {
       throw FormError{400, "Bad user name",

@@ -67,6 +67,9 @@ const std::vector<Receiver::Route>& Receiver::table() {
       // incident_forms.cpp
       {"POST", "/incidents/{id}/events", Access::form, 303, &Receiver::post_incident_form,
        "the incident page's forms: acknowledge, note, mitigated, resolve, reopen (then back)"},
+      // signin.cpp
+      {"GET", "/signin", Access::page, 303, &Receiver::signin,
+       "sign in to act on incidents (a Basic challenge, or the proxy's header), then back to next"},
       // pages.cpp
       {"GET", "/incidents/{id}/postmortem.md", Access::page, 200, &Receiver::postmortem_page,
        "the incident's postmortem draft, Markdown"},

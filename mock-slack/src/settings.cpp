@@ -91,6 +91,11 @@ void add_options(CLI::App& app, Settings& s) {
                  "auth (it then guards the pages and the JSON API's GET routes) and whose name "
                  "signs what they post with the incident page's forms (empty: none)")
       ->envname("MOCKSLACK_UI_BASIC_AUTH_FILE");
+  app.add_flag("--anonymous-read", s.anonymous_read,
+               "Reads need no credential (a credential that is sent must still be right); people "
+               "sign in at /signin only to act with the incident page's forms. For a stack on "
+               "loopback; needs --ui-basic-auth-file or --trusted-user-header (default: off)")
+      ->envname("MOCKSLACK_ANONYMOUS_READ");
   app.add_option("--durability", s.durability,
                  "normal: commits survive a crash of the process (synchronous=NORMAL, WAL); "
                  "full: every commit is fsynced and survives power loss")
@@ -181,6 +186,12 @@ Resolved resolve(const Settings& s) {
                                   e.what());
     }
   }
+  if (s.anonymous_read && r.receiver.read.ui_users.empty() && s.trusted_user_header.empty()) {
+    throw std::invalid_argument(
+        "--anonymous-read: nobody could sign in to act on an incident; set "
+        "--ui-basic-auth-file or --trusted-user-header too");
+  }
+  r.receiver.read.anonymous_read = s.anonymous_read;
   r.receiver.runbooks_dir = s.runbooks_dir;
   r.receiver.limits.max_alerts = 100000;
   return r;

@@ -174,6 +174,36 @@ TEST_CASE("the UI users come from --ui-basic-auth-file", "[settings][read]") {
                     Catch::StartsWith("--ui-basic-auth-file: cannot read "));
 }
 
+TEST_CASE("the flag --anonymous-read opens the reads to everyone while the UI users sign in to act",
+          "[settings][read]") {
+  TempDir dir;
+  const auto file = dir.path() / "users";
+  std::ofstream(file) << "oncall:secret\n";
+  const std::string db = (dir.path() / "x.db").string();
+  auto p = parse({"--db", db, "--ui-basic-auth-file", file.string(), "--anonymous-read"});
+  REQUIRE_FALSE(p.code);
+  CHECK(resolve(p.settings).receiver.read.anonymous_read);
+  CHECK_FALSE(resolve(parse({"--db", db, "--ui-basic-auth-file", file.string()}).settings)
+                  .receiver.read.anonymous_read);
+
+  ::setenv("MOCKSLACK_ANONYMOUS_READ", "true", 1);
+  auto e = parse({"--db", db, "--trusted-user-header", "X-Forwarded-User"});
+  ::unsetenv("MOCKSLACK_ANONYMOUS_READ");
+  REQUIRE_FALSE(e.code);
+  CHECK(resolve(e.settings).receiver.read.anonymous_read);
+
+  // Nobody could sign in, so the flag would only say "reads are open" twice: refused.
+  for (auto args :
+       {std::vector<std::string>{"--db", db, "--anonymous-read"},
+        std::vector<std::string>{"--db", db, "--anonymous-read", "--read-token", "t"}}) {
+    auto bad = parse(args);
+    REQUIRE_FALSE(bad.code);
+    CHECK_THROWS_WITH(resolve(bad.settings),
+                      "--anonymous-read: nobody could sign in to act on an incident; set "
+                      "--ui-basic-auth-file or --trusted-user-header too");
+  }
+}
+
 TEST_CASE("the database is a SQLite file or a PostgreSQL URI, from --db or --db-url-file",
           "[settings]") {
   TempDir dir;

@@ -46,6 +46,10 @@ struct ReadCredentials {
   /// --ui-basic-auth-file: the people who sign in to the pages with HTTP basic auth, as (user,
   /// password); empty: none. They may read, and the incident page's forms sign with their name.
   std::vector<std::pair<std::string, std::string>> ui_users;
+  /// --anonymous-read: a request without credentials may read too, as a Grafana viewer does;
+  /// people sign in (GET /signin) only to act with the incident page's forms. A credential that
+  /// is sent must still be right. Meant for a stack on loopback; needs UI users or the header.
+  bool anonymous_read = false;
   bool configured() const {
     return !bearer_token.empty() || !trusted_user_header.empty() || !ui_users.empty();
   }
@@ -66,10 +70,15 @@ class ReadAuth {
   /// The header to pass to allows() as `trusted_user`; empty when none is trusted.
   const std::string& trusted_user_header() const { return trusted_user_header_; }
   /// True when read auth is off, or the Authorization header carries the read token or a UI
-  /// user's basic auth, or the trusted header is set.
+  /// user's basic auth, or the trusted header is set, or (--anonymous-read) no credential is
+  /// sent at all.
   bool allows(std::string_view authorization_header, std::string_view trusted_user) const;
   /// Whether anyone can be signed in: a trusted header or UI users are configured.
   bool signs_in_users() const { return !trusted_user_header_.empty() || !ui_users_.empty(); }
+  /// Whether UI users are configured: GET /signin then asks the browser for one (basic auth).
+  bool has_ui_users() const { return !ui_users_.empty(); }
+  /// Whether a request without credentials may read (--anonymous-read).
+  bool anonymous_read() const { return anonymous_; }
   /// The signed-in user: the trusted header's value when the header is configured and its value
   /// is non-empty, else the user name of a UI user's basic auth in the Authorization header,
   /// else empty (the read token names nobody).
@@ -87,6 +96,7 @@ class ReadAuth {
 
  private:
   bool enabled_ = false;
+  bool anonymous_ = false;
   std::string bearer_digest_;  // SHA-256 of the token; empty: no token
   std::string trusted_user_header_;
   std::vector<std::pair<std::string, std::string>> ui_users_;  // (user, SHA-256 of "user:pass")

@@ -152,6 +152,8 @@ class Receiver {
   /// The incident page's forms for this request: offered to a signed-in user, with a token of
   /// their session (a new session's cookie is set on `res`); else why not.
   ui::IncidentFormsView incident_forms(const Request& req, Response& res) const;
+  // signin.cpp
+  void signin(const Request& req, Response& res);
   /// The signed-in user (ReadAuth::user), or empty.
   std::string signed_in_user(const Request& req) const;
   /// A page with the alarm banner while there is one.

@@ -35,6 +35,7 @@ struct Settings {
   std::string read_token;
   std::string trusted_user_header;
   std::string ui_basic_auth_file;  ///< user:password lines; empty: no UI users
+  bool anonymous_read = false;     ///< reads need no credential; people sign in to act
   std::string durability = "normal";
   std::string runbooks_dir = "runbooks";
 

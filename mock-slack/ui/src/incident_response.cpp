@@ -68,6 +68,7 @@ std::string render_incident_response(const IncidentView& incident) {
   const IncidentFormsView& f = incident.forms;
   d.set("offered", f.offered);
   d.set("why_not", f.why_not);
+  if (!f.signin_url.empty()) d.set("signin_url", f.signin_url);
   d.set("user", f.user);
   // Resolve by hand while it is not, reopen once it is (by hand or by Alertmanager).
   const bool resolved =

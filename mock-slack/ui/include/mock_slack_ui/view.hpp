@@ -93,6 +93,7 @@ struct IncidentFormsView {
   std::string user;        ///< who is signed in
   std::string csrf_token;  ///< the hidden field every form carries
   std::string why_not;     ///< when not offered: what would enable them
+  std::string signin_url;  ///< when not offered and a person could sign in: GET /signin?next=...
 };
 
 /// Occurrences of one group key that overlap in time.
