@@ -64,6 +64,32 @@ INCIDENT=$(curl -fsS --max-time 5 -G "$MS/api/v1/incidents" --data-urlencode "al
 slack_page() { curl -fsS --max-time 5 -G "$MS/api/v1/messages" --data-urlencode "channel=pages" | jq -e '[.data[] | tostring | select(test("PortalAvailabilityBudgetBurn"))] | length > 0' >/dev/null; }
 check "Slack-format page in the #pages channel" wait_for 30 "slack message" slack_page
 
+# The on-call works the incident in the stack's mock-slack as a browser without script would:
+# the page reads anonymously and offers Sign in; /signin asks for the stack's UI user and sends
+# them back; signed in, the page has the forms; the acknowledgement posts with the session's
+# cookie, its CSRF token and this site's Origin, and is stored under the user's name.
+UI_LOGIN=$(grep -v '^#' "$FIREDRILL_STATE/secrets/mock-slack-ui-users" | head -n1)
+JAR=$FIREDRILL_STATE/cookies
+signin_link() { curl -fsS --max-time 5 "$MS/incidents/$INCIDENT" | grep -q "href=\"/signin?next=%2Fincidents%2F$INCIDENT\""; }
+check "an anonymous reader of the incident page is offered Sign in" signin_link
+status_of() { curl -sS -o /dev/null --max-time 5 -w '%{http_code} %header{location}' "$@"; }
+check "/signin asks for the UI user" test "$(status_of "$MS/signin?next=%2Fincidents%2F$INCIDENT")" = "401 "
+check "/signin with the UI user goes back to the incident" \
+  test "$(status_of -u "$UI_LOGIN" "$MS/signin?next=%2Fincidents%2F$INCIDENT")" = "303 /incidents/$INCIDENT"
+acknowledge() {
+  local csrf
+  csrf=$(curl -fsS --max-time 5 -u "$UI_LOGIN" -c "$JAR" "$MS/incidents/$INCIDENT" |
+         grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+  [[ -n $csrf ]] || { echo "the signed-in page has no forms"; return 1; }
+  [[ $(status_of -u "$UI_LOGIN" -b "$JAR" -H "Origin: $MS" --data-urlencode "csrf=$csrf" \
+        --data-urlencode kind=acknowledged --data-urlencode "text=e2e on it" \
+        "$MS/incidents/$INCIDENT/events") == "303 /incidents/$INCIDENT" ]]
+}
+check "the signed-in on-call acknowledges through the incident page's form" acknowledge
+check "the acknowledgement is stored under the UI user's name" bash -c \
+  "curl -fsS --max-time 5 '$MS/api/v1/incidents/$INCIDENT/events' |
+   jq -e '[.events[] | select(.kind == \"acknowledged\" and .author == \"${UI_LOGIN%%:*}\" and .text == \"e2e on it\")] | length == 1' >/dev/null"
+
 "$ROOT/scripts/stack" heal >/dev/null
 T_HEAL=$(date +%s)
 resolved() { [[ $(curl -fsS --max-time 5 "$MS/api/v1/incidents/$INCIDENT" | jq -r '.status') == resolved ]]; }
@@ -88,6 +114,12 @@ postmortem_has_timeline() {
     grep -qi "resolved" <<<"$md"
 }
 check "postmortem draft holds the incident's timeline" postmortem_has_timeline
+postmortem_has_acknowledgement() {
+  local md; md=$(curl -fsS --max-time 10 "$MS/incidents/$INCIDENT/postmortem.md")
+  grep -Eq '^\| Acknowledged \| [0-9]{4}-.* by '"${UI_LOGIN%%:*}"' \|$' <<<"$md" &&
+    grep -Eq '^- \*\*Time to acknowledge \(TTA\):\*\* [0-9]' <<<"$md"
+}
+check "postmortem draft gives who acknowledged and the TTA" postmortem_has_acknowledgement
 
 echo "e2e: $passed passed, $failed failed in $(elapsed)"
 (( failed == 0 ))
