@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "firedrill/text.hpp"
 #include "store/db/db.hpp"
 
 namespace mock_slack {
@@ -70,6 +71,21 @@ bool known_event_kind(std::string_view kind) {
 IncidentEvent parse_incident_event(const json& body, std::optional<std::int64_t> incident_id,
                                    TimePoint now) {
   if (!body.is_object()) throw std::invalid_argument("body: expected a JSON object");
+  // A field this API does not know is refused, not dropped: a misspelt "time" would otherwise
+  // store the event at the wrong moment without a word.
+  static constexpr std::string_view kFields[] = {
+      "kind", "text", "author", "time", "details", "incident_id", "fingerprint", "starts_at"};
+  for (const auto& [name, value] : body.items()) {
+    const bool known = std::find(std::begin(kFields), std::end(kFields), name) != std::end(kFields);
+    if (!known) {
+      throw std::invalid_argument("unknown field \"" + firedrill::cut(name) +
+                                  "\" (expected kind, text, author, time, details, and "
+                                  "incident_id or fingerprint and starts_at)");
+    }
+    if (incident_id && (name == "incident_id" || name == "fingerprint" || name == "starts_at")) {
+      throw std::invalid_argument(name + ": the incident is the URL's; leave it out");
+    }
+  }
   IncidentEvent e;
   e.kind = required_string(body, "kind", 64);
   if (!known_event_kind(e.kind)) {

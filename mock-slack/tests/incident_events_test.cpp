@@ -76,6 +76,18 @@ TEST_CASE("events keyed by alert occurrence or incident show with the incident i
   CHECK(events[1]["details"]["attempt"] == 1);
   CHECK(f.get(base)["events"] == events);
 
+  SECTION("under the incident's URL, the body names no incident") {
+    for (const char* field : {"incident_id", "fingerprint"}) {
+      json body{{"author", "alice"}, {"kind", "note"}, {"text", "x"}};
+      body[field] = field == std::string("incident_id") ? json(incident + 1) : json("abc");
+      auto res = f.post(base + "/events", body);
+      REQUIRE(res);
+      CHECK(res->status == 400);
+      CHECK(json::parse(res->body)["error"] ==
+            std::string(field) + ": the incident is the URL's; leave it out");
+    }
+    CHECK(f.get(base + "/events")["events"].size() == 2);
+  }
   SECTION("another occurrence's events stay out") {
     REQUIRE(f.post("/api/v1/incident-events", {{"fingerprint", fingerprint},
                                                {"starts_at", "2026-12-01T10:00:00Z"},
@@ -128,6 +140,11 @@ TEST_CASE("writing incident events needs credentials and valid fields", "[incide
   bad = good;
   bad["details"] = json::array();
   CHECK(error_of(bad) == "details: expected a JSON object");
+  bad = good;
+  bad["at"] = "2026-12-01T12:03:00Z";  // a misspelt "time": refused, not stored at "now"
+  CHECK(error_of(bad) ==
+        "unknown field \"at\" (expected kind, text, author, time, details, and incident_id or "
+        "fingerprint and starts_at)");
 
   auto raw = f.client().Post("/api/v1/incident-events", {{"Authorization", "Bearer secret"}},
                              "{\"kind\":", "application/json");
