@@ -129,6 +129,21 @@ TEST_CASE("the incident export streams every incident with its summary and event
                      {{"kind", "note"}, {"author", "alice"}, {"text", "=cmd|' /C calc'!A0"}}, auth);
   REQUIRE(note);
   REQUIRE(note->status == 201);
+  // Incident 8 (A7, firing since 10:00:07, detected at 12:00:00) is worked by hand; incident 10
+  // (A9) is resolved by hand and reopened.
+  set_clock("2026-12-01T12:30:00Z");
+  const auto event = [&](int incident, const char* kind, const char* author, const char* at) {
+    auto res = r.post("/api/v1/incidents/" + std::to_string(incident) + "/events",
+                      {{"kind", kind}, {"author", author}, {"text", kind}, {"time", at}}, auth);
+    REQUIRE(res);
+    REQUIRE(res->status == 201);
+  };
+  event(8, "acknowledged", "bob", "2026-12-01T12:03:00Z");
+  event(8, "acknowledged", "carol", "2026-12-01T12:04:00Z");  // not the first
+  event(8, "mitigated", "carol", "2026-12-01T12:10:00Z");
+  event(8, "resolved", "bob", "2026-12-01T12:20:00Z");
+  event(10, "resolved", "bob", "2026-12-01T12:05:00Z");
+  event(10, "reopened", "carol", "2026-12-01T12:06:00Z");
   auto c = r.client();
 
   SECTION("NDJSON: every incident once, newest first, with events and a duration") {
@@ -156,6 +171,28 @@ TEST_CASE("the incident export streams every incident with its summary and event
     // Incident 7 (alert A6) resolved an hour before now, having started 2h - 6 s before it.
     CHECK(seventh["durationSeconds"] == 3594.0);
     CHECK(lines[1200 - 8]["durationSeconds"].is_null());  // still firing
+    // The response figures, as the postmortem draft finds them without Prometheus.
+    CHECK(lines[1200 - 8]["response"] == json{{"acknowledgedAt", "2026-12-01T12:03:00Z"},
+                                              {"acknowledgedBy", "bob"},
+                                              {"mitigatedAt", "2026-12-01T12:10:00Z"},
+                                              {"mitigatedBy", "carol"},
+                                              {"resolvedAt", "2026-12-01T12:20:00Z"},
+                                              {"resolvedBy", "bob"},
+                                              {"ttdSeconds", 7193.0},
+                                              {"ttaSeconds", 180.0},
+                                              {"ttmSeconds", 7793.0},
+                                              {"ttrSeconds", 8393.0}});
+    // Reopened after a resolution by hand, and still firing: no resolution, no TTR.
+    const json& tenth = lines[1200 - 10]["response"];
+    CHECK(tenth["resolvedAt"].is_null());
+    CHECK(tenth["resolvedBy"].is_null());
+    CHECK(tenth["ttrSeconds"].is_null());
+    CHECK(tenth["acknowledgedAt"].is_null());
+    CHECK(tenth["ttaSeconds"].is_null());
+    // Resolved by Alertmanager (its last alert) at 11:00: the time, and nobody's name.
+    CHECK(seventh["response"]["resolvedAt"] == "2026-12-01T11:00:00Z");
+    CHECK(seventh["response"]["resolvedBy"].is_null());
+    CHECK(seventh["response"]["ttrSeconds"] == 3594.0);
   }
   SECTION("the filters of /api/v1/alerts apply") {
     auto res = c.Get("/api/v1/incidents/export?status=firing");
@@ -179,9 +216,17 @@ TEST_CASE("the incident export streams every incident with its summary and event
     const auto records = csv_records(res->body);
     REQUIRE(records.size() == 1201);
     CHECK(records[0][0] == "id");
-    CHECK(records[0].size() == 17);
+    CHECK(records[0].size() == 27);
+    CHECK(records[0][17] == "acknowledgedAt");
+    CHECK(records[0][26] == "ttrSeconds");
+    const auto& eighth = records[1201 - 8];
+    REQUIRE(eighth.size() == 27);
+    CHECK(std::vector<std::string>(eighth.begin() + 17, eighth.end()) ==
+          std::vector<std::string>{"2026-12-01T12:03:00Z", "bob", "2026-12-01T12:10:00Z", "carol",
+                                   "2026-12-01T12:20:00Z", "bob", "7193.0", "180.0", "7793.0",
+                                   "8393.0"});
     const auto& seventh = records[1201 - 7];
-    REQUIRE(seventh.size() == 17);
+    REQUIRE(seventh.size() == 27);
     CHECK(seventh[0] == "7");
     CHECK(seventh[15] == "1");
     const json events = json::parse(seventh[16]);
