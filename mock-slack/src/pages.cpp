@@ -201,8 +201,10 @@ void Receiver::incident_page(const Request& req, Response& res) {
   ui::IncidentSliSection sli;
   sli.prometheus_url = options_.pages.prometheus_url;
   if (!sli.prometheus_url.empty()) {
-    const ui::IncidentSli fetched =
-        ui::fetch_incident_sli(sli.prometheus_url, view, now_ms, options_.pages.sli);
+    const auto cached = sli_cache_.get(view, [&] {
+      return ui::fetch_incident_sli(sli.prometheus_url, view, now_ms, options_.pages.sli);
+    });
+    const ui::IncidentSli& fetched = *cached;
     sli.error = fetched.error;
     sli.chart_href = "/incidents/" + std::to_string(view.id) + "/sli.svg";
     sli.figures = ui::sli_summary(fetched);
@@ -224,8 +226,11 @@ void Receiver::sli_chart(const Request& req, Response& res) {
     return;
   }
   const ui::IncidentView view = incident_view(store_, *detail);
-  const ui::IncidentSli sli = ui::fetch_incident_sli(options_.pages.prometheus_url, view,
-                                                     to_unix_ms(store_.now()), options_.pages.sli);
+  const auto cached = sli_cache_.get(view, [&] {
+    return ui::fetch_incident_sli(options_.pages.prometheus_url, view, to_unix_ms(store_.now()),
+                                  options_.pages.sli);
+  });
+  const ui::IncidentSli& sli = *cached;
   if (!sli.error.empty()) {
     respond(res, 503,
             "Prometheus at " + options_.pages.prometheus_url + " did not answer (" + sli.error +

@@ -35,6 +35,7 @@ Receiver::Receiver(firedrill::Service& service, Store& store, ReceiverOptions op
       auth_(options_.credentials),
       read_auth_(options_.read),
       csrf_(options_.random),
+      sli_cache_(options_.pages.sli_cache_ttl, 256, [&store] { return store.now(); }),
       notifications_(prometheus::BuildCounter()
                          .Name("mockslack_notifications_received_total")
                          .Help("Webhook notifications stored, by receiver and status")

@@ -153,6 +153,49 @@ TEST_CASE("with a real Prometheus the chart is served, embedded and saved beside
   CHECK_THAT(saved, Catch::Contains("class=\"mark mark-detect\""));
 }
 
+/// How many times Prometheus has answered GET /api/v1/rules, from its own /metrics: every fetch
+/// of an incident's SLI starts with one.
+double rules_requests(const ui::testing::RealPrometheus& prom) {
+  httplib::Client c(prom.url());
+  auto res = c.Get("/metrics");
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  double total = 0;
+  std::istringstream lines(res->body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("prometheus_http_requests_total{") &&
+        line.find("handler=\"/api/v1/rules\"") != std::string::npos) {
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return total;
+}
+
+TEST_CASE("the incident page and its chart share one fetch of the SLI for a few seconds",
+          "[pages][sli][prometheus]") {
+  ui::testing::RealPrometheus prom(firedrill::build_paths::prometheus_binary,
+                                   firedrill::build_paths::drill_slo_portal_rules);
+  INFO(prom.log());
+  REQUIRE(prom.running());
+  Running m(with_prometheus(prom.url()));
+  seed_now(m);
+  auto c = m.client();
+  const double before = rules_requests(prom);
+  REQUIRE(c.Get("/incidents/1")->status == 200);
+  REQUIRE(c.Get("/incidents/1/sli.svg")->status == 200);
+  REQUIRE(c.Get("/incidents/1")->status == 200);  // a reload
+  CHECK(rules_requests(prom) - before == 1);
+  // The draft always asks Prometheus itself.
+  REQUIRE(c.Get("/incidents/1/postmortem.md")->status == 200);
+  CHECK(rules_requests(prom) - before == 2);
+  // Ten seconds later the page asks again.
+  set_clock(alerting::format_time(test_now() + std::chrono::seconds(10)));
+  const auto svg = c.Get("/incidents/1/sli.svg");
+  REQUIRE(svg->status == 200);
+  CHECK_THAT(svg->body, Catch::Contains("data-slo=\"availability\""));
+  CHECK(rules_requests(prom) - before == 3);
+}
+
 TEST_CASE("a drill's event puts its measured and expected figures in the draft",
           "[pages][sli][postmortem]") {
   ReceiverOptions o;

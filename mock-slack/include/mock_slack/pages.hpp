@@ -27,6 +27,9 @@ struct PagesOptions {
   /// not configured, and the page and the draft say the figures are not available.
   std::string prometheus_url;
   ui::SliOptions sli;
+  /// How long the incident page and its chart reuse one fetch of the SLI (sli_cache.hpp); 0: not
+  /// at all. The postmortem draft always fetches.
+  std::chrono::milliseconds sli_cache_ttl{std::chrono::seconds(10)};
   /// Bars in the timeline chart at most (the newest occurrences of the window).
   std::size_t chart_max_occurrences = 250;
   /// Webhook notifications shown in a receiver's channel at most.

@@ -20,6 +20,7 @@
 #include "mock_slack/auth.hpp"
 #include "mock_slack/csrf.hpp"
 #include "mock_slack/pages.hpp"
+#include "mock_slack/sli_cache.hpp"
 #include "mock_slack/store.hpp"
 
 namespace prometheus {
@@ -168,6 +169,7 @@ class Receiver {
   WebhookAuth auth_;
   ReadAuth read_auth_;
   CsrfGuard csrf_;
+  SliCache sli_cache_;
   prometheus::Family<prometheus::Counter>& notifications_;
   prometheus::Family<prometheus::Counter>& rejected_;
   std::mutex receivers_mutex_;
