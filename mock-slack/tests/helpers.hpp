@@ -151,4 +151,17 @@ struct Running {
   firedrill::testing::RunningService running;
 };
 
+/// At 2026-12-01T12:00:00Z (the test clock), a PortalDown page firing since 11:58 through
+/// POST /webhook; returns its incident's id.
+inline std::int64_t seed_portal_down(const Running& r) {
+  set_clock("2026-12-01T12:00:00Z");
+  auto res =
+      r.post("/webhook",
+             notification("PortalDown", "firing",
+                          json::array({alert("PortalDown", "firing", "2026-12-01T11:58:00Z")})));
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  return json::parse(res->body)["incident"].get<std::int64_t>();
+}
+
 }  // namespace mock_slack::testing

@@ -42,16 +42,7 @@ struct FormsFixture : Running {
 
   std::string origin() const { return "http://127.0.0.1:" + std::to_string(service.api_port()); }
 
-  void seed() {
-    set_clock("2026-12-01T12:00:00Z");
-    auto res = Running::post(
-        "/webhook",
-        notification("PortalDown", "firing",
-                     json::array({alert("PortalDown", "firing", "2026-12-01T11:58:00Z")})));
-    REQUIRE(res);
-    REQUIRE(res->status == 200);
-    incident = json::parse(res->body)["incident"].get<std::int64_t>();
-  }
+  void seed() { incident = seed_portal_down(*this); }
   std::string page_path() const { return "/incidents/" + std::to_string(incident); }
 
   /// Loads the incident page as `b`, keeping the cookie it sets and the form's token.

@@ -52,6 +52,21 @@ ReceiverOptions with_prometheus(const std::string& url) {
   return o;
 }
 
+/// Debian's Prometheus with the real drill SLO rules, and mock-slack querying it, seeded with
+/// seed_now()'s incident.
+struct WithDrillPrometheus {
+  ui::testing::RealPrometheus prom{firedrill::build_paths::prometheus_binary,
+                                   firedrill::build_paths::drill_slo_portal_rules};
+  Running m{checked(prom)};
+
+  static ReceiverOptions checked(const ui::testing::RealPrometheus& p) {
+    INFO(p.log());
+    REQUIRE(p.running());
+    return with_prometheus(p.url());
+  }
+  WithDrillPrometheus() { seed_now(m); }
+};
+
 /// A loopback URL where nothing listens.
 std::string unreachable_url() {
   return "http://127.0.0.1:" + std::to_string(ui::testing::free_port());
@@ -111,12 +126,9 @@ TEST_CASE("an unreachable Prometheus is said in words, and the chart route answe
 
 TEST_CASE("with a real Prometheus the chart is served, embedded and saved beside the draft",
           "[pages][sli][prometheus]") {
-  ui::testing::RealPrometheus prom(firedrill::build_paths::prometheus_binary,
-                                   firedrill::build_paths::drill_slo_portal_rules);
-  INFO(prom.log());
-  REQUIRE(prom.running());
-  Running m(with_prometheus(prom.url()));
-  seed_now(m);
+  WithDrillPrometheus w;
+  auto& prom = w.prom;
+  auto& m = w.m;
   auto c = m.client();
   auto svg = c.Get("/incidents/1/sli.svg");
   REQUIRE(svg);
@@ -173,12 +185,9 @@ double rules_requests(const ui::testing::RealPrometheus& prom) {
 
 TEST_CASE("the incident page and its chart share one fetch of the SLI for a few seconds",
           "[pages][sli][prometheus]") {
-  ui::testing::RealPrometheus prom(firedrill::build_paths::prometheus_binary,
-                                   firedrill::build_paths::drill_slo_portal_rules);
-  INFO(prom.log());
-  REQUIRE(prom.running());
-  Running m(with_prometheus(prom.url()));
-  seed_now(m);
+  WithDrillPrometheus w;
+  auto& prom = w.prom;
+  auto& m = w.m;
   auto c = m.client();
   const double before = rules_requests(prom);
   REQUIRE(c.Get("/incidents/1")->status == 200);

@@ -22,16 +22,7 @@ struct SigninFixture : Running {
   using Running::Running;
   std::int64_t incident = 0;
 
-  void seed() {
-    set_clock("2026-12-01T12:00:00Z");
-    auto res = Running::post(
-        "/webhook",
-        notification("PortalDown", "firing",
-                     json::array({alert("PortalDown", "firing", "2026-12-01T11:58:00Z")})));
-    REQUIRE(res);
-    REQUIRE(res->status == 200);
-    incident = json::parse(res->body)["incident"].get<std::int64_t>();
-  }
+  void seed() { incident = seed_portal_down(*this); }
   std::string page_path() const { return "/incidents/" + std::to_string(incident); }
   httplib::Result fetch(const std::string& path, const httplib::Headers& h = {}) const {
     auto c = client();
