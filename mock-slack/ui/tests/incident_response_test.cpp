@@ -72,7 +72,7 @@ TEST_CASE("the incident page offers the forms to a signed-in user only",
     CHECK_THAT(html, Catch::Contains("<dt>Resolved by hand</dt><dd>no</dd>"));
   }
   SECTION("offered: one form per kind, each with the token, posting to the page route") {
-    inc.forms = {true, "bob \"the builder\"", "1795300000.abc\"def", ""};
+    inc.forms = {true, "bob \"the builder\"", "1795300000.abc\"def", "", ""};
     const std::string html = render_incident(inc, kT0 + 60 * kMinute);
     // The note's <textarea> is the template's own, the one tag the checker flags.
     CHECK(injection_findings(html) == std::vector<std::string>{"tag <textarea"});
