@@ -70,16 +70,21 @@ check "Slack-format page in the #pages channel" wait_for 30 "slack message" slac
 # cookie, its CSRF token and this site's Origin, and is stored under the user's name.
 UI_LOGIN=$(grep -v '^#' "$FIREDRILL_STATE/secrets/mock-slack-ui-users" | head -n1)
 JAR=$FIREDRILL_STATE/cookies
-signin_link() { curl -fsS --max-time 5 "$MS/incidents/$INCIDENT" | grep -q "href=\"/signin?next=%2Fincidents%2F$INCIDENT\""; }
+# The page is read whole before grep looks at it: grep -q closing the pipe early would make curl
+# fail ("Failed writing body"), and pipefail the check.
+signin_link() {
+  local html; html=$(curl -fsS --max-time 5 "$MS/incidents/$INCIDENT")
+  grep -q "href=\"/signin?next=%2Fincidents%2F$INCIDENT\"" <<<"$html"
+}
 check "an anonymous reader of the incident page is offered Sign in" signin_link
 status_of() { curl -sS -o /dev/null --max-time 5 -w '%{http_code} %header{location}' "$@"; }
 check "/signin asks for the UI user" test "$(status_of "$MS/signin?next=%2Fincidents%2F$INCIDENT")" = "401 "
 check "/signin with the UI user goes back to the incident" \
   test "$(status_of -u "$UI_LOGIN" "$MS/signin?next=%2Fincidents%2F$INCIDENT")" = "303 /incidents/$INCIDENT"
 acknowledge() {
-  local csrf
-  csrf=$(curl -fsS --max-time 5 -u "$UI_LOGIN" -c "$JAR" "$MS/incidents/$INCIDENT" |
-         grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+  local html csrf
+  html=$(curl -fsS --max-time 5 -u "$UI_LOGIN" -c "$JAR" "$MS/incidents/$INCIDENT")
+  csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<<"$html" | sed -n 1p)
   [[ -n $csrf ]] || { echo "the signed-in page has no forms"; return 1; }
   [[ $(status_of -u "$UI_LOGIN" -b "$JAR" -H "Origin: $MS" --data-urlencode "csrf=$csrf" \
         --data-urlencode kind=acknowledged --data-urlencode "text=e2e on it" \

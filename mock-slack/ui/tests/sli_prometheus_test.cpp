@@ -193,8 +193,10 @@ TEST_CASE("the SLI figures from a real Prometheus fed known traffic",
     CHECK(a.errors == Approx(errors).epsilon(0.10));
     CHECK(a.requests == Approx(requests).epsilon(0.10));
     CHECK(a.period_requests_held == Approx(held).epsilon(0.10));
-    // Prometheus holds the SLI from about t0 (the recording rule's first value) to the end.
-    CHECK(std::fabs(a.held_seconds - static_cast<double>(to - traffic.t0) / 1000.0) <= 1.5);
+    // Prometheus holds the SLI from about t0 (the recording rule's first value) to the end. That
+    // value needs two scrapes and an evaluation after them (1 s apart each): a loaded machine
+    // delays it by up to about 2.5 s (CI measured 1.75 s).
+    CHECK(std::fabs(a.held_seconds - static_cast<double>(to - traffic.t0) / 1000.0) <= 2.5);
     const double period_s = 12 * 3600.0;
     const double expected = errors / (0.001 * held * period_s / a.held_seconds);
     CHECK(a.budget_consumed_ratio(options.period) == Approx(expected).epsilon(0.12));
