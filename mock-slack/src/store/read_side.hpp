@@ -41,6 +41,7 @@ class Reader {
       db_ = db::over(*pg_);
       return;
     }
+    sqlite::process_settings();
     sqlite_ = std::make_unique<SQLite::Database>(
         location, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, busy_timeout_ms);
     sqlite::configure(*sqlite_);

@@ -42,6 +42,7 @@ Writer::Writer(const StoreOptions& options) {
     pg::migrate(*pg_);
     db_ = db::over(*pg_);
   } else {
+    sqlite::process_settings();
     sqlite_.emplace(options.path,
                     SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                     options.busy_timeout_ms);
