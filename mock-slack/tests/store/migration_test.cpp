@@ -1,4 +1,5 @@
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include "../../src/store/schema.hpp"
 #include "../schema_at.hpp"
@@ -138,4 +139,17 @@ TEST_CASE("a version 6 database gains the resolution's source, and old rows can 
   CHECK(s.incident(7)->incident.status == "resolved");
   CHECK(s.incident(7)->incident.firing_count == 0);
   CHECK(s.repair_summaries().corrected == 0);
+}
+
+// ctest runs each case in a process of its own, so this store is the process's first SQLite use.
+TEST_CASE("the store opens SQLite without memory statistics (their mutex serialised readers)",
+          "[store][sqlite]") {
+  TempDir dir;
+  StoreOptions o;
+  o.path = (dir.path() / "mock-slack.db").string();
+  Store store(o, test_now);
+  (void)store.counts({});
+  // With statistics on, SQLite counts every byte it holds (several MiB here); off, nothing.
+  CHECK(sqlite3_memory_used() == 0);
+  CHECK(sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1) == SQLITE_MISUSE);  // set once, at the start
 }
