@@ -111,6 +111,31 @@ UnixMillis last_scrape_ms(const std::string& prom) {
       std::stod(body["data"]["result"][0]["value"][1].get<std::string>()) * 1000.0);
 }
 
+/// How much of [from_ms, to_ms] Prometheus holds no sample of the exporter's SLI counter for,
+/// in seconds: the gap from `from_ms` to its first sample in the range and from its last one to
+/// `to_ms`, each beyond one scrape interval (a gap within one interval, rate() extrapolates over).
+/// On a loaded machine scrapes time out, and increase() cannot count the traffic of such a gap.
+double unsampled_seconds(const std::string& prom, UnixMillis from_ms, UnixMillis to_ms,
+                         double scrape_interval_s) {
+  const long range_s = static_cast<long>(std::ceil(static_cast<double>(to_ms - from_ms) / 1000.0));
+  httplib::Params params{
+      {"query", "http_requests_total{handler=\"/api/items\",code=\"200\"}[" +
+                    std::to_string(range_s) + "s]"},
+      {"time", std::to_string(static_cast<double>(to_ms) / 1000.0)}};
+  httplib::Client c(prom);
+  const auto res = c.Post("/api/v1/query", params);
+  if (!res || res->status != 200) return 0;
+  const auto body = nlohmann::json::parse(res->body, nullptr, false);
+  if (body.is_discarded() || body["data"]["result"].empty()) return 0;
+  const auto& values = body["data"]["result"][0]["values"];
+  if (values.empty()) return 0;
+  const double first = values.front()[0].get<double>();
+  const double last = values.back()[0].get<double>();
+  const double window_from = static_cast<double>(to_ms) / 1000.0 - static_cast<double>(range_s);
+  const auto beyond = [&](double gap) { return std::max(0.0, gap - scrape_interval_s); };
+  return beyond(first - window_from) + beyond(static_cast<double>(to_ms) / 1000.0 - last);
+}
+
 }  // namespace
 
 TEST_CASE("the SLI figures from a real Prometheus fed known traffic",
@@ -191,7 +216,16 @@ TEST_CASE("the SLI figures from a real Prometheus fed known traffic",
     const double held = traffic.total(to);  // every SLI request since t0, within the 12h
     CHECK(errors == Approx(80).epsilon(0.01));
     CHECK(a.errors == Approx(errors).epsilon(0.10));
-    CHECK(a.requests == Approx(requests).epsilon(0.10));
+    // The window's ends are in the healthy 300/s traffic, so its count is sensitive to time
+    // there: Prometheus stamps a sample when its scrape starts and the exporter counts when it
+    // answers (up to one 200 ms scrape timeout later, at either end), and a scrape that timed
+    // out leaves a gap increase() cannot count (CI, loaded: 604 of 760). Counting the period
+    // (1510), the probes (+1000/s) or only the bad phase (160) stays far outside.
+    const double unsampled = unsampled_seconds(prom.url(), from, to, 0.2);
+    INFO("Prometheus held no sample for " << unsampled << " s of the window's ends");
+    const double slack = 300.0 * (2 * 0.2 + unsampled);
+    CHECK(a.requests <= requests * 1.10 + slack);
+    CHECK(a.requests >= requests * 0.90 - slack);
     CHECK(a.period_requests_held == Approx(held).epsilon(0.10));
     // Prometheus holds the SLI from about t0 (the recording rule's first value) to the end. That
     // value needs two scrapes and an evaluation after them (1 s apart each): a loaded machine
