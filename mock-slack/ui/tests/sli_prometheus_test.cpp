@@ -118,10 +118,9 @@ UnixMillis last_scrape_ms(const std::string& prom) {
 double unsampled_seconds(const std::string& prom, UnixMillis from_ms, UnixMillis to_ms,
                          double scrape_interval_s) {
   const long range_s = static_cast<long>(std::ceil(static_cast<double>(to_ms - from_ms) / 1000.0));
-  httplib::Params params{
-      {"query", "http_requests_total{handler=\"/api/items\",code=\"200\"}[" +
-                    std::to_string(range_s) + "s]"},
-      {"time", std::to_string(static_cast<double>(to_ms) / 1000.0)}};
+  httplib::Params params{{"query", "http_requests_total{handler=\"/api/items\",code=\"200\"}[" +
+                                       std::to_string(range_s) + "s]"},
+                         {"time", std::to_string(static_cast<double>(to_ms) / 1000.0)}};
   httplib::Client c(prom);
   const auto res = c.Post("/api/v1/query", params);
   if (!res || res->status != 200) return 0;
