@@ -100,15 +100,21 @@ class Exporter {
   std::thread thread_;
 };
 
+/// The first series of an instant query's answer (null: no answer, or no series).
+nlohmann::json first_series(const std::string& prom, const httplib::Params& params) {
+  httplib::Client c(prom);
+  const auto res = c.Post("/api/v1/query", params);
+  if (!res || res->status != 200) return nullptr;
+  const auto body = nlohmann::json::parse(res->body, nullptr, false);
+  if (body.is_discarded() || body["data"]["result"].empty()) return nullptr;
+  return body["data"]["result"][0];
+}
+
 /// The latest scrape of the exporter Prometheus holds, in Unix ms (0: none yet).
 UnixMillis last_scrape_ms(const std::string& prom) {
-  httplib::Client c(prom);
-  const auto res = c.Get("/api/v1/query?query=timestamp(up%7Bjob%3D%22portal%22%7D%3D%3D1)");
-  if (!res || res->status != 200) return 0;
-  const auto body = nlohmann::json::parse(res->body, nullptr, false);
-  if (body.is_discarded() || body["data"]["result"].empty()) return 0;
-  return static_cast<UnixMillis>(
-      std::stod(body["data"]["result"][0]["value"][1].get<std::string>()) * 1000.0);
+  const auto series = first_series(prom, {{"query", "timestamp(up{job=\"portal\"}==1)"}});
+  if (series.is_null()) return 0;
+  return static_cast<UnixMillis>(std::stod(series["value"][1].get<std::string>()) * 1000.0);
 }
 
 /// How much of [from_ms, to_ms] Prometheus holds no sample of the exporter's SLI counter for,
@@ -118,16 +124,12 @@ UnixMillis last_scrape_ms(const std::string& prom) {
 double unsampled_seconds(const std::string& prom, UnixMillis from_ms, UnixMillis to_ms,
                          double scrape_interval_s) {
   const long range_s = static_cast<long>(std::ceil(static_cast<double>(to_ms - from_ms) / 1000.0));
-  httplib::Params params{{"query", "http_requests_total{handler=\"/api/items\",code=\"200\"}[" +
-                                       std::to_string(range_s) + "s]"},
-                         {"time", std::to_string(static_cast<double>(to_ms) / 1000.0)}};
-  httplib::Client c(prom);
-  const auto res = c.Post("/api/v1/query", params);
-  if (!res || res->status != 200) return 0;
-  const auto body = nlohmann::json::parse(res->body, nullptr, false);
-  if (body.is_discarded() || body["data"]["result"].empty()) return 0;
-  const auto& values = body["data"]["result"][0]["values"];
-  if (values.empty()) return 0;
+  const auto series =
+      first_series(prom, {{"query", "http_requests_total{handler=\"/api/items\",code=\"200\"}[" +
+                                        std::to_string(range_s) + "s]"},
+                          {"time", std::to_string(static_cast<double>(to_ms) / 1000.0)}});
+  if (series.is_null() || series["values"].empty()) return 0;
+  const auto& values = series["values"];
   const double first = values.front()[0].get<double>();
   const double last = values.back()[0].get<double>();
   const double window_from = static_cast<double>(to_ms) / 1000.0 - static_cast<double>(range_s);
