@@ -53,6 +53,9 @@ inline int free_port() {
 /// the scope ends.
 class RealPrometheus {
  public:
+  /// Its scrape interval, which is also its scrape timeout and its evaluation interval.
+  static constexpr int kScrapeMs = 200;
+
   RealPrometheus(std::string binary, const std::string& rules_file, int target_port = 0)
       : binary_(std::move(binary)) {
     static int instances = 0;
@@ -63,8 +66,8 @@ class RealPrometheus {
     std::filesystem::create_directories(dir_);
     std::filesystem::copy_file(rules_file, dir_ / "slo-portal.rules.yml");
     std::ofstream(dir_ / "prometheus.yml")
-        << "global:\n  scrape_interval: 200ms\n  scrape_timeout: 200ms\n"
-        << "  evaluation_interval: 200ms\n"
+        << "global:\n  scrape_interval: " << kScrapeMs << "ms\n  scrape_timeout: " << kScrapeMs
+        << "ms\n  evaluation_interval: " << kScrapeMs << "ms\n"
         << "rule_files:\n  - slo-portal.rules.yml\n";
     if (target_port != 0) {
       std::ofstream(dir_ / "prometheus.yml", std::ios::app)
